@@ -1,0 +1,393 @@
+"""The typed schema of a partnership's framework file (``frameworks/<id>/framework.yaml``).
+
+The schema is designed against the shapes of all five seed documents:
+
+* per-level bullet lists grouped in domains (Central Bedfordshire, Luton);
+* a ladder matrix whose rows are graded across every level (Bedford Borough);
+* example rows, each with indicators and a response at one level (Bury);
+* paragraph descriptors per level (Cambridgeshire & Peterborough).
+
+Every shape reduces to *indicators* (one verbatim statement, at one level, in one
+domain) optionally grouped into *rows* (a table row of the document: a ladder row, an
+example row, a paragraph block) so that the document's own structure is kept.
+
+Only structure is checked here; references between parts (a rule naming an indicator,
+an indicator naming a domain, source lines inside the document) are checked by
+:mod:`continuum.frameworks.validation`, which knows where each value sits in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
+
+
+class Strict(BaseModel):
+    """Base for every part of a framework: unknown keys are errors, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Tier(str, Enum):
+    """The common vocabulary every level maps onto, whatever the document calls it."""
+
+    UNIVERSAL = "universal"
+    EARLY_HELP = "early-help"
+    CHILD_IN_NEED = "child-in-need"  # Children Act 1989 s17
+    CHILD_PROTECTION = "child-protection"  # Children Act 1989 s47
+    LOOKED_AFTER = "looked-after"  # Children Act 1989 s20 / s31
+
+
+TIER_ORDER: tuple[Tier, ...] = tuple(Tier)
+
+
+class Fact(str, Enum):
+    """Key facts about the child that rules may test; generic across partnerships."""
+
+    UNBORN = "unborn"
+    NON_MOBILE = "non_mobile"  # a baby who is not yet independently mobile
+    DISABLED = "disabled"
+    LOOKED_AFTER = "looked_after"
+    CHILD_PROTECTION_PLAN = "child_protection_plan"
+    CHILD_IN_NEED_PLAN = "child_in_need_plan"
+    EARLY_HELP_PLAN = "early_help_plan"
+    CARE_LEAVER = "care_leaver"
+    YOUNG_CARER = "young_carer"
+
+
+_LINE_RANGE = re.compile(r"^\s*(\d+)\s*[-–]\s*(\d+)\s*$")
+
+
+class SourceRef(Strict):
+    """Where in the source document something comes from (1-based line numbers).
+
+    ``lines`` takes integers and ``"first-last"`` ranges; ranges are expanded.
+    """
+
+    lines: list[int] = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _expand_ranges(cls, value: Any) -> Any:
+        if isinstance(value, int | str):
+            value = [value]
+        if not isinstance(value, list):
+            return value
+        expanded: list[Any] = []
+        for item in value:
+            if isinstance(item, str):
+                match = _LINE_RANGE.match(item)
+                if match:
+                    first, last = int(match.group(1)), int(match.group(2))
+                    if last < first:
+                        raise ValueError(f"line range {item!r} runs backwards")
+                    expanded.extend(range(first, last + 1))
+                    continue
+                if item.strip().isdigit():
+                    expanded.append(int(item))
+                    continue
+                raise ValueError(f"expected a line number or a range like '120-125', got {item!r}")
+            expanded.append(item)
+        return expanded
+
+    @field_validator("lines")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        for line in value:
+            if line < 1:
+                raise ValueError(f"line numbers start at 1, got {line}")
+        return value
+
+
+class SourceDocument(Strict):
+    document: NonEmptyStr  # the seed's file name, e.g. 000_1d624d2a2d71a0c8.txt
+    file: str = "source.txt"  # its copy beside framework.yaml, used to check line numbers
+    title: NonEmptyStr
+    publisher: str | None = None
+    date: str | None = None  # as the document states it; null when it states none
+    url: str | None = None
+
+
+class Note(Strict):
+    """Something the document gets wrong, contradicts or leaves open. Never silently fixed."""
+
+    id: Identifier
+    kind: Literal["defect", "contradiction", "ambiguity", "omission", "encoding"]
+    text: NonEmptyStr
+    source: SourceRef | None = None
+
+
+class Amount(Strict):
+    value: float = Field(gt=0)
+    unit: Literal["minutes", "hours", "working-hours", "days", "working-days", "weeks", "months"]
+
+
+class Timescale(Strict):
+    id: Identifier
+    what: NonEmptyStr  # e.g. "front door decision"
+    within: Amount | None = None  # null when the document gives no number ("without delay")
+    text: NonEmptyStr  # verbatim from the document
+    applies_from: str | None = None  # the event the clock starts from, e.g. "referral received"
+    source: SourceRef
+
+
+class ConsentException(Strict):
+    text: NonEmptyStr  # verbatim
+    source: SourceRef
+
+
+class Consent(Strict):
+    """The consent rule at a level.
+
+    * ``required`` — consent is needed before a referral / information is shared;
+    * ``seek-unless-risk`` — seek consent, except where doing so would increase risk;
+    * ``inform`` — no consent needed, but tell the family unless that increases risk;
+    * ``not-required`` — share without consent (e.g. child protection) where justified.
+    """
+
+    rule: Literal["required", "seek-unless-risk", "inform", "not-required"]
+    summary: NonEmptyStr  # verbatim or close paraphrase with source
+    parents_told_first: bool | None = None
+    exceptions: list[ConsentException] = Field(default_factory=list)
+    source: SourceRef
+
+
+class Condition(Strict):
+    """A small declarative condition language over a selection.
+
+    Exactly one key is given:
+
+    * ``any_of`` / ``all_of`` — indicator ids (at least one / every one selected);
+    * ``at_least`` — at least ``count`` selected concern indicators matching a filter;
+    * ``fact`` — a key fact about the child is true (see :class:`Fact`);
+    * ``age_under`` / ``age_at_least`` — the child's age in years;
+    * ``any`` / ``all`` / ``not`` — combinators.
+    """
+
+    any_of: list[Identifier] | None = None
+    all_of: list[Identifier] | None = None
+    at_least: CountCondition | None = None
+    fact: Fact | None = None
+    age_under: float | None = None
+    age_at_least: float | None = None
+    any: list[Condition] | None = None
+    all: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            keys = "any_of, all_of, at_least, fact, age_under, age_at_least, any, all, not"
+            found = ", ".join("not" if g == "not_" else g for g in given) or "none"
+            raise ValueError(f"a condition takes exactly one of {keys}; found {found}")
+        return self
+
+
+class CountCondition(Strict):
+    count: int = Field(ge=1)
+    level: int | None = None  # only concerns at this level
+    min_level: int | None = None  # only concerns at this level or above
+    domains: list[Identifier] | None = None  # only concerns in these domains
+    tags: list[Identifier] | None = None  # only concerns carrying one of these tags
+    ids: list[Identifier] | None = None  # only these indicators
+    distinct_domains: bool = False  # count domains, not indicators
+
+
+Condition.model_rebuild()
+
+
+class Effect(Strict):
+    """What a rule does when its condition holds."""
+
+    raise_to: int | None = None  # the level becomes at least this
+    consider: int | None = None  # prompt the practitioner to consider this level
+    immediate_danger: bool = False
+    tier: Tier | None = None  # selects a tier when the level spans two
+    prompt: str | None = None  # what the practitioner is told
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Effect:
+        if self.raise_to is None and self.consider is None and not self.immediate_danger and self.tier is None:
+            raise ValueError("a rule's 'then' needs raise_to, consider, immediate_danger or tier")
+        if self.consider is not None and not self.prompt:
+            raise ValueError("'consider' needs a 'prompt' telling the practitioner what to weigh")
+        return self
+
+
+class Rule(Strict):
+    id: Identifier
+    kind: Literal["immediate-danger", "statutory-trigger", "accumulation", "tier-split", "prompt"]
+    name: NonEmptyStr
+    text: NonEmptyStr  # the document's words
+    when: Condition
+    then: Effect
+    source: SourceRef
+    notes: list[str] = Field(default_factory=list)
+
+
+class TierSplit(Strict):
+    """How to tell the tiers apart when one level spans two (e.g. CIN vs CP)."""
+
+    default: Tier
+    rules: list[Identifier] = Field(default_factory=list)  # tier-split rules, first match wins
+    text: str | None = None
+    source: SourceRef | None = None
+
+
+class Level(Strict):
+    number: int = Field(ge=0, le=9)
+    name: NonEmptyStr  # exactly as the document names it
+    aliases: list[NonEmptyStr] = Field(default_factory=list)
+    tiers: list[Tier] = Field(min_length=1)
+    tier_split: TierSplit | None = None
+    description: NonEmptyStr  # verbatim
+    criteria: list[NonEmptyStr] = Field(default_factory=list)  # level criteria bullets, verbatim
+    lead: str | None = None  # who leads at this level
+    assessment: str | None = None  # which assessment or form
+    actions: list[NonEmptyStr] = Field(default_factory=list)  # what the practitioner does now
+    response: list[NonEmptyStr] = Field(default_factory=list)  # the partnership's response
+    services: list[NonEmptyStr] = Field(default_factory=list)  # example services
+    contacts: list[Identifier] = Field(default_factory=list)
+    consent: Consent | None = None
+    timescales: list[Timescale] = Field(default_factory=list)
+    source: SourceRef
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _split_when_spanning(self) -> Level:
+        if len(set(self.tiers)) != len(self.tiers):
+            raise ValueError("tiers repeat")
+        if len(self.tiers) > 1 and self.tier_split is None:
+            raise ValueError("a level spanning several tiers needs a tier_split saying how to tell them apart")
+        if self.tier_split is not None and self.tier_split.default not in self.tiers:
+            raise ValueError("tier_split.default must be one of the level's tiers")
+        return self
+
+
+class Domain(Strict):
+    id: Identifier
+    name: NonEmptyStr  # as the document heads it
+    parent: Identifier | None = None  # for sub-domains
+    source: SourceRef | None = None
+
+
+class Row(Strict):
+    """A row of the document's table: a ladder row, an example row, a paragraph block."""
+
+    id: Identifier
+    domain: Identifier | None = None
+    level: int | None = None  # for rows that sit at one level (example rows)
+    label: str | None = None  # the row's heading, if any
+    example: str | None = None  # the document's example situation, verbatim
+    response: list[NonEmptyStr] = Field(default_factory=list)  # the document's response, verbatim
+    source: SourceRef
+
+
+class Indicator(Strict):
+    id: Identifier  # stable, position-based; never reused
+    level: int
+    domain: Identifier
+    row: Identifier | None = None
+    text: NonEmptyStr  # verbatim from the document
+    protective: bool = False
+    tags: list[Identifier] = Field(default_factory=list)
+    source: SourceRef
+    notes: list[str] = Field(default_factory=list)
+
+
+class Contact(Strict):
+    id: Identifier
+    name: NonEmptyStr
+    purpose: str | None = None
+    phone: str | None = None  # as printed, even if malformed (say so in notes)
+    email: str | None = None
+    url: str | None = None
+    address: str | None = None
+    hours: str | None = None
+    out_of_hours: OutOfHours | None = None
+    levels: list[int] = Field(default_factory=list)
+    source: SourceRef
+    notes: list[str] = Field(default_factory=list)
+
+
+class OutOfHours(Strict):
+    name: NonEmptyStr
+    phone: str | None = None
+    email: str | None = None
+    hours: str | None = None
+    source: SourceRef | None = None
+
+
+Contact.model_rebuild()
+
+
+class OfficeHours(Strict):
+    """The front door's working hours, for deadlines in working time."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
+    opens: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    closes: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    text: str | None = None
+    source: SourceRef | None = None
+
+
+class Vignette(Strict):
+    """An example with an expected answer: the document's own, or derived from its text.
+
+    ``origin: document`` marks an example the document itself gives a level for;
+    ``derived`` marks one built from the document's explicit statements (a single
+    indicator at its level, a stated trigger), cited by ``source``.
+    """
+
+    id: Identifier
+    origin: Literal["document", "derived"]
+    description: NonEmptyStr
+    text: str | None = None  # the situation in words, for free-text matching
+    indicators: list[Identifier] = Field(default_factory=list)
+    protective: list[Identifier] = Field(default_factory=list)
+    facts: dict[Fact, bool] = Field(default_factory=dict)
+    age_years: float | None = None
+    expect_level: int
+    expect_tier: Tier | None = None
+    expect_immediate_danger: bool | None = None
+    expect_rules: list[Identifier] = Field(default_factory=list)
+    source: SourceRef
+
+
+class Framework(Strict):
+    id: Identifier
+    name: NonEmptyStr
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    source: SourceDocument
+    levels: list[Level] = Field(min_length=1)
+    domains: list[Domain] = Field(min_length=1)
+    rows: list[Row] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    office_hours: OfficeHours | None = None
+    timescales: list[Timescale] = Field(default_factory=list)  # not tied to one level
+    notes: list[Note] = Field(default_factory=list)
+    vignettes: list[Vignette] = Field(default_factory=list)
+    immediate_danger: ImmediateDanger
+
+
+class ImmediateDanger(Strict):
+    """What the document says to do when a child is in immediate danger (999 first)."""
+
+    text: NonEmptyStr  # verbatim
+    actions: list[NonEmptyStr] = Field(min_length=1)
+    source: SourceRef
+
+
+Framework.model_rebuild()

@@ -1,0 +1,239 @@
+"""Cross-checks of a framework that the schema alone cannot make.
+
+Each check yields ``(location, message)``; the loader turns the location into the file's
+line. The checks: ids unique, every reference resolves, levels exist, source lines lie
+inside the source document, and verbatim text really is at the lines it cites.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from continuum.frameworks.schema import Condition, Framework, SourceRef
+
+Location = tuple[str | int, ...]
+Finding = tuple[Location, str]
+
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, markup removed: the unit of the verbatim check."""
+    return _WORD.findall(_TAG.sub(" ", text).lower().replace("_", " "))
+
+
+def appears_at(text: str, cited: str) -> bool:
+    """Whether ``text``'s words appear, in order and close together, in ``cited``.
+
+    Exact runs are the norm; a little slack lets a cell that a page break split (with a
+    page header in between) still be found, while a paraphrase or a wrong line is not.
+    """
+    needle, hay = words(text), words(cited)
+    if not needle:
+        return True
+    allowed_span = int(len(needle) * 1.5) + 12
+    for start, token in enumerate(hay):
+        if token != needle[0]:
+            continue
+        position, matched = start, 0
+        while position < len(hay) and position - start <= allowed_span:
+            if hay[position] == needle[matched]:
+                matched += 1
+                if matched == len(needle):
+                    return True
+            position += 1
+    return False
+
+
+def _source_refs(value: Any, loc: Location) -> Iterator[tuple[Location, SourceRef]]:
+    if isinstance(value, SourceRef):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            field = type(value).model_fields[name]
+            yield from _source_refs(getattr(value, name), (*loc, field.alias or name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _source_refs(item, (*loc, index))
+
+
+def _duplicates(items: list[Any], attr: str, loc: Location) -> Iterator[Finding]:
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        key = getattr(item, attr)
+        if key in seen:
+            yield (*loc, index, attr), f"duplicate {attr} {key!r} (first at {loc[-1]}[{seen[key]}])"
+        else:
+            seen[key] = index
+
+
+def _condition_refs(condition: Condition, loc: Location) -> Iterator[tuple[Location, str, Any]]:
+    """Yield (location, kind, value) for every indicator id and level a condition names."""
+    for key in ("any_of", "all_of"):
+        for index, indicator_id in enumerate(getattr(condition, key) or []):
+            yield (*loc, key, index), "indicator", indicator_id
+    if condition.at_least is not None:
+        count = condition.at_least
+        for key in ("level", "min_level"):
+            if getattr(count, key) is not None:
+                yield (*loc, "at_least", key), "level", getattr(count, key)
+        for index, indicator_id in enumerate(count.ids or []):
+            yield (*loc, "at_least", "ids", index), "indicator", indicator_id
+        for index, domain_id in enumerate(count.domains or []):
+            yield (*loc, "at_least", "domains", index), "domain", domain_id
+    for key in ("any", "all"):
+        for index, child in enumerate(getattr(condition, key) or []):
+            yield from _condition_refs(child, (*loc, key, index))
+    if condition.not_ is not None:
+        yield from _condition_refs(condition.not_, (*loc, "not"))
+
+
+def check_framework(framework: Framework, source_lines: tuple[str, ...], expected_id: str | None = None) -> list[Finding]:
+    return list(_check(framework, source_lines, expected_id))
+
+
+def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None) -> Iterator[Finding]:
+    if expected_id and fw.id != expected_id:
+        yield ("id",), f"id {fw.id!r} must equal its directory name {expected_id!r}"
+
+    levels = {level.number for level in fw.levels}
+    domains = {domain.id for domain in fw.domains}
+    rows = {row.id for row in fw.rows}
+    indicators = {ind.id: ind for ind in fw.indicators}
+    rules = {rule.id: rule for rule in fw.rules}
+    contacts = {contact.id for contact in fw.contacts}
+    known_levels = ", ".join(str(n) for n in sorted(levels))
+
+    for loc, items, attr in (
+        (("levels",), fw.levels, "number"),
+        (("domains",), fw.domains, "id"),
+        (("rows",), fw.rows, "id"),
+        (("indicators",), fw.indicators, "id"),
+        (("rules",), fw.rules, "id"),
+        (("contacts",), fw.contacts, "id"),
+        (("vignettes",), fw.vignettes, "id"),
+        (("notes",), fw.notes, "id"),
+    ):
+        yield from _duplicates(items, attr, loc)
+
+    timescale_ids: dict[str, Location] = {}
+    for loc, timescale in [(("timescales", i), t) for i, t in enumerate(fw.timescales)] + [
+        (("levels", li, "timescales", ti), t) for li, level in enumerate(fw.levels) for ti, t in enumerate(level.timescales)
+    ]:
+        if timescale.id in timescale_ids:
+            yield (*loc, "id"), f"duplicate timescale id {timescale.id!r}"
+        timescale_ids[timescale.id] = loc
+
+    def level_exists(loc: Location, number: int | None) -> Iterator[Finding]:
+        if number is not None and number not in levels:
+            yield loc, f"level {number} does not exist; the levels are {known_levels}"
+
+    for li, level in enumerate(fw.levels):
+        for ci, contact_id in enumerate(level.contacts):
+            if contact_id not in contacts:
+                yield ("levels", li, "contacts", ci), f"no contact with id {contact_id!r}"
+        if level.tier_split:
+            for ri, rule_id in enumerate(level.tier_split.rules):
+                rule = rules.get(rule_id)
+                if rule is None:
+                    yield ("levels", li, "tier_split", "rules", ri), f"no rule with id {rule_id!r}"
+                elif rule.then.tier not in level.tiers:
+                    yield ("levels", li, "tier_split", "rules", ri), (
+                        f"rule {rule_id!r} selects tier {rule.then.tier and rule.then.tier.value!r}, "
+                        f"which is not one of this level's tiers"
+                    )
+
+    for di, domain in enumerate(fw.domains):
+        if domain.parent is not None and domain.parent not in domains:
+            yield ("domains", di, "parent"), f"no domain with id {domain.parent!r}"
+
+    for ri, row in enumerate(fw.rows):
+        if row.domain is not None and row.domain not in domains:
+            yield ("rows", ri, "domain"), f"no domain with id {row.domain!r}"
+        yield from level_exists(("rows", ri, "level"), row.level)
+
+    for ii, ind in enumerate(fw.indicators):
+        yield from level_exists(("indicators", ii, "level"), ind.level)
+        if ind.domain not in domains:
+            yield ("indicators", ii, "domain"), f"no domain with id {ind.domain!r}"
+        if ind.row is not None and ind.row not in rows:
+            yield ("indicators", ii, "row"), f"no row with id {ind.row!r}"
+        if not ind.text.strip():
+            yield ("indicators", ii, "text"), "must not be blank"
+
+    for ri, rule in enumerate(fw.rules):
+        for loc, kind, value in _condition_refs(rule.when, ("rules", ri, "when")):
+            if kind == "indicator" and value not in indicators:
+                yield loc, f"rule names indicator {value!r}, which does not exist"
+            elif kind == "level":
+                yield from level_exists(loc, value)
+            elif kind == "domain" and value not in domains:
+                yield loc, f"no domain with id {value!r}"
+        yield from level_exists(("rules", ri, "then", "raise_to"), rule.then.raise_to)
+        yield from level_exists(("rules", ri, "then", "consider"), rule.then.consider)
+        if rule.kind == "tier-split" and rule.then.tier is None:
+            yield ("rules", ri, "then"), "a tier-split rule must set 'tier'"
+        if rule.kind == "immediate-danger" and not rule.then.immediate_danger:
+            yield ("rules", ri, "then", "immediate_danger"), "an immediate-danger rule must set immediate_danger: true"
+
+    for ci, contact in enumerate(fw.contacts):
+        for li, number in enumerate(contact.levels):
+            yield from level_exists(("contacts", ci, "levels", li), number)
+
+    for vi, vignette in enumerate(fw.vignettes):
+        yield from level_exists(("vignettes", vi, "expect_level"), vignette.expect_level)
+        for key in ("indicators", "protective"):
+            for index, indicator_id in enumerate(getattr(vignette, key)):
+                found = indicators.get(indicator_id)
+                if found is None:
+                    yield ("vignettes", vi, key, index), f"no indicator with id {indicator_id!r}"
+                elif key == "protective" and not found.protective:
+                    yield ("vignettes", vi, key, index), f"indicator {indicator_id!r} is a concern, not protective"
+        for index, rule_id in enumerate(vignette.expect_rules):
+            if rule_id not in rules:
+                yield ("vignettes", vi, "expect_rules", index), f"no rule with id {rule_id!r}"
+
+    # Source lines must exist in the document.
+    last = len(source_lines)
+    for loc, ref in _source_refs(fw, ()):
+        outside = [n for n in ref.lines if n > last]
+        if outside:
+            yield (*loc, "lines"), f"line {outside[0]} is outside the source document, which has {last} lines"
+
+    # Verbatim text must be found at the lines it cites.
+    def verbatim(loc: Location, text: str, ref: SourceRef | None) -> Iterator[Finding]:
+        if ref is None or any(n > last for n in ref.lines):
+            return
+        cited = " ".join(source_lines[n - 1] for n in ref.lines)
+        if not appears_at(text, cited):
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            yield loc, f"text {shown!r} is not found at source lines {_compact(ref.lines)}; quote the document verbatim"
+
+    for ii, ind in enumerate(fw.indicators):
+        yield from verbatim(("indicators", ii, "text"), ind.text, ind.source)
+    for ri, row in enumerate(fw.rows):
+        if row.example:
+            yield from verbatim(("rows", ri, "example"), row.example, row.source)
+    for ri, rule in enumerate(fw.rules):
+        yield from verbatim(("rules", ri, "text"), rule.text, rule.source)
+    for li, level in enumerate(fw.levels):
+        yield from verbatim(("levels", li, "description"), level.description, level.source)
+        if level.consent:
+            for ei, exception in enumerate(level.consent.exceptions):
+                yield from verbatim(("levels", li, "consent", "exceptions", ei, "text"), exception.text, exception.source)
+        for ti, timescale in enumerate(level.timescales):
+            yield from verbatim(("levels", li, "timescales", ti, "text"), timescale.text, timescale.source)
+    for ti, timescale in enumerate(fw.timescales):
+        yield from verbatim(("timescales", ti, "text"), timescale.text, timescale.source)
+    yield from verbatim(("immediate_danger", "text"), fw.immediate_danger.text, fw.immediate_danger.source)
+
+
+def _compact(lines: list[int]) -> str:
+    if len(lines) > 1 and lines == list(range(lines[0], lines[-1] + 1)):
+        return f"{lines[0]}-{lines[-1]}"
+    return ", ".join(str(n) for n in lines)
