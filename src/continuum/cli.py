@@ -148,3 +148,217 @@ def frameworks_show(ctx: click.Context, framework_id: str, as_json: bool) -> Non
         f"\n{len(fw.indicators)} indicators ({protective} protective), {len(fw.rules)} rules, "
         f"{len(fw.contacts)} contacts, {len(fw.vignettes)} vignettes, {len(fw.notes)} notes on the document"
     )
+
+
+# --- assess -----------------------------------------------------------------------------
+
+
+def _text_matches(loaded: LoadedFramework, text: str) -> list[dict[str, Any]]:
+    """The indicators free text selects (matches above the confidence threshold)."""
+    from continuum.matching import selection_from_text
+
+    return selection_from_text(loaded, text)
+
+
+def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
+    """Assess one request ``{"framework", "indicators", "protective", "facts", "age_years", "text"}``."""
+    from continuum.engine import AssessmentInputError, assess
+
+    framework_id = request.get("framework")
+    if not isinstance(framework_id, str) or not framework_id:
+        raise AssessmentInputError("'framework' (a framework id) is required")
+    loaded = registry.get(framework_id)
+    request = dict(request)
+    matches: list[dict[str, Any]] = []
+    text = request.get("text")
+    if text is not None:
+        if not isinstance(text, str) or not text.strip():
+            raise AssessmentInputError("'text' must be a non-empty string")
+        matches = _text_matches(loaded, text)
+        concerns = [m["indicator"] for m in matches if not m.get("protective")]
+        protective = [m["indicator"] for m in matches if m.get("protective")]
+        request["indicators"] = list(dict.fromkeys([*(request.get("indicators") or []), *concerns]))
+        request["protective"] = list(dict.fromkeys([*(request.get("protective") or []), *protective]))
+    result = assess(loaded, request)
+    if text is not None:
+        scores = {m["indicator"]: m for m in matches}
+        for item in (*result["drivers"], *result["protective_factors"]):
+            match = scores.get(item["indicator"])
+            if match is not None:
+                item["score"] = match["score"]
+                item["matched_from_text"] = True
+        result["text"] = {"query": text, "mode": matches[0].get("mode") if matches else None, "matched": len(matches)}
+    return result
+
+
+def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
+    facts: dict[str, bool] = {}
+    for value in values:
+        name, _, flag = value.partition("=")
+        if flag and flag.lower() not in {"true", "false", "yes", "no"}:
+            raise click.BadParameter(f"{value!r}: use NAME or NAME=true/false", param_hint="--fact")
+        facts[name.strip()] = flag.lower() not in {"false", "no"}
+    return facts
+
+
+@main.command("assess")
+@click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+@click.option("--indicator", "indicators", multiple=True, help="An indicator id; repeat for several.")
+@click.option("--protective", multiple=True, help="A protective factor's indicator id; repeat for several.")
+@click.option("--fact", "facts", multiple=True, help="A key fact, e.g. --fact non_mobile or --fact unborn=false.")
+@click.option("--age", "age_years", type=click.FloatRange(0, 25), help="The child's age in years.")
+@click.option("--text", help="The worry in your own words; matched indicators become the selection.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="JSON lines in (one request per line, '-' for stdin); one JSON result per line out.",
+)
+@click.pass_context
+def assess_command(
+    ctx: click.Context,
+    framework_id: str | None,
+    indicators: tuple[str, ...],
+    protective: tuple[str, ...],
+    facts: tuple[str, ...],
+    age_years: float | None,
+    text: str | None,
+    as_json: bool,
+    batch: Any,
+) -> None:
+    """Recommend a level of need from indicators, facts and/or free text."""
+    from continuum.engine import AssessmentInputError
+
+    registry = _registry(ctx)
+    if batch is not None:
+        sys.exit(_run_batch(batch, lambda request: _assess_one(registry, request)))
+    if not framework_id:
+        _fail("--framework is required (see `continuum frameworks list`)")
+    if not indicators and not protective and not text and not facts:
+        _fail("give at least one --indicator, --protective, --fact or --text")
+    request = {
+        "framework": framework_id,
+        "indicators": list(indicators),
+        "protective": list(protective),
+        "facts": _parse_facts(facts),
+        "age_years": age_years,
+    }
+    if text is not None:
+        request["text"] = text
+    try:
+        result = _assess_one(registry, request)
+    except (AssessmentInputError, LookupError) as exc:
+        _fail(str(exc.args[0]) if exc.args else str(exc))
+    except FrameworkError as exc:
+        _fail(f"framework {framework_id!r} is invalid; run `continuum frameworks validate`:\n{exc}")
+    except ImportError as exc:
+        _fail(f"free-text matching is not available: {exc}")
+    if as_json:
+        _echo_json(result)
+    else:
+        click.echo(render_recommendation(result))
+
+
+def _run_batch(stream: Any, handle: Any) -> int:
+    """Run ``handle`` on each JSON line; print one result per line with ``elapsed_ms``.
+
+    A bad line yields ``{"line": N, "error": "..."}`` and the rest still run; the exit
+    code is 1 if any line failed.
+    """
+    import time
+
+    from continuum.engine import AssessmentInputError
+
+    failed = 0
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        started = time.perf_counter()
+        try:
+            request = json.loads(raw)
+            if not isinstance(request, dict):
+                raise AssessmentInputError("each line must be a JSON object")
+            result = handle(request)
+        except json.JSONDecodeError as exc:
+            result, failed = {"line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}, failed + 1
+        except (AssessmentInputError, LookupError, ImportError) as exc:
+            result, failed = {"line": number, "error": str(exc.args[0]) if exc.args else str(exc)}, failed + 1
+        except FrameworkError as exc:
+            result, failed = {"line": number, "error": f"invalid framework: {exc}"}, failed + 1
+        result["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        click.echo(json.dumps(result, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def _lines(source: dict[str, Any] | None) -> str:
+    if not source:
+        return ""
+    lines = source["lines"]
+    if len(lines) > 1 and lines == list(range(lines[0], lines[-1] + 1)):
+        return f" (source lines {lines[0]}–{lines[-1]})"
+    return f" (source line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
+
+
+def _contact_line(contact: dict[str, Any]) -> str:
+    parts = [contact["name"]]
+    for key in ("phone", "email", "hours"):
+        if contact.get(key):
+            parts.append(contact[key])
+    line = " — ".join(parts)
+    ooh = contact.get("out_of_hours")
+    if ooh:
+        extra = ", ".join(v for v in (ooh.get("phone"), ooh.get("hours")) if v)
+        line += f"\n      out of hours: {ooh['name']}" + (f" — {extra}" if extra else "")
+    return line
+
+
+def render_recommendation(result: dict[str, Any]) -> str:
+    """The recommendation as text for a person: danger first, then level, why, what to do."""
+    fw = result["framework"]
+    out = [f"{fw['name']}", f"framework {fw['id']} {fw['version']} ({fw['hash'][:19]}…)", ""]
+    danger = result["immediate_danger"]
+    if danger["applies"]:
+        out += ["!! IMMEDIATE DANGER — act now, before anything else:", f"   {danger['text']}"]
+        out += [f"   - {a}" for a in danger["actions"]]
+        out.append("")
+    else:
+        out += [f"If a child is in immediate danger: {'; '.join(danger['actions'])}.", ""]
+    level = result["recommended_level"]
+    out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
+    out.append(f"   {level['description']}")
+    out.append(f"   tier: {level['tier_basis']}")
+    out += ["", "Why:"]
+    if not result["drivers"] and not result["rules_fired"]:
+        out.append("   no concern selected")
+    for driver in result["drivers"]:
+        score = f" [match {driver['score']:.2f}]" if "score" in driver else ""
+        out.append(f"   - Level {driver['level']}: {driver['text']}{score} — {driver['domain_name']}{_lines(driver['source'])}")
+    for rule in result["rules_fired"]:
+        out.append(f"   - Rule: {rule['name']} → {rule['outcome']}{_lines(rule['source'])}")
+    for prompt in result["prompts"]:
+        out.append(f"   ? Consider level {prompt['consider']}: {prompt['prompt']}")
+    if result["protective_factors"]:
+        out += ["", "Protective factors (reported; they never lower the level):"]
+        out += [f"   + {p['text']}{_lines(p['source'])}" for p in result["protective_factors"]]
+    if result["unanswered"]:
+        out += ["", "Not yet answered: " + "; ".join(u["name"] for u in result["unanswered"])]
+    out += ["", "What to do now:"]
+    out += [f"   - {a}" for a in result["actions"]] or ["   (the document gives no actions for this level)"]
+    if result["assessment"]:
+        out.append(f"   Assessment: {result['assessment']}")
+    if result["lead"]:
+        out.append(f"   Who leads: {result['lead']}")
+    if result["contacts"]:
+        out.append("   Contacts:")
+        out += [f"    - {_contact_line(c)}" for c in result["contacts"]]
+    consent = result["consent"]
+    if consent:
+        out.append(f"   Consent ({consent['rule']}): {consent['summary']}")
+        out += [f"    ! {e['text']}{_lines(e['source'])}" for e in consent.get("exceptions", [])]
+    if result["timescales"]:
+        out.append("   Timescales:")
+        for t in result["timescales"]:
+            within = t.get("within")
+            when = f"within {within['value']:g} {within['unit']}" if within else "as stated"
+            out.append(f"    - {t['what']}: {when} — “{t['text']}”")
+    return "\n".join(out)

@@ -45,7 +45,7 @@ class FrameworkError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoadedFramework:
     """A validated framework with what it was read from and its content hash."""
 
@@ -242,30 +242,26 @@ def framework_paths(directory: Path | None = None) -> Iterator[Path]:
 
 
 class Registry:
-    """The frameworks of one directory, loaded once and looked up by id."""
+    """The frameworks of one directory, each loaded once, on first use, and looked up by id."""
 
     def __init__(self, directory: Path | None = None):
         self.directory = directory or frameworks_dir()
-        self._by_id: dict[str, LoadedFramework] | None = None
-
-    def _load(self) -> dict[str, LoadedFramework]:
-        if self._by_id is None:
-            loaded = (load_framework(p) for p in framework_paths(self.directory))
-            self._by_id = {f.id: f for f in loaded}
-        return self._by_id
+        self._by_id: dict[str, LoadedFramework] = {}
 
     def ids(self) -> list[str]:
-        return sorted(self._load())
+        return sorted(p.parent.name for p in framework_paths(self.directory))
 
     def all(self) -> list[LoadedFramework]:
-        return [self._load()[i] for i in self.ids()]
+        return [self.get(i) for i in self.ids()]
 
     def get(self, framework_id: str) -> LoadedFramework:
-        try:
-            return self._load()[framework_id]
-        except KeyError:
-            known = ", ".join(self.ids()) or "none"
-            raise LookupError(f"no framework with id {framework_id!r}; known: {known}") from None
+        if framework_id not in self._by_id:
+            path = self.directory / framework_id / FRAMEWORK_FILE
+            if "/" in framework_id or framework_id.startswith(".") or not path.is_file():
+                known = ", ".join(self.ids()) or "none"
+                raise LookupError(f"no framework with id {framework_id!r}; known: {known}")
+            self._by_id[framework_id] = load_framework(path)
+        return self._by_id[framework_id]
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,51 @@
+# Two commands on a fresh machine:
+#   make run    set up and start Continuum (SQLite, the five frameworks loaded) on http://127.0.0.1:8000
+#   make test   set up and run the whole test suite (PostgreSQL, headless Chromium)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev system-deps static lint bench postgres
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch is pinned to the CPU build that installs here without a multi-gigabyte download.
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[semantic,web]'
+	$(MAKE) --no-print-directory static
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[semantic,web,dev]'
+	$(MAKE) --no-print-directory static
+
+static:
+	@if [ -x scripts/build-static ]; then scripts/build-static; fi
+
+# Debian packages the tests need: Chromium for browser tests, the PostgreSQL server.
+system-deps:
+	@scripts/system-deps
+
+postgres:
+	@scripts/ensure-postgres
+
+run: setup
+	$(BIN)/continuum serve --host $(HOST) --port $(PORT)
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+test: setup-dev system-deps postgres lint
+	$(BIN)/continuum frameworks validate
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+bench:
+	$(BIN)/python bench/assess.py
