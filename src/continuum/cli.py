@@ -116,7 +116,9 @@ def frameworks_list(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo(f"no frameworks in {frameworks_dir()}")
     for row in rows:
-        click.echo(f"{row['id']:<30} {row['version']:<8} {row['levels']} levels {row['indicators']:>4} indicators  {row['name']}")
+        click.echo(
+            f"{row['id']:<30} {row['version']:<8} {row['levels']} levels {row['indicators']:>4} indicators  {row['name']}"
+        )
 
 
 @frameworks.command("show")
@@ -332,7 +334,9 @@ def render_recommendation(result: dict[str, Any]) -> str:
         out.append("   no concern selected")
     for driver in result["drivers"]:
         score = f" [match {driver['score']:.2f}]" if "score" in driver else ""
-        out.append(f"   - Level {driver['level']}: {driver['text']}{score} — {driver['domain_name']}{_lines(driver['source'])}")
+        out.append(
+            f"   - Level {driver['level']}: {driver['text']}{score} — {driver['domain_name']}{_lines(driver['source'])}"
+        )
     for rule in result["rules_fired"]:
         out.append(f"   - Rule: {rule['name']} → {rule['outcome']}{_lines(rule['source'])}")
     for prompt in result["prompts"]:
@@ -362,3 +366,78 @@ def render_recommendation(result: dict[str, Any]) -> str:
             when = f"within {within['value']:g} {within['unit']}" if within else "as stated"
             out.append(f"    - {t['what']}: {when} — “{t['text']}”")
     return "\n".join(out)
+
+
+# --- match ------------------------------------------------------------------------------
+
+
+def _match_one(registry: Registry, request: dict[str, Any], top: int) -> dict[str, Any]:
+    from continuum.engine import AssessmentInputError
+    from continuum.matching import match
+
+    framework_id, text = request.get("framework"), request.get("text")
+    if not isinstance(framework_id, str) or not framework_id:
+        raise AssessmentInputError("'framework' (a framework id) is required")
+    if not isinstance(text, str) or not text.strip():
+        raise AssessmentInputError("'text' must be a non-empty string")
+    k = request.get("top", top)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise AssessmentInputError("'top' must be a positive whole number")
+    return match(registry.get(framework_id), text, top=k)
+
+
+@main.command("match")
+@click.argument("text", required=False)
+@click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+@click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help='JSON lines in ({"framework": ..., "text": ...} per line, \'-\' for stdin); one result per line out.',
+)
+@click.pass_context
+def match_command(
+    ctx: click.Context, text: str | None, framework_id: str | None, top: int, as_json: bool, batch: Any
+) -> None:
+    """Find the indicators that free text describes, best first."""
+    from continuum.engine import AssessmentInputError
+
+    registry = _registry(ctx)
+    if batch is not None:
+        sys.exit(_run_batch(batch, lambda request: _match_one(registry, request, top)))
+    if not framework_id:
+        _fail("--framework is required (see `continuum frameworks list`)")
+    if not text or not text.strip():
+        _fail('give the worry in words, e.g. continuum match --framework ID "he has been sofa surfing"')
+    try:
+        result = _match_one(registry, {"framework": framework_id, "text": text}, top)
+    except (AssessmentInputError, LookupError) as exc:
+        _fail(str(exc.args[0]) if exc.args else str(exc))
+    except FrameworkError as exc:
+        _fail(f"framework {framework_id!r} is invalid; run `continuum frameworks validate`:\n{exc}")
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['framework']}: {len(result['results'])} match(es) [{result.get('mode', '?')} mode]")
+    for rank, item in enumerate(result["results"], start=1):
+        kind = "protective" if item.get("protective") else f"level {item['level']}"
+        flag = "  (negated: not a concern)" if item.get("negated") else ""
+        click.echo(
+            f"{rank:>2}. {item['score']:.3f}  [{kind}, {item['domain']}] {item['indicator']}: {item['text']}{flag}"
+        )
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve_command(host: str, port: int) -> None:
+    """Start the web service (migrates its database first)."""
+    try:
+        from continuum.web.serve import serve
+    except ImportError as exc:
+        _fail(f"the web service is not installed ({exc}); run `make run`")
+    serve(host=host, port=port)

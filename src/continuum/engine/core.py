@@ -238,9 +238,7 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
             else:
                 outcome = f"level already {level}; at least {effect.raise_to} required"
         elif effect.consider is not None:
-            outcome = (
-                f"consider level {effect.consider}" if effect.consider > level else f"level already {level}"
-            )
+            outcome = f"consider level {effect.consider}" if effect.consider > level else f"level already {level}"
         if rule.kind != "tier-split":
             rules_fired.append(_rule_view(rule, outcome))
             trace.append({"step": "rule", "rule": rule.id, "detail": outcome})

@@ -202,7 +202,9 @@ def load_framework(path: str | Path) -> LoadedFramework:
     file = str(path)
     data, index = parse_yaml(path)
     if not isinstance(data, dict):
-        raise FrameworkError([Problem(file, 1, "", f"expected a mapping of framework fields, got {type(data).__name__}")])
+        raise FrameworkError(
+            [Problem(file, 1, "", f"expected a mapping of framework fields, got {type(data).__name__}")]
+        )
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
@@ -212,7 +214,9 @@ def load_framework(path: str | Path) -> LoadedFramework:
         source_lines = read_source_lines(source_path)
     except FileNotFoundError:
         source_lines = ()
-        missing = Problem(file, index.line(("source", "file")), "source.file", f"source document {source_path} not found")
+        missing = Problem(
+            file, index.line(("source", "file")), "source.file", f"source document {source_path} not found"
+        )
         raise FrameworkError([missing]) from None
     problems = [
         Problem(file, index.line(loc), _field_name(loc), message)

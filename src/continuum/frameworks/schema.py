@@ -19,7 +19,7 @@ an indicator naming a domain, source lines inside the document) are checked by
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -34,7 +34,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     """The common vocabulary every level maps onto, whatever the document calls it."""
 
     UNIVERSAL = "universal"
@@ -47,7 +47,7 @@ class Tier(str, Enum):
 TIER_ORDER: tuple[Tier, ...] = tuple(Tier)
 
 
-class Fact(str, Enum):
+class Fact(StrEnum):
     """Key facts about the child that rules may test; generic across partnerships."""
 
     UNBORN = "unborn"

@@ -93,7 +93,9 @@ def _condition_refs(condition: Condition, loc: Location) -> Iterator[tuple[Locat
         yield from _condition_refs(condition.not_, (*loc, "not"))
 
 
-def check_framework(framework: Framework, source_lines: tuple[str, ...], expected_id: str | None = None) -> list[Finding]:
+def check_framework(
+    framework: Framework, source_lines: tuple[str, ...], expected_id: str | None = None
+) -> list[Finding]:
     return list(_check(framework, source_lines, expected_id))
 
 
@@ -123,7 +125,9 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
 
     timescale_ids: dict[str, Location] = {}
     for loc, timescale in [(("timescales", i), t) for i, t in enumerate(fw.timescales)] + [
-        (("levels", li, "timescales", ti), t) for li, level in enumerate(fw.levels) for ti, t in enumerate(level.timescales)
+        (("levels", li, "timescales", ti), t)
+        for li, level in enumerate(fw.levels)
+        for ti, t in enumerate(level.timescales)
     ]:
         if timescale.id in timescale_ids:
             yield (*loc, "id"), f"duplicate timescale id {timescale.id!r}"
@@ -143,9 +147,12 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
                 if rule is None:
                     yield ("levels", li, "tier_split", "rules", ri), f"no rule with id {rule_id!r}"
                 elif rule.then.tier not in level.tiers:
-                    yield ("levels", li, "tier_split", "rules", ri), (
-                        f"rule {rule_id!r} selects tier {rule.then.tier and rule.then.tier.value!r}, "
-                        f"which is not one of this level's tiers"
+                    yield (
+                        ("levels", li, "tier_split", "rules", ri),
+                        (
+                            f"rule {rule_id!r} selects tier {rule.then.tier and rule.then.tier.value!r}, "
+                            f"which is not one of this level's tiers"
+                        ),
                     )
 
     for di, domain in enumerate(fw.domains):
@@ -225,7 +232,9 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
         yield from verbatim(("levels", li, "description"), level.description, level.source)
         if level.consent:
             for ei, exception in enumerate(level.consent.exceptions):
-                yield from verbatim(("levels", li, "consent", "exceptions", ei, "text"), exception.text, exception.source)
+                yield from verbatim(
+                    ("levels", li, "consent", "exceptions", ei, "text"), exception.text, exception.source
+                )
         for ti, timescale in enumerate(level.timescales):
             yield from verbatim(("levels", li, "timescales", ti, "text"), timescale.text, timescale.source)
     for ti, timescale in enumerate(fw.timescales):
