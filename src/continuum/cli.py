@@ -441,3 +441,113 @@ def serve_command(host: str, port: int) -> None:
     except ImportError as exc:
         _fail(f"the web service is not installed ({exc}); run `make run`")
     serve(host=host, port=port)
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+@frameworks.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def frameworks_diff(old: Path, new: Path, as_json: bool) -> None:
+    """What changed from framework file OLD to NEW: levels, indicators, rules, contacts, timescales."""
+    from continuum.frameworks.diff import describe, diff
+
+    try:
+        before, after = load_framework(old), load_framework(new)
+    except FrameworkError as exc:
+        _fail(f"cannot compare: a framework file is invalid:\n{exc}")
+    changes = diff(before.framework, after.framework)
+    if as_json:
+        _echo_json(
+            {
+                "old": {"id": before.id, "version": before.framework.version, "hash": before.content_hash},
+                "new": {"id": after.id, "version": after.framework.version, "hash": after.content_hash},
+                "changes": changes,
+            }
+        )
+        return
+    click.echo(f"{before.id} {before.framework.version} → {after.id} {after.framework.version}")
+    if before.content_hash == after.content_hash:
+        click.echo("no changes: the content hashes are equal")
+        return
+    if before.framework.version == after.framework.version:
+        click.echo("warning: the content changed but the version did not; bump `version`")
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change["change"]] = counts.get(change["change"], 0) + 1
+        click.echo(describe(change))
+    click.echo(", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no item changed")
+
+
+@main.command("replay")
+@click.argument("stored", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def replay_command(ctx: click.Context, stored: Any, as_json: bool) -> None:
+    """Re-run a stored recommendation (an `assess --json` output) under the current framework."""
+    from continuum.engine import AssessmentInputError
+    from continuum.engine.replay import replay
+
+    try:
+        before = json.load(stored)
+        framework_id = before["framework"]["id"]
+        stored_input = before["input"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        _fail(f"{stored.name} is not a stored recommendation (the output of `continuum assess --json`): {exc}")
+    loaded = _get_framework(ctx, framework_id)
+    try:
+        outcome = replay(loaded, stored_input, before)
+    except AssessmentInputError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_json(outcome)
+        return
+    old, new = before["framework"], outcome["result"]["framework"]
+    click.echo(
+        f"replayed {framework_id} {old['version']} ({old['hash'][:19]}…) under {new['version']} ({new['hash'][:19]}…)"
+    )
+    if outcome["same"]:
+        click.echo("no difference")
+    for change in outcome["changes"]:
+        click.echo(f" - {change['change']}")
+
+
+@frameworks.command("crosswalk")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def frameworks_crosswalk(ctx: click.Context, as_json: bool) -> None:
+    """Every framework's levels side by side on the common tiers."""
+    from continuum.frameworks.schema import Tier
+
+    try:
+        loaded = _registry(ctx).all()
+    except FrameworkError as exc:
+        _fail(f"a framework file is invalid; run `continuum frameworks validate`:\n{exc}")
+    table = {
+        tier.value: {
+            f.id: [
+                {"number": level.number, "name": level.name, "spans": [t.value for t in level.tiers]}
+                for level in f.framework.levels
+                if tier in level.tiers
+            ]
+            for f in loaded
+        }
+        for tier in Tier
+    }
+    if as_json:
+        _echo_json({"frameworks": [f.id for f in loaded], "tiers": table})
+        return
+    width = 34
+    click.echo("tier".ljust(18) + "".join(f.id[: width - 2].ljust(width) for f in loaded))
+    for tier, row in table.items():
+        cells = [
+            "; ".join(f"{lv['number']} {lv['name']}" + ("*" if len(lv["spans"]) > 1 else "") for lv in row[f.id]) or "—"
+            for f in loaded
+        ]
+        wrapped = [[c[i : i + width - 2] for i in range(0, len(c), width - 2)] for c in cells]
+        for line in range(max(len(w) for w in wrapped)):
+            label = tier if line == 0 else ""
+            click.echo(label.ljust(18) + "".join((w[line] if line < len(w) else "").ljust(width) for w in wrapped))
+    click.echo("\n* the level spans several tiers; its tier_split rules tell them apart")
