@@ -1,0 +1,35 @@
+"""Shared fixtures: the repository's frameworks and the small test framework."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from continuum.frameworks import LoadedFramework, Registry, load_framework
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMEWORKS_DIR = ROOT / "frameworks"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "frameworks"
+FRAMEWORK_IDS = sorted(p.parent.name for p in FRAMEWORKS_DIR.glob("*/framework.yaml"))
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The repository's frameworks, each loaded once per test session."""
+    return Registry(FRAMEWORKS_DIR)
+
+
+@pytest.fixture(scope="session")
+def tiny() -> LoadedFramework:
+    """A small framework written for tests, with every kind of rule."""
+    return load_framework(FIXTURES_DIR / "tiny")
+
+
+@pytest.fixture
+def tiny_copy(tmp_path: Path) -> Path:
+    """A writable copy of the tiny framework's directory, for editing in a test."""
+    target = tmp_path / "tiny"
+    shutil.copytree(FIXTURES_DIR / "tiny", target)
+    return target
