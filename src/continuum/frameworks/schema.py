@@ -331,14 +331,39 @@ class OutOfHours(Strict):
 Contact.model_rebuild()
 
 
-class OfficeHours(Strict):
-    """The front door's working hours, for deadlines in working time."""
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
-    opens: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
-    closes: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+
+class DayHours(Strict):
+    opens: ClockTime
+    closes: ClockTime
+
+
+class OfficeHours(Strict):
+    """The front door's working hours, for deadlines in working time.
+
+    ``opens``/``closes`` apply to every day in ``days`` unless ``by_day`` gives that day
+    its own hours (e.g. an earlier close on Fridays).
+    """
+
+    days: list[Weekday] = Field(min_length=1)
+    opens: ClockTime
+    closes: ClockTime
+    by_day: dict[Weekday, DayHours] = Field(default_factory=dict)
     text: str | None = None
     source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OfficeHours:
+        if self.opens >= self.closes:
+            raise ValueError("'opens' must be before 'closes'")
+        for day, hours in self.by_day.items():
+            if day not in self.days:
+                raise ValueError(f"by_day gives hours for {day}, which is not one of 'days'")
+            if hours.opens >= hours.closes:
+                raise ValueError(f"by_day.{day}: 'opens' must be before 'closes'")
+        return self
 
 
 class Vignette(Strict):
