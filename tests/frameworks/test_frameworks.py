@@ -31,7 +31,7 @@ def _vignette_cases() -> list:
 
 
 def test_all_five_frameworks_are_present():
-    assert FRAMEWORK_IDS == sorted(LEVELS)
+    assert sorted(LEVELS) == FRAMEWORK_IDS
 
 
 @pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
