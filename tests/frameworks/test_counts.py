@@ -22,12 +22,20 @@ CONCERNS = {
     # "What would we see?" column, L271 / L275 / L280: 8 + 4 + 7 printed paragraphs; the
     # first five Emerging Needs paragraphs describe a child with no additional need (protective).
     "cambridgeshire-peterborough": {("see", 1): 3, ("see", 2): 4, ("see", 3): 7},
+    # Five "Examples of Vulnerability or Need" tables (L96-L169): 9 / 12 / 21 / 24 / 23 indicators,
+    # of which the 9 at Level 1 and "Parents are supportive of the intervention" (Level 2) are
+    # strengths; the referral list (L248-L260, 11) and signs of exploitation (L292-L301, 8).
+    "bury": {
+        ("examples", 2): 11, ("examples", 3): 21, ("examples", 4): 24, ("examples", 5): 23,
+        ("referral-concerns", 5): 11, ("exploitation-signs", 4): 8,
+    },
 }  # fmt: skip
 
 # framework id -> protective indicators (resilience / strengths) the document lists
 PROTECTIVE = {
     "central-bedfordshire": 19,  # s.9 Resilience Factors, L420-L440: 6 individual, 6 family, 7 community
     "cambridgeshire-peterborough": 5,  # Emerging Needs paragraphs 1-5, L271
+    "bury": 10,  # the Level 1 table (9) and one Level 2 strength
 }
 
 
