@@ -31,11 +31,50 @@ CONCERNS = {
     },
 }  # fmt: skip
 
+
+def _ladder(domain: str, *per_level: int) -> dict[tuple[str, int], int]:
+    return {(domain, level): n for level, n in enumerate(per_level, start=1) if n}
+
+
+# Bedford Borough's ladder matrix (L149-L291): 78 rows, 308 non-empty cells (L1 75, L2 78, L3 78,
+# L4 77); plus the statutory criteria at Level 4: s47 (L297-L317) 19, s20 (L319-L337) 5, s31 (L339-L355) 2.
+CONCERNS["bedford-borough"] = {
+    **_ladder("dev-education", 3, 3, 3, 2),
+    **_ladder("dev-health", 4, 4, 4, 4),
+    **_ladder("dev-emotional", 5, 5, 5, 5),
+    **_ladder("dev-social", 4, 4, 4, 4),
+    **_ladder("dev-behaviour", 13, 13, 13, 13),
+    **_ladder("dev-abuse-neglect", 4, 4, 4, 4),
+    **_ladder("environment", 10, 10, 10, 10),
+    **_ladder("par-pregnancy", 3, 3, 3, 3),
+    **_ladder("par-health", 2, 2, 2, 2),
+    **_ladder("par-education", 3, 3, 3, 3),
+    **_ladder("par-emotional", 5, 8, 8, 8),
+    **_ladder("par-practical", 3, 3, 3, 3),
+    **_ladder("par-domestic-abuse", 3, 3, 3, 3),
+    **_ladder("par-health-disability", 6, 6, 6, 6),
+    **_ladder("par-protection", 5, 5, 5, 5),
+    **_ladder("par-criminal", 2, 2, 2, 2),
+    ("s47-criteria", 4): 19,
+    ("s20-criteria", 4): 5,
+    ("s31-criteria", 4): 2,
+}
+
+
+def test_bedford_borough_matrix_totals_per_level():
+    totals = Counter()
+    for (domain, level), n in CONCERNS["bedford-borough"].items():
+        if not domain.startswith("s"):
+            totals[level] += n
+    assert dict(totals) == {1: 75, 2: 78, 3: 78, 4: 77}
+
+
 # framework id -> protective indicators (resilience / strengths) the document lists
 PROTECTIVE = {
     "central-bedfordshire": 19,  # s.9 Resilience Factors, L420-L440: 6 individual, 6 family, 7 community
     "cambridgeshire-peterborough": 5,  # Emerging Needs paragraphs 1-5, L271
     "bury": 10,  # the Level 1 table (9) and one Level 2 strength
+    "bedford-borough": 0,  # Level 1 cells describe no additional need; they are level 1 concerns, not strengths
 }
 
 

@@ -28,14 +28,19 @@ def words(text: str) -> list[str]:
 
 
 def appears_at(text: str, cited: str) -> bool:
-    """Whether ``text``'s words appear, in order and close together, in ``cited``.
+    """Whether ``text``'s words appear, in order, at ``cited``.
 
-    Exact runs are the norm; a little slack lets a cell that a page break split (with a
-    page header in between) still be found, while a paraphrase or a wrong line is not.
+    The norm is one close run. A table cell that a page break split (its rest printed
+    after the other columns' continuations) is found as a few long runs in order; a
+    paraphrase or a wrong line breaks into short runs and is not.
     """
     needle, hay = words(text), words(cited)
     if not needle:
         return True
+    return _close_together(needle, hay) or _in_long_runs(needle, hay)
+
+
+def _close_together(needle: list[str], hay: list[str]) -> bool:
     allowed_span = int(len(needle) * 1.5) + 12
     for start, token in enumerate(hay):
         if token != needle[0]:
@@ -47,6 +52,28 @@ def appears_at(text: str, cited: str) -> bool:
                 if matched == len(needle):
                     return True
             position += 1
+    return False
+
+
+def _in_long_runs(needle: list[str], hay: list[str], min_run: int = 4, max_runs: int = 4) -> bool:
+    position, start = 0, 0
+    for _ in range(max_runs):
+        best_length, best_at = 0, -1
+        for at in range(start, len(hay)):
+            length = 0
+            while (
+                position + length < len(needle)
+                and at + length < len(hay)
+                and hay[at + length] == needle[position + length]
+            ):
+                length += 1
+            if length > best_length:
+                best_length, best_at = length, at
+        if best_length < min(min_run, len(needle) - position):
+            return False
+        position, start = position + best_length, best_at + best_length
+        if position == len(needle):
+            return True
     return False
 
 
