@@ -358,7 +358,9 @@ def render_recommendation(result: dict[str, Any]) -> str:
     consent = result["consent"]
     if consent:
         out.append(f"   Consent ({consent['rule']}): {consent['summary']}")
-        out += [f"    ! {e['text']}{_lines(e['source'])}" for e in consent.get("exceptions", [])]
+        for exception in consent.get("exceptions", []):
+            context = f"{exception['context']} " if exception.get("context") else ""
+            out.append(f"    ! {context}{exception['text']}{_lines(exception['source'])}")
     if result["timescales"]:
         out.append("   Timescales:")
         for t in result["timescales"]:

@@ -139,7 +139,14 @@ class Timescale(Strict):
 
 
 class ConsentException(Strict):
+    """A situation in which the consent rule does not hold, quoted verbatim.
+
+    ``context`` frames a quote that would mislead alone: an item of a "do not" list,
+    or the end of a sentence ("you do not need a parent's consent if ...").
+    """
+
     text: NonEmptyStr  # verbatim
+    context: str | None = None
     source: SourceRef
 
 
