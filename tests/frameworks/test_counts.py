@@ -61,6 +61,34 @@ CONCERNS["bedford-borough"] = {
 }
 
 
+# Luton's EXAMPLE INDICATORS matrix (L829-L1203): 219 bullet lines, 220 indicators (L877 holds two);
+# Universal 35 (needs met by universal services: strengths), Emerging Needs 76, Family Help 44,
+# Statutory Intervention/Family Help 65.
+CONCERNS["luton"] = {
+    **_ladder("hea", 0, 11, 7, 15),
+    **_ladder("emo", 0, 5, 5, 6),
+    **_ladder("beh", 0, 7, 7, 0),
+    **_ladder("ide", 0, 6, 4, 3),
+    **_ladder("fsr", 0, 4, 3, 6),
+    **_ladder("sci", 0, 3, 2, 0),
+    **_ladder("lea", 0, 8, 4, 2),
+    **_ladder("bas", 0, 8, 4, 12),
+    **_ladder("ews", 0, 4, 0, 3),
+    **_ladder("gbs", 0, 6, 4, 3),
+    **_ladder("ffw", 0, 2, 2, 4),
+    **_ladder("hwi", 0, 9, 2, 4),
+    **_ladder("soc", 0, 3, 0, 0),
+    **_ladder("oth", 0, 0, 0, 7),
+}
+
+
+def test_luton_matrix_totals_per_level():
+    totals = Counter()
+    for (_, level), n in CONCERNS["luton"].items():
+        totals[level] += n
+    assert dict(totals) == {2: 76, 3: 44, 4: 65}
+
+
 def test_bedford_borough_matrix_totals_per_level():
     totals = Counter()
     for (domain, level), n in CONCERNS["bedford-borough"].items():
@@ -74,7 +102,8 @@ PROTECTIVE = {
     "central-bedfordshire": 19,  # s.9 Resilience Factors, L420-L440: 6 individual, 6 family, 7 community
     "cambridgeshire-peterborough": 5,  # Emerging Needs paragraphs 1-5, L271
     "bury": 10,  # the Level 1 table (9) and one Level 2 strength
-    "bedford-borough": 0,  # Level 1 cells describe no additional need; they are level 1 concerns, not strengths
+    "bedford-borough": 0,
+    "luton": 35,  # the Universal column of the matrix  # Level 1 cells describe no additional need; they are level 1 concerns, not strengths
 }
 
 
