@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -548,7 +549,7 @@ def frameworks_crosswalk(ctx: click.Context, as_json: bool) -> None:
             "; ".join(f"{lv['number']} {lv['name']}" + ("*" if len(lv["spans"]) > 1 else "") for lv in row[f.id]) or "—"
             for f in loaded
         ]
-        wrapped = [[c[i : i + width - 2] for i in range(0, len(c), width - 2)] for c in cells]
+        wrapped = [textwrap.wrap(c, width - 2) for c in cells]
         for line in range(max(len(w) for w in wrapped)):
             label = tier if line == 0 else ""
             click.echo(label.ljust(18) + "".join((w[line] if line < len(w) else "").ljust(width) for w in wrapped))
