@@ -45,6 +45,14 @@ def _get_framework(ctx: click.Context, framework_id: str) -> LoadedFramework:
     raise AssertionError("unreachable")
 
 
+def _all_frameworks(ctx: click.Context) -> list[LoadedFramework]:
+    try:
+        return _registry(ctx).all()
+    except FrameworkError as exc:
+        _fail(f"a framework file is invalid; run `continuum frameworks validate`:\n{exc}")
+    raise AssertionError("unreachable")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--frameworks-dir",
@@ -96,10 +104,7 @@ def frameworks_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.pass_context
 def frameworks_list(ctx: click.Context, as_json: bool) -> None:
     """List the frameworks that are loaded."""
-    try:
-        loaded = _registry(ctx).all()
-    except FrameworkError as exc:
-        _fail(f"a framework file is invalid; run `continuum frameworks validate`:\n{exc}")
+    loaded = _all_frameworks(ctx)
     rows = [
         {
             "id": f.id,
@@ -524,10 +529,7 @@ def frameworks_crosswalk(ctx: click.Context, as_json: bool) -> None:
     """Every framework's levels side by side on the common tiers."""
     from continuum.frameworks.schema import Tier
 
-    try:
-        loaded = _registry(ctx).all()
-    except FrameworkError as exc:
-        _fail(f"a framework file is invalid; run `continuum frameworks validate`:\n{exc}")
+    loaded = _all_frameworks(ctx)
     table = {
         tier.value: {
             f.id: [
