@@ -43,9 +43,14 @@ lint:
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
+# The whole suite on SQLite, then the web service's tests again on PostgreSQL.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+
 test: setup-dev system-deps postgres lint
 	$(BIN)/continuum frameworks validate
+	DJANGO_SETTINGS_MODULE=continuum.web.settings.test $(BIN)/python -m django makemigrations --check --dry-run
 	$(BIN)/python -m pytest -p no:cacheprovider
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -p no:cacheprovider -m web
 
 bench:
 	$(BIN)/python bench/assess.py

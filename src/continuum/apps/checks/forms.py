@@ -1,0 +1,161 @@
+"""One form per question page. Error messages follow the GOV.UK Design System's wording."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from continuum.frameworks.schema import Fact
+
+MAX_TEXT = 5000
+
+# Labels for the generic key facts (the vocabulary is the engine's, not a partnership's).
+FACT_LABELS: dict[str, tuple[str, str]] = {
+    Fact.UNBORN.value: ("Unborn", "The mother is pregnant and the concern is for the unborn baby."),
+    Fact.NON_MOBILE.value: ("A baby who is not yet mobile", "Cannot yet crawl, bottom-shuffle, pull to stand or walk."),
+    Fact.DISABLED.value: ("Disabled", "The child has a disability."),
+    Fact.LOOKED_AFTER.value: ("Looked after", "The child is in the care of the local authority."),
+    Fact.CHILD_PROTECTION_PLAN.value: ("On a child protection plan", ""),
+    Fact.CHILD_IN_NEED_PLAN.value: ("On a child in need plan", ""),
+    Fact.EARLY_HELP_PLAN.value: ("Already has an early help plan", ""),
+    Fact.CARE_LEAVER.value: ("A care leaver", "A young person who used to be looked after."),
+    Fact.YOUNG_CARER.value: ("A young carer", "The child looks after a family member."),
+}
+
+
+def fact_label(name: str) -> tuple[str, str]:
+    return FACT_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))
+
+
+class PartnershipForm(forms.Form):
+    partnership = forms.ChoiceField(
+        error_messages={"required": "Select the partnership", "invalid_choice": "Select the partnership"}
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].choices = choices
+
+
+class ConcernForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        max_length=MAX_TEXT,
+        strip=True,
+        error_messages={"max_length": f"Your description must be {MAX_TEXT:,} characters or fewer"},
+    )
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        if "\x00" in text:
+            raise forms.ValidationError("Your description must not contain invisible control characters")
+        return text
+
+
+class SelectionForm(forms.Form):
+    """Checkboxes over some indicators: which of those shown are selected."""
+
+    selected = forms.MultipleChoiceField(
+        required=False, error_messages={"invalid_choice": "Select indicators from the list"}
+    )
+    shown = forms.MultipleChoiceField(
+        required=False, error_messages={"invalid_choice": "The list of indicators has changed: try again"}
+    )
+
+    def __init__(self, *args: Any, ids: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [(i, i) for i in ids]
+        self.fields["selected"].choices = choices
+        self.fields["shown"].choices = choices
+
+
+class FilterForm(forms.Form):
+    """Search and filters on the indicators page (a GET form)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        error_messages={"max_length": "Search words must be 200 characters or fewer"},
+    )
+    domain = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Select an area from the list"})
+    level = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Select a level from the list"})
+
+    def __init__(self, *args: Any, domains: list[tuple[str, str]], levels: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", "All areas"), *domains]
+        self.fields["level"].choices = [("", "All levels"), *levels]
+
+
+class ChildForm(forms.Form):
+    age_years = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=25,
+        error_messages={
+            "invalid": "Years must be a whole number, like 7",
+            "min_value": "Years must be 0 or more",
+            "max_value": "Years must be 25 or fewer",
+        },
+    )
+    age_months = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=11,
+        error_messages={
+            "invalid": "Months must be a whole number, like 3",
+            "min_value": "Months must be 0 or more",
+            "max_value": "Months must be 11 or fewer",
+        },
+    )
+    facts = forms.MultipleChoiceField(
+        required=False,
+        choices=[(f.value, f.value) for f in Fact],
+        error_messages={"invalid_choice": "Select key facts from the list"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        facts = data.get("facts") or []
+        has_age = data.get("age_years") is not None or data.get("age_months") is not None
+        if Fact.UNBORN.value in facts and has_age:
+            self.add_error("age_years", "Leave the age blank for an unborn baby, or untick ‘Unborn’")
+        if (data.get("age_years") or 0) == 25 and (data.get("age_months") or 0) > 0:
+            self.add_error("age_months", "The age must be 25 years or younger")
+        return data
+
+
+class JudgementForm(forms.Form):
+    """The practitioner's level: the recommended one (they agree) or another, with a reason."""
+
+    level = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "required": "Select the level of need you judge this to be",
+            "invalid_choice": "Select the level of need you judge this to be",
+        },
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=MAX_TEXT,
+        strip=True,
+        error_messages={"max_length": f"Your reason must be {MAX_TEXT:,} characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, levels: list[tuple[int, str]], recommended: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.recommended = recommended
+        self.fields["level"].choices = [(str(n), name) for n, name in levels]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        level = data.get("level")
+        if level is not None and level != self.recommended and not data.get("reason") and "reason" not in self.errors:
+            self.add_error("reason", "Enter why you judge this to be a different level from the recommendation")
+        return data
+
+    @property
+    def agrees(self) -> bool:
+        return self.cleaned_data.get("level") == self.recommended

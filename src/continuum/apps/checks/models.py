@@ -1,0 +1,81 @@
+"""A stored check: what the practitioner said, what the framework recommended, what they decided."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def new_public_id() -> str:
+    """A random, unguessable identifier for URLs (128 bits); database ids are never shown."""
+    return secrets.token_urlsafe(16)
+
+
+class Judgement(models.TextChoices):
+    PENDING = "", "Not yet recorded"
+    AGREE = "agree", "Agrees with the recommended level"
+    OWN = "own", "Records their own level"
+
+
+class Check(models.Model):
+    """One practitioner's check against one version of one framework.
+
+    ``inputs`` is everything the practitioner told us (their words, the indicators they
+    confirmed and rejected, protective factors, key facts, age); ``result`` is the engine's
+    output including its trace; ``citations`` keeps the source document's text at every
+    line the result cites, so the check stands on its own when the framework changes.
+    ``owner`` is empty until sign-in exists.
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="checks"
+    )
+
+    framework_id = models.CharField(max_length=100, db_index=True)
+    framework_name = models.CharField(max_length=300)
+    framework_version = models.CharField(max_length=20)
+    framework_hash = models.CharField(max_length=80)
+    engine_version = models.CharField(max_length=20)
+
+    inputs = models.JSONField()
+    result = models.JSONField()
+    citations = models.JSONField(default=dict, blank=True)
+
+    recommended_level = models.PositiveSmallIntegerField()
+    recommended_level_name = models.CharField(max_length=200)
+    immediate_danger = models.BooleanField(default=False)
+
+    judgement = models.CharField(max_length=10, choices=Judgement.choices, blank=True, default=Judgement.PENDING)
+    own_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    judgement_reason = models.TextField(blank=True, default="")
+    judged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    Q(judgement="", own_level__isnull=True, judged_at__isnull=True)
+                    | Q(judgement="agree", own_level__isnull=True, judged_at__isnull=False)
+                    | (Q(judgement="own", own_level__isnull=False, judged_at__isnull=False) & ~Q(judgement_reason=""))
+                ),
+                name="checks_check_judgement_complete",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"check {self.public_id} ({self.framework_id} {self.framework_version})"
+
+    @property
+    def decided_level(self) -> int | None:
+        """The level the practitioner settled on, once they have judged."""
+        if self.judgement == Judgement.AGREE:
+            return self.recommended_level
+        if self.judgement == Judgement.OWN:
+            return self.own_level
+        return None

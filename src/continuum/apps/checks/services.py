@@ -1,0 +1,223 @@
+"""The only code that changes checks. Each change and its audit event share one transaction."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from continuum.apps.audit.services import record
+from continuum.apps.checks import citations, events
+from continuum.apps.checks.catalogue import catalogue
+from continuum.apps.checks.models import Check, Judgement
+from continuum.engine import AssessmentInputError, assess
+from continuum.frameworks import LoadedFramework
+
+ENGINE_KEYS = ("indicators", "protective", "facts", "age_years")
+TRIGGER_KINDS = ("immediate-danger", "statutory-trigger")
+
+
+class JudgementError(ValueError):
+    """A judgement the rules do not allow (the message is for the practitioner)."""
+
+
+def create_check(
+    loaded: LoadedFramework, inputs: dict[str, Any], *, actor: str = "anonymous", actor_user: Any = None
+) -> Check:
+    """Assess ``inputs`` under ``loaded`` and store the check with its framework version, hash and trace.
+
+    Raises :class:`continuum.engine.AssessmentInputError` when the input names what the
+    framework does not have.
+    """
+    engine_input = {key: inputs.get(key) for key in ENGINE_KEYS}
+    result = assess(loaded, engine_input)
+    fw = loaded.framework
+    with transaction.atomic():
+        check = Check.objects.create(
+            owner=actor_user,
+            framework_id=fw.id,
+            framework_name=fw.name,
+            framework_version=fw.version,
+            framework_hash=loaded.content_hash,
+            engine_version=str(result.get("engine_version", "")),
+            inputs=inputs,
+            result=result,
+            citations={
+                "lines": citations.collect(loaded, result),
+                "level_source": citations.level_source(loaded, result["recommended_level"]["number"]),
+                "levels": [{"number": lv.number, "name": lv.name} for lv in fw.levels],
+            },
+            recommended_level=result["recommended_level"]["number"],
+            recommended_level_name=result["recommended_level"]["name"],
+            immediate_danger=bool(result["immediate_danger"]["applies"]),
+        )
+        record(
+            events.RECORDED,
+            target=check,
+            actor=actor,
+            actor_user=actor_user,
+            payload={
+                "framework": {"id": fw.id, "version": fw.version, "hash": loaded.content_hash},
+                "recommended_level": check.recommended_level,
+                "immediate_danger": check.immediate_danger,
+            },
+        )
+    return check
+
+
+def trigger_floor(result: dict[str, Any]) -> int | None:
+    """The lowest level a practitioner may record: what immediate danger or a statutory trigger raised it to."""
+    floors = [
+        r["effect"]["raise_to"]
+        for r in result.get("rules_fired", [])
+        if r.get("kind") in TRIGGER_KINDS and isinstance(r.get("effect", {}).get("raise_to"), int)
+    ]
+    return max(floors) if floors else None
+
+
+def record_judgement(
+    check: Check,
+    *,
+    agrees: bool,
+    own_level: int | None = None,
+    reason: str = "",
+    actor: str = "anonymous",
+    actor_user: Any = None,
+) -> Check:
+    """Record that the practitioner agrees, or their own level with a reason. They may change it later;
+    every judgement is kept in the audit log."""
+    reason = reason.strip()
+    levels = {lv["number"] for lv in check.citations.get("levels", [])}
+    if not agrees:
+        if own_level is None or own_level not in levels:
+            raise JudgementError("Select the level you would place this at")
+        if own_level == check.recommended_level:
+            raise JudgementError("That is the recommended level, so you agree with the recommendation")
+        floor = trigger_floor(check.result)
+        if floor is not None and own_level < floor:
+            raise JudgementError(f"The framework requires at least level {floor} here; it cannot be lowered")
+        if not reason:
+            raise JudgementError("Enter why you judge this to be a different level from the recommendation")
+    with transaction.atomic():
+        locked = Check.objects.select_for_update().get(pk=check.pk)
+        previous = {"judgement": locked.judgement, "own_level": locked.own_level}
+        locked.judgement = Judgement.AGREE if agrees else Judgement.OWN
+        locked.own_level = None if agrees else own_level
+        locked.judgement_reason = "" if agrees else reason
+        locked.judged_at = timezone.now()
+        locked.save(update_fields=["judgement", "own_level", "judgement_reason", "judged_at"])
+        record(
+            events.JUDGED,
+            target=locked,
+            actor=actor,
+            actor_user=actor_user,
+            payload={
+                "judgement": locked.judgement,
+                "recommended_level": locked.recommended_level,
+                "own_level": locked.own_level,
+                "reason": locked.judgement_reason,
+                "previous": previous if previous["judgement"] else None,
+            },
+        )
+    return locked
+
+
+def note_viewed(check: Check, *, actor: str = "anonymous", actor_user: Any = None, what: str = "page") -> None:
+    """Audit that a stored check was looked at (its page, or its report)."""
+    verb = events.VIEWED if what == "page" else events.EXPORTED
+    with transaction.atomic():
+        record(verb, target=check, actor=actor, actor_user=actor_user, payload={"what": what})
+
+
+# --- replay ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored check re-run under the framework version the service has now."""
+
+    status: str  # "same" (hash unchanged), "changed", "unavailable" (framework no longer offered)
+    current_version: str | None = None
+    current_hash: str | None = None
+    result: dict[str, Any] | None = None
+    changes: list[str] = field(default_factory=list)
+    dropped_indicators: list[str] = field(default_factory=list)
+
+
+def _engine_replay() -> Any:
+    """The engine's replay, when it exists (``continuum.engine.replay.replay``)."""
+    try:
+        module = importlib.import_module("continuum.engine.replay")
+    except ImportError:
+        return None
+    return getattr(module, "replay", None)
+
+
+def replay_check(check: Check) -> Replay:
+    """Re-run a stored check under the current framework and say what differs."""
+    loaded = catalogue().get(check.framework_id)
+    if loaded is None:
+        return Replay(status="unavailable")
+    stored_input = {key: check.inputs.get(key) for key in ENGINE_KEYS}
+    engine_replay = _engine_replay()
+    if engine_replay is not None:
+        out = engine_replay(loaded, stored_input, check.result)
+        new, dropped = out["result"], list(out.get("dropped_indicators", []))
+        changes = [_sentence(c) for c in out.get("changes", [])]
+    else:
+        new, changes, dropped = _fallback_replay(loaded, stored_input, check.result)
+    same = loaded.content_hash == check.framework_hash and not changes
+    return Replay(
+        status="same" if same else "changed",
+        current_version=loaded.framework.version,
+        current_hash=loaded.content_hash,
+        result=new,
+        changes=changes,
+        dropped_indicators=dropped,
+    )
+
+
+def _sentence(change: Any) -> str:
+    """A change as the engine reports it (``{"what", "change"}``) or as text, as a sentence."""
+    text = str(change.get("change", "")) if isinstance(change, dict) else str(change)
+    return text[:1].upper() + text[1:]
+
+
+def _fallback_replay(
+    loaded: LoadedFramework, stored_input: dict[str, Any], stored: dict[str, Any]
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Until the engine's replay lands: assess again and compare the headline parts."""
+    known = {i.id for i in loaded.framework.indicators}
+    wanted = [*(stored_input.get("indicators") or []), *(stored_input.get("protective") or [])]
+    dropped = [i for i in wanted if i not in known]
+    clean = dict(stored_input)
+    clean["indicators"] = [i for i in stored_input.get("indicators") or [] if i in known]
+    clean["protective"] = [i for i in stored_input.get("protective") or [] if i in known]
+    try:
+        new = assess(loaded, clean)
+    except AssessmentInputError as exc:
+        return stored, [f"The check could not be re-run: {exc}"], dropped
+    changes: list[str] = []
+    old_level, new_level = stored["recommended_level"], new["recommended_level"]
+    if (old_level["number"], old_level["name"]) != (new_level["number"], new_level["name"]):
+        changes.append(
+            f"Recommended level: was {old_level['number']} ({old_level['name']}), "
+            f"now {new_level['number']} ({new_level['name']})"
+        )
+    if old_level.get("tiers") != new_level.get("tiers"):
+        changes.append(f"Tier: was {', '.join(old_level['tiers'])}, now {', '.join(new_level['tiers'])}")
+    if stored["immediate_danger"]["applies"] != new["immediate_danger"]["applies"]:
+        now = "applies" if new["immediate_danger"]["applies"] else "no longer applies"
+        changes.append(f"Immediate danger: now {now}")
+    old_rules = {r["rule"] for r in stored.get("rules_fired", [])}
+    new_rules = {r["rule"] for r in new.get("rules_fired", [])}
+    changes += [f"Rule no longer fires: {r}" for r in sorted(old_rules - new_rules)]
+    changes += [f"Rule now fires: {r}" for r in sorted(new_rules - old_rules)]
+    for key, label in (("contacts", "Contacts"), ("timescales", "Timescales"), ("consent", "Consent rule")):
+        if stored.get(key) != new.get(key):
+            changes.append(f"{label} changed")
+    changes += [f"Indicator no longer in the framework: {i}" for i in dropped]
+    return new, changes, dropped

@@ -1,0 +1,56 @@
+"""``continuum serve``: migrate the database, collect static files, then serve with waitress."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+log = logging.getLogger("continuum.web")
+
+
+def prepare() -> None:
+    """Set Django up and bring the database and static files up to date."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuum.web.settings.base")
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if not (Path(settings.STATICFILES_DIRS[0]) / "dist" / "app.css").is_file():
+        raise SystemExit("the GOV.UK Frontend assets are not built: run `make static` (scripts/build-static)")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from continuum.apps.checks.catalogue import warm
+
+    for framework_id, problem in warm():
+        log.warning("framework %s is not offered: %s", framework_id, problem)
+
+
+def _warm() -> None:
+    """Build the matching indexes (loading the language model) and parse the PDF stylesheet
+    before the first practitioner needs them."""
+    from continuum.apps.checks import report
+    from continuum.apps.checks.catalogue import catalogue
+    from continuum.apps.checks.suggest import suggest
+
+    report.warm()
+    for loaded in catalogue().choices():
+        suggest(loaded, "warm up", top=1)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None) -> None:
+    """Run the service on a production WSGI server (not Django's development server)."""
+    prepare()
+    from waitress import serve as waitress_serve
+
+    from continuum.web.wsgi import application
+
+    threading.Thread(target=_warm, name="warm-up", daemon=True).start()
+    threads = threads or int(os.environ.get("WEB_THREADS", "8"))
+    log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)
+    waitress_serve(
+        application, host=host, port=port, threads=threads, ident="continuum", clear_untrusted_proxy_headers=True
+    )

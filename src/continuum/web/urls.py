@@ -1,0 +1,18 @@
+"""URLs: the start page, the checks app under /checks/, the health check."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from continuum.apps.checks import views as check_views
+from continuum.web import views
+
+urlpatterns = [
+    path("", check_views.start, name="start"),
+    path("checks/", include("continuum.apps.checks.urls")),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+handler400 = "continuum.web.views.bad_request"
+handler404 = "continuum.web.views.page_not_found"
+handler500 = "continuum.web.views.server_error"

@@ -1,0 +1,40 @@
+"""Factories for checks: made through the service, so each has a real result, trace and audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+
+from continuum.apps.checks import services
+from continuum.apps.checks.catalogue import catalogue
+from continuum.apps.checks.models import Check
+
+
+class CheckFactory(factory.django.DjangoModelFactory):
+    """A stored check against the tiny framework: a worried teacher's words and one Level 2 concern."""
+
+    class Meta:
+        model = Check
+
+    framework_id = "tiny"
+    inputs = factory.Sequence(
+        lambda n: {
+            "text": f"Child {n} is often late for school",
+            "indicators": ["edu-l2-1"],
+            "protective": [],
+            "facts": {},
+            "age_years": 8.0,
+            "age": {"years": 8, "months": 0},
+            "suggested": ["edu-l2-1"],
+            "rejected": [],
+            "rejected_text": [],
+            "matching_mode": "lexical",
+        }
+    )
+
+    @classmethod
+    def _create(cls, model_class: type[Check], *args: Any, **kwargs: Any) -> Check:
+        loaded = catalogue().get(kwargs.pop("framework_id"))
+        assert loaded is not None, "the framework must be offered by the catalogue"
+        return services.create_check(loaded, kwargs.pop("inputs"), **kwargs)

@@ -1,0 +1,146 @@
+"""Storing checks and judgements: state changes only here, each with its audit event."""
+
+from __future__ import annotations
+
+import pytest
+
+from continuum.apps.audit.models import AuditEvent
+from continuum.apps.checks import services
+from continuum.apps.checks.models import Check, Judgement
+from continuum.engine import AssessmentInputError
+
+from .factories import CheckFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _inputs(**overrides):
+    base = {"indicators": ["edu-l2-1"], "protective": [], "facts": {}, "age_years": None, "text": "late"}
+    return base | overrides
+
+
+def test_a_check_stores_the_framework_version_hash_inputs_and_trace(tiny):
+    check = services.create_check(tiny, _inputs())
+    check.refresh_from_db()
+    assert (check.framework_id, check.framework_version, check.framework_hash) == ("tiny", "1.0.0", tiny.content_hash)
+    assert check.inputs["text"] == "late"
+    assert check.result["trace"]
+    assert check.recommended_level == 2
+    assert check.recommended_level_name == "Early Help"
+    assert check.owner is None
+
+
+def test_a_check_keeps_the_cited_words_of_the_document(tiny):
+    check = services.create_check(tiny, _inputs())
+    assert check.citations["lines"]["7"] == tiny.source_lines[6]
+    assert check.citations["level_source"] == [4]
+    assert [lv["number"] for lv in check.citations["levels"]] == [1, 2, 3, 4]
+
+
+def test_public_ids_are_random_and_not_sequential(tiny):
+    first, second = services.create_check(tiny, _inputs()), services.create_check(tiny, _inputs())
+    assert first.public_id != second.public_id
+    assert len(first.public_id) >= 20
+    assert str(first.pk) not in first.public_id[:2]
+
+
+def test_recording_a_check_writes_its_audit_event(tiny):
+    check = services.create_check(tiny, _inputs(), actor="anonymous")
+    event = AuditEvent.objects.get(target_id=check.public_id)
+    assert event.verb == "checks.recorded"
+    assert event.payload["framework"]["hash"] == tiny.content_hash
+
+
+def test_a_failed_audit_write_stores_nothing(tiny, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.create_check(tiny, _inputs())
+    assert Check.objects.count() == 0
+
+
+def test_unknown_indicators_are_refused(tiny):
+    with pytest.raises(AssessmentInputError):
+        services.create_check(tiny, _inputs(indicators=["no-such-indicator"]))
+    assert Check.objects.count() == 0
+
+
+def test_agreeing_is_recorded_and_audited():
+    check = CheckFactory()
+    services.record_judgement(check, agrees=True)
+    check.refresh_from_db()
+    assert check.judgement == Judgement.AGREE
+    assert check.decided_level == check.recommended_level
+    assert AuditEvent.objects.filter(verb="checks.judged", target_id=check.public_id).count() == 1
+
+
+def test_an_own_level_needs_a_reason():
+    check = CheckFactory()
+    with pytest.raises(services.JudgementError, match="why"):
+        services.record_judgement(check, agrees=False, own_level=3, reason="  ")
+    services.record_judgement(check, agrees=False, own_level=3, reason="Known to police")
+    check.refresh_from_db()
+    assert (check.judgement, check.own_level, check.judgement_reason) == ("own", 3, "Known to police")
+    assert check.decided_level == 3
+
+
+def test_an_own_level_must_differ_and_exist():
+    check = CheckFactory()
+    with pytest.raises(services.JudgementError):
+        services.record_judgement(check, agrees=False, own_level=check.recommended_level, reason="same")
+    with pytest.raises(services.JudgementError):
+        services.record_judgement(check, agrees=False, own_level=9, reason="no such level")
+
+
+def test_a_statutory_trigger_cannot_be_judged_down(tiny):
+    check = services.create_check(tiny, _inputs(indicators=["harm-l3-1"], facts={"non_mobile": True}))
+    assert check.recommended_level == 4
+    assert services.trigger_floor(check.result) == 4
+    with pytest.raises(services.JudgementError, match="at least level 4"):
+        services.record_judgement(check, agrees=False, own_level=3, reason="bruise was accidental")
+
+
+def test_a_judgement_may_be_changed_and_every_one_is_audited():
+    check = CheckFactory()
+    services.record_judgement(check, agrees=True)
+    services.record_judgement(check, agrees=False, own_level=3, reason="More is known")
+    events = AuditEvent.objects.filter(verb="checks.judged", target_id=check.public_id)
+    assert [e.payload["judgement"] for e in events] == ["agree", "own"]
+    assert events[1].payload["previous"] == {"judgement": "agree", "own_level": None}
+
+
+def test_replay_under_the_same_framework_is_the_same():
+    check = CheckFactory()
+    replay = services.replay_check(check)
+    assert replay.status == "same"
+    assert replay.changes == []
+
+
+def test_replay_reports_a_changed_result(tiny):
+    check = CheckFactory()
+    stored = dict(check.result)
+    stored["recommended_level"] = dict(stored["recommended_level"], number=1, name="Universal")
+    stored["framework"] = dict(stored["framework"], hash="sha256:older", version="0.9.0")
+    Check.objects.filter(pk=check.pk).update(result=stored, framework_hash="sha256:older", framework_version="0.9.0")
+    check.refresh_from_db()
+    replay = services.replay_check(check)
+    assert replay.status == "changed"
+    assert any("level" in change.lower() for change in replay.changes)
+    assert all(change[:1].isupper() for change in replay.changes)
+
+
+def test_replay_of_a_framework_no_longer_offered(settings, tmp_path):
+    check = CheckFactory()
+    settings.CONTINUUM_FRAMEWORKS_DIR = str(tmp_path)
+    assert services.replay_check(check).status == "unavailable"
+
+
+def test_fallback_replay_drops_unknown_indicators(tiny):
+    check = CheckFactory()
+    stored_input = {"indicators": ["edu-l2-1", "retired-id"], "protective": [], "facts": {}, "age_years": None}
+    new, changes, dropped = services._fallback_replay(tiny, stored_input, check.result)
+    assert dropped == ["retired-id"]
+    assert new["recommended_level"]["number"] == 2
+    assert any("retired-id" in c for c in changes)

@@ -1,0 +1,64 @@
+"""`continuum serve` migrates, collects static files and serves with waitress (not runserver)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
+    port = free_port()
+    env = os.environ | {
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
+        "SECRET_KEY": "serve-test-only",
+        "CONTINUUM_MATCH_MODE": "lexical",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "continuum", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                time.sleep(0.5)
+        with urllib.request.urlopen(base + "/") as response:
+            html = response.read().decode()
+            assert response.headers["Server"] == "continuum"
+        css = html.split('rel="stylesheet" href="')[1].split('"')[0]
+        assert css.startswith("/static/dist/app.") and css.endswith(".css")  # hashed by the manifest
+        with urllib.request.urlopen(base + css) as response:
+            assert response.status == 200
+            assert "max-age=315360000" in response.headers["Cache-Control"]
+        assert (tmp_path / "continuum.sqlite3").exists()
+        assert (tmp_path / "static" / "staticfiles.json").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
