@@ -194,6 +194,10 @@ def test_judgement_agree_and_own_level(client):
     client.post(page, {"level": str(check.recommended_level)})
     check.refresh_from_db()
     assert check.judgement == "agree" and check.own_level is None
+    lower = client.post(page, {"level": str(check.recommended_level - 1), "reason": "they are coping"})
+    assert lower.status_code == 400 and ERROR_SUMMARY in lower.content.decode()
+    check.refresh_from_db()
+    assert check.judgement == "agree"
 
 
 @pytest.mark.parametrize("data", [{}, {"level": "x"}, {"level": "99"}, {"level": "1", "reason": "r" * 6000}])
@@ -208,9 +212,14 @@ def test_a_statutory_trigger_cannot_be_judged_down_on_the_page(client, tiny):
     from continuum.apps.checks import services
 
     check = services.create_check(tiny, {"indicators": ["harm-l3-1"], "facts": {"non_mobile": True}})
-    response = client.post(url("checks:detail", public_id=check.public_id), {"level": "2", "reason": "accident"})
+    page = url("checks:detail", public_id=check.public_id)
+    html = client.get(page).content.decode()
+    offered = set(re.findall(r'name="level" type="radio" value="(\d+)"', html))
+    assert offered == {"4"}, "only the recommended level (or higher) is offered"
+    response = client.post(page, {"level": "2", "reason": "accident"})
     assert response.status_code == 400
-    assert "requires at least level 4" in response.content.decode()
+    check.refresh_from_db()
+    assert check.judgement == ""
 
 
 def test_viewing_a_check_is_audited(client):
@@ -255,3 +264,21 @@ def test_the_decision_report_as_pdf(client):
     pdf = b"".join(response.streaming_content) if response.streaming else response.content
     assert pdf.startswith(b"%PDF")
     assert f"decision-report-{check.public_id}.pdf" in response["Content-Disposition"]
+
+
+def test_a_consent_exception_is_shown_with_the_words_that_frame_it(client, settings):
+    """A 'do not' list item must never read as an instruction (Central Bedfordshire L546-L555)."""
+    from continuum.apps.checks import services
+    from continuum.apps.checks.catalogue import catalogue, forget
+    from tests.conftest import FRAMEWORKS_DIR
+
+    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
+    forget()
+    try:
+        loaded = catalogue().get("central-bedfordshire")
+        check = services.create_check(loaded, {"indicators": ["dev-l4-05"]})
+        html = client.get(url("checks:detail", public_id=check.public_id)).content.decode()
+    finally:
+        forget()
+    framed = "at no point should the professional (L546):</span> Approach the family or community leaders."
+    assert framed in html

@@ -94,11 +94,20 @@ def test_an_own_level_must_differ_and_exist():
         services.record_judgement(check, agrees=False, own_level=9, reason="no such level")
 
 
+def test_overrides_only_raise_a_level(tiny):
+    check = services.create_check(tiny, _inputs(indicators=["edu-l3-1"]))
+    assert check.recommended_level == 3
+    with pytest.raises(services.JudgementError, match="only record a higher level"):
+        services.record_judgement(check, agrees=False, own_level=2, reason="they are coping")
+    services.record_judgement(check, agrees=False, own_level=4, reason="Sibling on a plan")
+    check.refresh_from_db()
+    assert check.decided_level == 4
+
+
 def test_a_statutory_trigger_cannot_be_judged_down(tiny):
     check = services.create_check(tiny, _inputs(indicators=["harm-l3-1"], facts={"non_mobile": True}))
     assert check.recommended_level == 4
-    assert services.trigger_floor(check.result) == 4
-    with pytest.raises(services.JudgementError, match="at least level 4"):
+    with pytest.raises(services.JudgementError, match="only record a higher level"):
         services.record_judgement(check, agrees=False, own_level=3, reason="bruise was accidental")
 
 

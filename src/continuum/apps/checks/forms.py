@@ -147,7 +147,8 @@ class JudgementForm(forms.Form):
     def __init__(self, *args: Any, levels: list[tuple[int, str]], recommended: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.recommended = recommended
-        self.fields["level"].choices = [(str(n), name) for n, name in levels]
+        # Overrides only raise a level: the recommended level (agree) or a higher one.
+        self.fields["level"].choices = [(str(n), name) for n, name in levels if n >= recommended]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

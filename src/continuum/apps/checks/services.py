@@ -17,7 +17,6 @@ from continuum.engine import AssessmentInputError, assess
 from continuum.frameworks import LoadedFramework
 
 ENGINE_KEYS = ("indicators", "protective", "facts", "age_years")
-TRIGGER_KINDS = ("immediate-danger", "statutory-trigger")
 
 
 class JudgementError(ValueError):
@@ -68,14 +67,10 @@ def create_check(
     return check
 
 
-def trigger_floor(result: dict[str, Any]) -> int | None:
-    """The lowest level a practitioner may record: what immediate danger or a statutory trigger raised it to."""
-    floors = [
-        r["effect"]["raise_to"]
-        for r in result.get("rules_fired", [])
-        if r.get("kind") in TRIGGER_KINDS and isinstance(r.get("effect", {}).get("raise_to"), int)
-    ]
-    return max(floors) if floors else None
+LOWER_REFUSED = (
+    "You can only record a higher level than the recommendation. If you think the level is lower, "
+    "go back and change the concerns you selected, or talk to your designated safeguarding lead"
+)
 
 
 def record_judgement(
@@ -87,8 +82,11 @@ def record_judgement(
     actor: str = "anonymous",
     actor_user: Any = None,
 ) -> Check:
-    """Record that the practitioner agrees, or their own level with a reason. They may change it later;
-    every judgement is kept in the audit log."""
+    """Record that the practitioner agrees, or their own, higher level with a reason.
+
+    Overrides only raise a level (the engine suggests; a person decides, upwards): a practitioner
+    who thinks the level is lower changes the concerns selected instead. They may change their
+    judgement later; every judgement is kept in the audit log."""
     reason = reason.strip()
     levels = {lv["number"] for lv in check.citations.get("levels", [])}
     if not agrees:
@@ -96,9 +94,8 @@ def record_judgement(
             raise JudgementError("Select the level you would place this at")
         if own_level == check.recommended_level:
             raise JudgementError("That is the recommended level, so you agree with the recommendation")
-        floor = trigger_floor(check.result)
-        if floor is not None and own_level < floor:
-            raise JudgementError(f"The framework requires at least level {floor} here; it cannot be lowered")
+        if own_level < check.recommended_level:
+            raise JudgementError(LOWER_REFUSED)
         if not reason:
             raise JudgementError("Enter why you judge this to be a different level from the recommendation")
     with transaction.atomic():

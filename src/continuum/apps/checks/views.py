@@ -445,7 +445,7 @@ def _get_check(public_id: str) -> Check:
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     check = _get_check(public_id)
     actor, user = actor_of(request)
-    levels = presenters.level_choices(check)
+    levels = [(n, name) for n, name in presenters.level_choices(check) if n >= check.recommended_level]
     initial = {"level": check.decided_level, "reason": check.judgement_reason}
     form = JudgementForm(_posted(request), levels=levels, recommended=check.recommended_level, initial=initial)
     anchors = {"level": f"level-{levels[0][0]}" if levels else "judgement", "reason": "reason"}
@@ -479,7 +479,6 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             for n, name in levels
         ],
         "reason": form["reason"].value() or "",
-        "floor": services.trigger_floor(check.result),
         "levels": dict(levels),
         "errors": error_summary(form, anchors),
         "field_errors": field_errors(form),
