@@ -140,11 +140,16 @@ def walk(page: Any, base: str, out: Path, prefix: str, loaded: Any, worded: Any,
     w.submit("Get the recommended level")
     w.shot("result")
     result_url = page.url
-    others = page.locator("input[name=level]:not([aria-describedby])")  # not the recommended level
-    others.nth(others.count() - 1).check()
-    w.submit("Record your judgement")
-    w.shot("judgement-error")
-    page.locator("#reason").fill("The family has refused every offer of help and the school has seen new bruising.")
+    higher = page.locator("input[name=level]:not([aria-describedby])")  # overrides only raise a level
+    if higher.count():
+        higher.nth(higher.count() - 1).check()  # a higher level without a reason: the error state
+        w.submit("Record your judgement")
+        w.shot("judgement-error")
+        page.locator("#reason").fill("The family has refused every offer of help and the school has seen new bruising.")
+    else:
+        w.submit("Record your judgement")  # nothing chosen: the error state
+        w.shot("judgement-error")
+        page.locator("input[name=level]").first.check()
     w.submit("Record your judgement")
     w.shot("judgement-recorded")
     w.go(result_url.replace(base, "") + "report")

@@ -424,6 +424,8 @@ def match_command(
         _fail(str(exc.args[0]) if exc.args else str(exc))
     except FrameworkError as exc:
         _fail(f"framework {framework_id!r} is invalid; run `continuum frameworks validate`:\n{exc}")
+    except ImportError as exc:
+        _fail(f"free-text matching is not available: {exc}")
     if as_json:
         _echo_json(result)
         return

@@ -91,9 +91,9 @@ def test_every_page_passes_axe_including_error_states(page, live_server):
     assert "/checks/" in page.url
     assert "Child Protection" in page.locator("h1").inner_text()
     assert_accessible(page)
-    page.get_by_label("Child in Need").check()
-    click(page, "Record your judgement")
-    error_summary(page)
+    assert page.get_by_label("Child in Need").count() == 0  # overrides only raise a level
+    click(page, "Record your judgement")  # nothing chosen: the error state
+    assert "Select the level of need you judge this to be" in error_summary(page)
     assert_accessible(page)
     page.get_by_label("Child Protection").check()
     click(page, "Record your judgement")
@@ -137,12 +137,13 @@ def test_the_whole_journey_works_without_javascript(nojs_page, live_server):
     assert "Line 8" in page.content()  # the driver cites its line
     click(page, "Record your judgement")
     assert "Select the level of need you judge this to be" in error_summary(page)
-    page.get_by_label("Early Help").check()
-    page.locator("#reason").fill("School has put support in place this week")
+    assert page.get_by_label("Early Help").count() == 0  # overrides only raise a level
+    page.get_by_label("Child Protection").check()
+    page.locator("#reason").fill("A sibling is on a child protection plan")
     click(page, "Record your judgement")
     assert "Your judgement has been recorded" in page.content()
     page.get_by_role("link", name="View and print the decision report").click()
-    assert "School has put support in place this week" in page.content()
+    assert "A sibling is on a child protection plan" in page.content()
     assert not page.get_by_role("button", name="Print this report").is_visible()  # needs JavaScript
 
 

@@ -1,0 +1,268 @@
+"""Free-text matching benchmark: lexical-only, semantic-only and hybrid side by side.
+
+    .venv/bin/python bench/match.py                 # the test half (report these numbers)
+    .venv/bin/python bench/match.py --split dev     # the dev half (tune on this only)
+    .venv/bin/python bench/match.py --split dev --ablation   # what each part earns, on dev
+    .venv/bin/python bench/match.py --json          # machine-readable
+
+Each mode runs in a fresh process, so cold start (imports, framework load, cached
+indicator embeddings, first answer) and peak memory are that mode's own. Then every
+statement of the split is matched once to warm up and once more timed.
+
+Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
+
+* recall@k: the share of a statement's labelled concerns found among the first k
+  non-negated results, out of min(k, number labelled), so recall@1 asks whether the first
+  result is right. A labelled concern may list alternatives; an indicator whose text is
+  the same as a labelled one (a document that repeats itself) also counts;
+* MRR: 1 / rank of the first labelled indicator found (0 if none in the top 10);
+* level: the share whose recommended level, from ``selection_from_text`` through the
+  engine, equals the labelled level;
+* denied selected: of statements that deny something, the share where a denied indicator
+  was selected anyway (lower is better);
+* latency p50/p95 per query, warm; cold start; peak RSS.
+
+Targets (from the issue): recall@5 >= 0.9, level agreement >= 0.85, p95 <= 50 ms on two
+CPU cores, cold start <= 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data" / "match_eval.jsonl"
+MODES = ("lexical", "semantic", "hybrid")
+TOP = 10
+
+# Variants for --ablation: each switches one part off (or swaps it) from the default.
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "default (hybrid)": {},
+    "equal-weight RRF": {"fusion": "rrf", "rrf_semantic_weight": 1.0},
+    "semantic only, plain": {"mode": "semantic", "clauses": False, "expand_semantic": False, "exemplars": False},
+    "lexical only, plain BM25": {"mode": "lexical", "expand_phrases": False, "lexical_norm": "max", "clauses": False},
+    "no phrase vocabulary": {"expand_phrases": False},
+    "no vignette examples": {"exemplars": False},
+    "no clause splitting": {"clauses": False},
+    "no negation": {"negation": False},
+    "convex w=0.6": {"semantic_weight": 0.6},
+    "convex w=0.9": {"semantic_weight": 0.9},
+}
+
+
+def load_statements(split: str) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if split == "all" or r["split"] == split]
+
+
+def _groups(statement: dict[str, Any]) -> list[set[str]]:
+    return [set(g) if isinstance(g, list) else {g} for g in statement["indicators"]]
+
+
+def _same_text(loaded: Any) -> dict[str, set[str]]:
+    """Indicator id → ids with the same words (the document repeating itself)."""
+    from continuum.matching.text import words
+
+    by_text: dict[tuple[str, ...], set[str]] = {}
+    for ind in loaded.framework.indicators:
+        by_text.setdefault(tuple(words(ind.text)), set()).add(ind.id)
+    return {i: ids for ids in by_text.values() for i in ids}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: Any) -> dict[str, Any]:
+    """Quality and warm latency of one mode and tuning over ``statements``."""
+    from continuum.engine import assess
+    from continuum.matching import match, selection_from_text
+
+    frameworks = {s["framework"] for s in statements}
+    same = {f: _same_text(registry.get(f)) for f in frameworks}
+    for s in statements:  # warm every framework's index and the model
+        match(registry.get(s["framework"]), s["text"], top=TOP, mode=mode, tuning=tune)
+
+    latencies: list[float] = []
+    r1: list[float] = []
+    r5: list[float] = []
+    rr: list[float] = []
+    levels: list[bool] = []
+    denied_selected: list[bool] = []
+    misses: list[dict[str, Any]] = []
+    for s in statements:
+        loaded = registry.get(s["framework"])
+        t0 = time.perf_counter()
+        result = match(loaded, s["text"], top=TOP, mode=mode, tuning=tune)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        ranked = [r["indicator"] for r in result["results"] if not r["negated"]]
+        groups = [set().union(*(same[s["framework"]].get(i, {i}) for i in g)) for g in _groups(s)]
+        if groups:
+            for k, bucket in ((1, r1), (5, r5)):
+                found = sum(1 for g in groups if g & set(ranked[:k]))
+                bucket.append(found / min(k, len(groups)))
+            ranks = [n for n, i in enumerate(ranked, start=1) if any(i in g for g in groups)]
+            rr.append(1.0 / ranks[0] if ranks else 0.0)
+        selection = selection_from_text(loaded, s["text"], mode=mode, tuning=tune)
+        chosen = {
+            "indicators": [m["indicator"] for m in selection if not m["protective"]],
+            "protective": [m["indicator"] for m in selection if m["protective"]],
+        }
+        level = assess(loaded, chosen)["recommended_level"]["number"]
+        levels.append(level == s["level"])
+        if s.get("denied"):
+            denied_selected.append(bool(set(s["denied"]) & {m["indicator"] for m in selection}))
+        if level != s["level"] or (groups and not all(g & set(ranked[:5]) for g in groups)):
+            misses.append(
+                {
+                    "id": s["id"],
+                    "text": s["text"],
+                    "want": s["indicators"],
+                    "got": ranked[:5],
+                    "selected": [f"{m['indicator']}:{m['score']:.2f}" for m in selection],
+                    "level": [s["level"], level],
+                }
+            )
+    return {
+        "mode": mode,
+        "statements": len(statements),
+        "recall@1": statistics.fmean(r1),
+        "recall@5": statistics.fmean(r5),
+        "mrr": statistics.fmean(rr),
+        "level_agreement": statistics.fmean(levels),
+        "denied_selected": statistics.fmean(denied_selected) if denied_selected else None,
+        "p50_ms": _percentile(latencies, 0.5),
+        "p95_ms": _percentile(latencies, 0.95),
+        "misses": misses,
+    }
+
+
+def run_mode(mode: str, split: str, tuning: dict[str, Any], launched: float) -> dict[str, Any]:
+    """One mode in this (fresh) process: cold start, then the split, then peak memory."""
+    import resource
+
+    from continuum.frameworks import default_registry
+    from continuum.matching import DEFAULT_TUNING, match
+
+    tune = DEFAULT_TUNING.with_(**tuning)
+    statements = load_statements(split)
+    registry = default_registry()
+    first = statements[0]
+    match(registry.get(first["framework"]), first["text"], top=TOP, mode=mode, tuning=tune)
+    cold = time.time() - launched
+    result = evaluate(statements, mode, tune, registry)
+    result.update(
+        split=split,
+        cold_start_s=cold,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+    return result
+
+
+def run_ablation(split: str, tuning: dict[str, Any]) -> list[dict[str, Any]]:
+    """Hybrid variants, in this process (quality only; latency is noisier here)."""
+    from continuum.frameworks import default_registry
+    from continuum.matching import DEFAULT_TUNING
+
+    registry = default_registry()
+    statements = load_statements(split)
+    results = []
+    for name, change in ABLATIONS.items():
+        change = dict(change)
+        mode = change.pop("mode", "hybrid")
+        r = evaluate(statements, mode, DEFAULT_TUNING.with_(**{**tuning, **change}), registry)
+        r.update(variant=name, cold_start_s=None, peak_rss_mb=None)
+        results.append(r)
+        print(f"  {name}: recall@5 {r['recall@5']:.3f} level {r['level_agreement']:.3f}", file=sys.stderr)
+    return results
+
+
+def _child(mode: str, split: str, tuning: dict[str, Any]) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    launched = repr(time.time())  # cold start counts from here: interpreter, imports, load, first answer
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--split",
+        split,
+        "--tuning",
+        json.dumps(tuning),
+        "--launched",
+        launched,
+    ]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
+    cols = [
+        ("recall@1", "{:.3f}"),
+        ("recall@5", "{:.3f}"),
+        ("mrr", "{:.3f}"),
+        ("level_agreement", "{:.3f}"),
+        ("denied_selected", "{:.3f}"),
+        ("p50_ms", "{:.1f}"),
+        ("p95_ms", "{:.1f}"),
+        ("cold_start_s", "{:.2f}"),
+        ("peak_rss_mb", "{:.0f}"),
+    ]
+    width = max(len(label), *(len(r[label]) for r in results)) + 2
+    head = label.ljust(width) + "".join(name.rjust(16) for name, _ in cols)
+    lines = [head, "-" * len(head)]
+    for r in results:
+        cells = "".join(("-" if r.get(n) is None else f.format(r[n])).rjust(16) for n, f in cols)
+        lines.append(r[label].ljust(width) + cells)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--ablation", action="store_true", help="hybrid variants (tune on dev only)")
+    parser.add_argument("--tuning", default="{}", help="JSON overrides of continuum.matching.Tuning")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list the statements each mode gets wrong")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    tuning = json.loads(args.tuning)
+    if args.child:
+        print(json.dumps(run_mode(args.child, args.split, tuning, args.launched)))
+        return
+    if args.ablation:
+        results = run_ablation(args.split, tuning)
+        print(json.dumps(results, indent=1) if args.json else _table(results, "variant"))
+        return
+    results = [_child(mode, args.split, tuning) for mode in args.modes.split(",")]
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    n = results[0]["statements"]
+    print(f"split: {args.split} ({n} statements); targets: recall@5 >= 0.9, level >= 0.85, p95 <= 50 ms, cold <= 5 s")
+    print(_table(results))
+    if args.misses:
+        for r in results:
+            print(f"\n{r['mode']} misses:")
+            for m in r["misses"]:
+                print(f"  {m['id']}: want {m['want']} got {m['got']} sel {m['selected']} level {m['level']}")
+                print(f"      {m['text']}")
+
+
+if __name__ == "__main__":
+    main()

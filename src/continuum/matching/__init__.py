@@ -1,0 +1,33 @@
+"""Free text → indicators: "mum's boyfriend hit her in front of the kids again" → domestic abuse.
+
+Core layer: no Django, no web or casework imports. Lexical matching (BM25, stemming, a
+vocabulary of everyday words and abbreviations kept as data) always works; semantic
+matching (all-MiniLM-L6-v2, offline, on the CPU) joins it when the ``semantic`` extra is
+installed. See docs/decisions/0002-free-text-matching.md.
+"""
+
+from continuum.matching.matcher import (
+    DEFAULT_TUNING,
+    MODE_ENV,
+    Mode,
+    Tuning,
+    framework_index,
+    match,
+    resolve_mode,
+    selection_from_text,
+    semantic_available,
+)
+from continuum.matching.semantic import SemanticUnavailable
+
+__all__ = [
+    "DEFAULT_TUNING",
+    "MODE_ENV",
+    "Mode",
+    "SemanticUnavailable",
+    "Tuning",
+    "framework_index",
+    "match",
+    "resolve_mode",
+    "selection_from_text",
+    "semantic_available",
+]

@@ -1,0 +1,188 @@
+"""Clauses and their polarity: which parts of a text state a concern and which deny one.
+
+A small NegEx-style reader, driven by the cue lists in ``data/language.yaml``:
+
+* the text is cut into sentences, then into clauses at terminators ("but", "although")
+  and at a comma or "and" that starts a new subject ("..., mum drinks");
+* in each clause the first negation cue splits it: what comes before is affirmed, what
+  follows is denied. A *strong* cue ("no concerns about", "denies", "not known to")
+  denies whatever follows. A *weak* cue ("not", "doesn't", "no") denies only a concern
+  that is not itself a lack, so "dad doesn't drink" denies drinking while "doesn't feed
+  them" states neglect; that last step is decided per indicator by the matcher;
+* a cue after the words it denies ("attendance is not a concern") denies what precedes;
+* a good report ("attendance is good") denies a lack of the same thing (a *positive*
+  clause) and can be a protective factor;
+* "pseudo" phrases look like negation but state a concern ("not safe", "no food").
+
+Uncertainty ("might", "possibly", "I think") is not negation: safeguarding acts on
+suspicion, so a hedged concern stays a concern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from continuum.matching.text import fold, load_data, stopwords
+
+_SENTENCE = re.compile(r"[.!?;\n()]+")
+_TOKEN = re.compile(r"[A-Za-z0-9&]+(?:'[A-Za-z]+)*")
+_JOINERS = frozenset({"and", "then", "so", "plus", "&"})
+
+
+class Polarity(StrEnum):
+    AFFIRMED = "affirmed"  # states a concern (or a strength)
+    DENIED = "denied"  # strong negation: denies any concern it names
+    WEAK = "weak"  # denies a concern that is not itself a lack
+    POSITIVE = "positive"  # a good report: denies a lack of the same thing
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of the text with one polarity."""
+
+    text: str
+    polarity: Polarity
+
+
+Cue = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Cues:
+    strong_before: frozenset[Cue]
+    strong_after: frozenset[Cue]
+    weak: frozenset[Cue]
+    pseudo: frozenset[Cue]
+    positive: frozenset[Cue]
+    terminators: frozenset[Cue]
+    starters: frozenset[str]
+    longest: int
+
+
+def _cue_set(items: list[str]) -> frozenset[Cue]:
+    return frozenset(tuple(str(item).replace("'", "").split()) for item in items)
+
+
+@lru_cache(maxsize=1)
+def cues() -> _Cues:
+    data = load_data("language.yaml")["negation"]
+    sets = {
+        name: _cue_set(data[name])
+        for name in ("strong_before", "strong_after", "weak", "pseudo", "positive", "terminators")
+    }
+    longest = max(len(c) for cue_set in sets.values() for c in cue_set)
+    return _Cues(**sets, starters=frozenset(str(w).replace("'", "") for w in data["clause_starters"]), longest=longest)
+
+
+@lru_cache(maxsize=1)
+def deficit_words() -> frozenset[str]:
+    """Stems of words that make an indicator a lack or failure (see ``is_deficit``)."""
+    from continuum.matching.text import stemmer
+
+    listed = [str(w).replace("'", "") for w in load_data("language.yaml")["deficit_words"]]
+    return frozenset(listed) | frozenset(stemmer().many(listed))
+
+
+def is_deficit(text: str) -> bool:
+    """Whether an indicator states a lack or failure ("poor attendance", "not fed")."""
+    from continuum.matching.text import stemmer, words
+
+    tokens = words(text)
+    deficit = deficit_words()
+    return any(w in deficit for w in tokens) or any(s in deficit for s in stemmer().many(tokens))
+
+
+def _find(words: list[str], start: int, cue_set: frozenset[Cue], longest: int) -> int:
+    """Length of the longest cue of ``cue_set`` starting at ``start`` (0 if none)."""
+    for size in range(min(longest, len(words) - start), 0, -1):
+        if tuple(words[start : start + size]) in cue_set:
+            return size
+    return 0
+
+
+def _content(words: list[str], least: int = 1) -> bool:
+    """Whether ``words`` hold at least ``least`` content words."""
+    stop = stopwords()
+    return sum(1 for w in words if w not in stop and len(w) > 1) >= least
+
+
+def analyse(text: str) -> list[Unit]:
+    """Cut ``text`` into units, each affirmed, denied, weakly denied or a good report."""
+    units: list[Unit] = []
+    for sentence in _SENTENCE.split(fold(text)):
+        if sentence.strip():
+            units.extend(_sentence_units(sentence))
+    return units
+
+
+def _clauses(sentence: str) -> list[list[tuple[str, int, int]]]:
+    c = cues()
+    tokens = [(m.group(0).lower().replace("'", ""), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    words = [t[0] for t in tokens]
+    clauses: list[list[tuple[str, int, int]]] = [[]]
+    i = 0
+    while i < len(tokens):
+        size = _find(words, i, c.terminators, c.longest)
+        if size:
+            clauses.append([])
+            i += size
+            continue
+        if i > 0 and clauses[-1] and words[i] in c.starters:
+            comma = "," in sentence[tokens[i - 1][2] : tokens[i][1]]
+            if comma or words[i - 1] in _JOINERS:
+                clauses.append([])
+        clauses[-1].append(tokens[i])
+        i += 1
+    return [clause for clause in clauses if clause]
+
+
+def _sentence_units(sentence: str) -> list[Unit]:
+    c = cues()
+    units: list[Unit] = []
+
+    def add(part: list[tuple[str, int, int]], polarity: Polarity, least: int = 1) -> None:
+        if part and _content([t[0] for t in part], least):
+            units.append(Unit(sentence[part[0][1] : part[-1][2]], polarity))
+
+    for clause in _clauses(sentence):
+        words = [t[0] for t in clause]
+        positive = False
+        i = 0
+        while i < len(words):
+            pseudo = _find(words, i, c.pseudo, c.longest)
+            after = _find(words, i, c.strong_after, c.longest)
+            if after and _content(words[:i]) and not _content(words[i + after :]):
+                add(clause[:i], Polarity.DENIED)  # "attendance is not a concern"
+                break
+            before = _find(words, i, c.strong_before, c.longest)
+            if before and not any(j + _find(words, j, c.pseudo, c.longest) > i + before for j in range(i, i + before)):
+                _split(clause, i, Polarity.DENIED, add)  # "no concerns about attendance"
+                break
+            if pseudo:
+                i += pseudo
+                continue
+            if _find(words, i, c.weak, c.longest):
+                _split(clause, i, Polarity.WEAK, add)  # "dad doesn't drink"
+                break
+            positive = positive or bool(_find(words, i, c.positive, c.longest))
+            i += 1
+        else:
+            add(clause, Polarity.POSITIVE if positive else Polarity.AFFIRMED)
+    return units
+
+
+def _split(clause: list[tuple[str, int, int]], at: int, polarity: Polarity, add: Callable[..., None]) -> None:
+    """Affirm what precedes a cue if it says something; deny from the cue on.
+
+    When the words before the cue are only its subject ("Dad doesn't drink"), the denied
+    unit keeps them, so it still says whose drinking is denied.
+    """
+    if _content([t[0] for t in clause[:at]], 2):
+        add(clause[:at], Polarity.AFFIRMED)
+        add(clause[at:], polarity)
+    else:
+        add(clause, polarity)

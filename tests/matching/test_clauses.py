@@ -1,0 +1,70 @@
+"""Clauses and negation: what a text states and what it denies."""
+
+from __future__ import annotations
+
+import pytest
+
+from continuum.matching.clauses import Polarity, analyse, is_deficit
+
+
+def polarities(text: str) -> list[tuple[str, str]]:
+    return [(u.polarity.value, u.text) for u in analyse(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No concerns about attendance", [("denied", "No concerns about attendance")]),
+        ("Mum denies any violence", [("denied", "Mum denies any violence")]),
+        ("Not known to police", [("denied", "Not known to police")]),
+        ("There is no evidence of drug use", [("denied", "There is no evidence of drug use")]),
+        ("attendance - no concerns", [("denied", "attendance")]),
+        ("DV has been ruled out", [("denied", "DV has been")]),
+        ("Dad doesn't drink", [("weak", "Dad doesn't drink")]),
+        ("Attendance is good", [("positive", "Attendance is good")]),
+        ("She is not safe at home", [("affirmed", "She is not safe at home")]),
+        ("There is no food in the house", [("affirmed", "There is no food in the house")]),
+    ],
+)
+def test_polarity(text, expected):
+    assert polarities(text) == expected
+
+
+def test_a_denial_ends_at_but():
+    assert polarities("No concerns about attendance but he has been sofa surfing") == [
+        ("denied", "No concerns about attendance"),
+        ("affirmed", "he has been sofa surfing"),
+    ]
+
+
+def test_a_denial_covers_a_list_and_ends_at_a_new_subject():
+    assert polarities("No concerns about attendance, punctuality or behaviour, mum drinks every night") == [
+        ("denied", "No concerns about attendance, punctuality or behaviour"),
+        ("affirmed", "mum drinks every night"),
+    ]
+
+
+def test_hedged_concerns_stay_concerns():
+    units = analyse("I think he might be being groomed by older lads")
+    assert [u.polarity for u in units] == [Polarity.AFFIRMED]
+
+
+def test_sentences_are_read_separately():
+    assert [u.polarity for u in analyse("Not known to police. Dad drinks heavily.")] == [
+        Polarity.DENIED,
+        Polarity.AFFIRMED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "deficit"),
+    [
+        ("Poor school attendance", True),
+        ("Child not brought to appointments", True),
+        ("Parents do not take consistent action", True),
+        ("Domestic abuse", False),
+        ("Parental alcohol misuse", False),
+    ],
+)
+def test_deficit_indicators(text, deficit):
+    assert is_deficit(text) is deficit

@@ -1,0 +1,76 @@
+"""The ``match`` and ``assess --text`` commands, lexical mode (fast; the model is tested elsewhere)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from continuum.cli import main
+
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "frameworks"
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "lexical")
+
+    def invoke(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(main, ["--frameworks-dir", str(SAMPLE), *args], input=stdin)
+
+    return invoke
+
+
+def test_match_json(cli):
+    out = cli("match", "--framework", "sample", "--top", "2", "--json", "sofa surfing since Christmas")
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert result["query"] == "sofa surfing since Christmas"
+    assert [r["indicator"] for r in result["results"]][:1] == ["home-l3-1"]
+    assert len([r for r in result["results"] if not r["negated"]]) == 2
+
+
+def test_match_batch_gives_one_line_per_request_with_elapsed_ms(cli):
+    lines = "\n".join(
+        json.dumps(r)
+        for r in (
+            {"framework": "sample", "text": "sofa surfing"},
+            {"framework": "sample", "text": "mum's boyfriend hits her", "top": 1},
+            {"framework": "nowhere", "text": "x"},
+        )
+    )
+    out = cli("match", "--batch", "-", stdin=lines)
+    results = [json.loads(line) for line in out.output.strip().splitlines()]
+    assert out.exit_code == 1  # the third line fails; the others still run
+    assert [len(r.get("results", [])) for r in results] == [5, 1, 0]
+    assert all("elapsed_ms" in r for r in results)
+    assert "nowhere" in results[2]["error"]
+
+
+def test_assess_text_lists_matches_as_drivers_with_scores(cli):
+    out = cli("assess", "--framework", "sample", "--json", "--text", "Baby is 8 weeks and has a bruise on his cheek")
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert result["recommended_level"]["number"] == 4
+    (driver,) = result["drivers"]
+    assert driver["indicator"] == "harm-l4-1" and driver["matched_from_text"] and driver["score"] > 0
+
+
+def test_assess_text_keeps_protective_factors_apart(cli):
+    text = "Mum drinks every night and it affects her care of the kids, but nan is very supportive and helps with childcare"
+    out = cli("assess", "--framework", "sample", "--json", "--text", text)
+    result = json.loads(out.output)
+    assert [d["indicator"] for d in result["drivers"]] == ["home-l3-3"]
+    assert [p["indicator"] for p in result["protective_factors"]] == ["home-p-1"]
+    assert result["recommended_level"]["number"] == 3
+
+
+def test_assess_batch_with_text(cli):
+    lines = json.dumps({"framework": "sample", "text": "no concerns about attendance, he is self-harming"})
+    out = cli("assess", "--batch", "-", stdin=lines)
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert [d["indicator"] for d in result["drivers"]] == ["harm-l2-1"]
+    assert "elapsed_ms" in result

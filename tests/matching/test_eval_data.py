@@ -1,0 +1,73 @@
+"""The evaluation set (bench/data/match_eval.jsonl) stays true to the frameworks it labels."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from continuum.matching.text import words
+
+DATA = Path(__file__).resolve().parents[2] / "bench" / "data" / "match_eval.jsonl"
+STATEMENTS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+FRAMEWORK_IDS = ["central-bedfordshire", "luton", "bedford-borough", "bury", "cambridgeshire-peterborough"]
+
+
+def _ids(statement):
+    for group in statement["indicators"]:
+        yield from group if isinstance(group, list) else [group]
+    yield from statement.get("denied", [])
+
+
+def test_size_and_split():
+    per_framework = Counter(s["framework"] for s in STATEMENTS)
+    assert len(STATEMENTS) >= 200
+    assert set(per_framework) == set(FRAMEWORK_IDS)
+    assert min(per_framework.values()) >= 30
+    for framework in FRAMEWORK_IDS:
+        splits = Counter(s["split"] for s in STATEMENTS if s["framework"] == framework)
+        assert set(splits) == {"dev", "test"} and abs(splits["dev"] - splits["test"]) <= 1
+    assert len({s["id"] for s in STATEMENTS}) == len(STATEMENTS)
+    assert len({s["text"] for s in STATEMENTS}) == len(STATEMENTS)
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_label_exists_in_its_framework(registry, framework_id):
+    loaded = registry.get(framework_id)
+    known = {i.id for i in loaded.framework.indicators}
+    levels = {level.number for level in loaded.framework.levels}
+    for s in (s for s in STATEMENTS if s["framework"] == framework_id):
+        missing = [i for i in _ids(s) if i not in known]
+        assert not missing, f"{s['id']} names unknown indicators {missing}; re-check its labels"
+        assert s["level"] in levels, s["id"]
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_labelled_indicators_give_the_labelled_level(registry, framework_id):
+    """Labels and level agree through the engine (so the level is the document's, not a guess)."""
+    from continuum.engine import assess
+
+    loaded = registry.get(framework_id)
+    by_id = {i.id: i for i in loaded.framework.indicators}
+    for s in (s for s in STATEMENTS if s["framework"] == framework_id):
+        firsts = [g[0] if isinstance(g, list) else g for g in s["indicators"]]
+        selection = {
+            "indicators": [i for i in firsts if not by_id[i].protective],
+            "protective": [i for i in firsts if by_id[i].protective],
+        }
+        assert assess(loaded, selection)["recommended_level"]["number"] == s["level"], s["id"]
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_no_statement_copies_an_indicator(registry, framework_id):
+    """No run of six words from any indicator appears in a statement."""
+    runs = set()
+    for indicator in registry.get(framework_id).framework.indicators:
+        w = words(indicator.text)
+        runs |= {tuple(w[i : i + 6]) for i in range(len(w) - 5)}
+    for s in (s for s in STATEMENTS if s["framework"] == framework_id):
+        w = words(s["text"])
+        copied = [" ".join(r) for r in (tuple(w[i : i + 6]) for i in range(len(w) - 5)) if r in runs]
+        assert not copied, f"{s['id']} copies indicator text: {copied}"

@@ -1,0 +1,118 @@
+"""``match`` and ``selection_from_text``: the shape, negation, several concerns, protective factors.
+
+Each behaviour is checked in lexical mode (no model) and, where it matters, with the
+model too (loaded once per session by the ``encoder`` fixture).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from continuum.matching import MODE_ENV, Mode, match, resolve_mode, selection_from_text
+
+MODES = ["lexical", "hybrid"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request, encoder_if_needed):
+    return request.param
+
+
+@pytest.fixture
+def encoder_if_needed(request):
+    """Load the model only for the modes that use it."""
+    if request.node.callspec.params.get("mode") != "lexical":
+        request.getfixturevalue("encoder")
+
+
+def selected(loaded, text, mode):
+    return {m["indicator"] for m in selection_from_text(loaded, text, mode=mode)}
+
+
+def test_result_shape(sample, mode):
+    result = match(sample, "he's been sofa surfing since Christmas", top=3, mode=mode)
+    assert set(result) == {"framework", "query", "mode", "results"}
+    assert result["framework"] == "sample"
+    assert result["mode"] == mode
+    assert len(result["results"]) == 3
+    first = result["results"][0]
+    assert {"indicator", "text", "level", "domain", "score", "protective", "negated"} <= set(first)
+    assert first["indicator"] == "home-l3-1"
+    scores = [r["score"] for r in result["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_negated_concerns_are_never_selected(sample, mode):
+    assert "edu-l2-1" not in selected(sample, "No concerns about attendance or punctuality", mode)
+    assert "home-l3-2" not in selected(sample, "Mum denies any domestic violence at home", mode)
+    assert "home-l3-3" not in selected(sample, "Dad doesn't drink or use drugs", mode)
+
+
+def test_negated_matches_are_flagged_and_ranked_after_concerns(sample, mode):
+    result = match(sample, "No concerns about school attendance, but she has been self-harming", mode=mode)
+    flags = [(r["indicator"], r["negated"]) for r in result["results"]]
+    assert flags[0] == ("harm-l2-1", False)
+    assert ("edu-l2-1", True) in flags
+    negated_at = [n for n, (_i, neg) in enumerate(flags) if neg]
+    assert negated_at == list(range(len(flags) - len(negated_at), len(flags)))
+
+
+def test_a_denial_does_not_hide_the_concern_after_it(sample, mode):
+    chosen = selected(sample, "Not known to police. He has been sofa surfing since Christmas", mode)
+    assert "home-l3-1" in chosen
+
+
+def test_several_concerns_in_one_text_are_all_found(sample, mode):
+    text = (
+        "He's been sofa surfing since Christmas. Mum's boyfriend hits her, "
+        "and his little sister is always hungry and poorly clothed"
+    )
+    assert {"home-l3-1", "home-l3-2", "home-l2-1"} <= selected(sample, text, mode)
+
+
+def test_protective_statements_are_protective(sample, mode):
+    picks = selection_from_text(
+        sample, "Really supportive extended family, nan helps with childcare every day", mode=mode
+    )
+    assert [(m["indicator"], m["protective"]) for m in picks] == [("home-p-1", True)]
+
+
+def test_a_worry_worded_as_a_lack_is_not_a_strength(sample, mode):
+    chosen = selected(sample, "No family support at all and nobody to help with childcare", mode)
+    assert "home-p-1" not in chosen
+
+
+def test_selection_shape(sample, mode):
+    picks = selection_from_text(sample, "baby is 8 weeks old with a bruise on his cheek", mode=mode)
+    assert picks and picks[0]["indicator"] == "harm-l4-1"
+    assert set(picks[0]) == {"indicator", "score", "protective", "mode"}
+    assert picks[0]["mode"] == mode
+
+
+def test_unrelated_text_selects_nothing(sample, mode):
+    assert selection_from_text(sample, "The weather was lovely at the seaside", mode=mode) == []
+
+
+def test_the_semantic_model_finds_what_shares_no_word(sample, encoder):
+    result = match(sample, "Her fella knocks her about", mode="semantic")
+    assert result["results"][0]["indicator"] == "home-l3-2"
+
+
+def test_works_with_the_tiny_framework(tiny):
+    result = match(tiny, "Baby isn't crawling yet and has a bruise on her face", mode="lexical")
+    assert result["results"][0]["indicator"] == "harm-l3-1"
+
+
+def test_mode_comes_from_the_environment(sample, monkeypatch):
+    monkeypatch.setenv(MODE_ENV, "lexical")
+    assert resolve_mode() == (Mode.LEXICAL, None)
+    assert match(sample, "sofa surfing")["mode"] == "lexical"
+
+
+def test_unknown_mode_is_an_error(sample):
+    with pytest.raises(ValueError, match="unknown matching mode"):
+        match(sample, "sofa surfing", mode="fuzzy")
+
+
+def test_default_mode_is_hybrid_when_the_model_is_installed(sample, encoder):
+    assert match(sample, "sofa surfing")["mode"] == "hybrid"

