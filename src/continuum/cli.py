@@ -195,8 +195,26 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
             if match is not None:
                 item["score"] = match["score"]
                 item["matched_from_text"] = True
-        result["text"] = {"query": text, "mode": matches[0].get("mode") if matches else None, "matched": len(matches)}
+        result["text"] = {
+            "query": text,
+            "mode": matches[0].get("mode") if matches else None,
+            "matched": len(matches),
+            "also_considered": _also_considered(loaded, text, {m["indicator"] for m in matches}),
+        }
     return result
+
+
+def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> list[dict[str, Any]]:
+    """Close matches that were not selected: a person must see what the words might also mean."""
+    from continuum.matching import match
+
+    found = match(loaded, text, top=ALSO_CONSIDERED + len(selected))["results"]
+    keep = ("indicator", "text", "level", "domain", "score", "protective", "negated")
+    close = [r for r in found if r["indicator"] not in selected and r["score"] > 0]
+    return [{k: r.get(k) for k in keep} for r in close][:ALSO_CONSIDERED]
+
+
+ALSO_CONSIDERED = 5
 
 
 def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
@@ -335,7 +353,11 @@ def render_recommendation(result: dict[str, Any]) -> str:
     out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
     out.append(f"   {level['description']}")
     out.append(f"   tier: {level['tier_basis']}")
-    out += ["", "Why:"]
+    return "\n".join(out + _render_why(result) + _render_what_to_do(result))
+
+
+def _render_why(result: dict[str, Any]) -> list[str]:
+    out = ["", "Why:"]
     if not result["drivers"] and not result["rules_fired"]:
         out.append("   no concern selected")
     for driver in result["drivers"]:
@@ -347,12 +369,23 @@ def render_recommendation(result: dict[str, Any]) -> str:
         out.append(f"   - Rule: {rule['name']} → {rule['outcome']}{_lines(rule['source'])}")
     for prompt in result["prompts"]:
         out.append(f"   ? Consider level {prompt['consider']}: {prompt['prompt']}")
+    considered = (result.get("text") or {}).get("also_considered") or []
+    if considered:
+        out += ["", "Matched from your words — check them. Also close, not selected (would any fit better?):"]
+        for item in considered:
+            kind = "strength" if item.get("protective") else f"Level {item['level']}"
+            flag = " (you said this is not the case)" if item.get("negated") else ""
+            out.append(f"   ~ {kind}: {item['text']} [match {item['score']:.2f}]{flag}")
     if result["protective_factors"]:
         out += ["", "Protective factors (reported; they never lower the level):"]
         out += [f"   + {p['text']}{_lines(p['source'])}" for p in result["protective_factors"]]
     if result["unanswered"]:
         out += ["", "Not yet answered: " + "; ".join(u["name"] for u in result["unanswered"])]
-    out += ["", "What to do now:"]
+    return out
+
+
+def _render_what_to_do(result: dict[str, Any]) -> list[str]:
+    out = ["", "What to do now:"]
     out += [f"   - {a}" for a in result["actions"]] or ["   (the document gives no actions for this level)"]
     if result["assessment"]:
         out.append(f"   Assessment: {result['assessment']}")
@@ -373,7 +406,7 @@ def render_recommendation(result: dict[str, Any]) -> str:
             within = t.get("within")
             when = f"within {within['value']:g} {within['unit']}" if within else "as stated"
             out.append(f"    - {t['what']}: {when} — “{t['text']}”")
-    return "\n".join(out)
+    return out
 
 
 # --- match ------------------------------------------------------------------------------

@@ -146,3 +146,19 @@ def test_installed_command_runs_without_traceback():
     )
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr and "give at least one" in completed.stderr
+
+
+def test_assess_from_words_lists_drivers_with_scores_and_what_else_was_close(monkeypatch):
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "lexical")
+    result = run("assess", "--framework", "tiny", "--text", "often late for school and missing education", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    drivers = {d["indicator"]: d for d in data["drivers"]}
+    assert "edu-l3-1" in drivers and drivers["edu-l3-1"]["matched_from_text"] is True
+    assert drivers["edu-l3-1"]["score"] > 0
+    assert data["recommended_level"]["number"] == 3
+    assert data["text"]["mode"] == "lexical"
+    considered = data["text"]["also_considered"]
+    assert all(c["indicator"] not in drivers and c["score"] > 0 for c in considered)
+    human = run("assess", "--framework", "tiny", "--text", "often late for school and missing education")
+    assert "[match " in human.output
