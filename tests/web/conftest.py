@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from continuum.apps.checks.catalogue import forget
+from tests.conftest import missing_part
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
 # to run there. The live server has its own thread; this only affects the test's own queries.
@@ -52,7 +53,7 @@ def _fresh_catalogue():
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium, shared by the session's browser tests."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed: run scripts/system-deps")
+        missing_part("Chromium is not installed: run scripts/system-deps")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

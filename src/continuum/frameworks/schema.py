@@ -2,10 +2,10 @@
 
 The schema is designed against the shapes of all five seed documents:
 
-* per-level bullet lists grouped in domains (Central Bedfordshire, Luton);
-* a ladder matrix whose rows are graded across every level (Bedford Borough);
-* example rows, each with indicators and a response at one level (Bury);
-* paragraph descriptors per level (Cambridgeshire & Peterborough).
+* per-level bullet lists grouped in domains (seeds 000, 001);
+* a ladder matrix whose rows are graded across every level (seed 002);
+* example rows, each with indicators and a response at one level (seed 003);
+* paragraph descriptors per level (seed 004).
 
 Every shape reduces to *indicators* (one verbatim statement, at one level, in one
 domain) optionally grouped into *rows* (a table row of the document: a ladder row, an
