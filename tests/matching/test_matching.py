@@ -116,3 +116,37 @@ def test_unknown_mode_is_an_error(sample):
 
 def test_default_mode_is_hybrid_when_the_model_is_installed(sample, encoder):
     assert match(sample, "sofa surfing")["mode"] == "hybrid"
+
+
+def test_a_long_indicator_is_embedded_sentence_by_sentence_and_with_its_domain(sample):
+    from continuum.matching import DEFAULT_TUNING, framework_index
+    from continuum.matching.matcher import FrameworkIndex
+
+    index = framework_index(sample)
+    domains = {d.id: d.name for d in sample.framework.domains}
+    views = {(i, text) for i, text, _w in index.views}
+    for n, indicator in enumerate(index.indicators):
+        assert (n, f"{domains[indicator.domain]}: {indicator.text}") in views
+    plain = FrameworkIndex(sample, DEFAULT_TUNING.with_(domain_weight=0.0, sentence_weight=0.0))
+    assert {(i, t) for i, t, _w in plain.views} == {(i, t) for i, t in plain.examples}
+
+
+def test_sentence_views_split_only_indicators_of_several_sentences(sample):
+    from continuum.matching import DEFAULT_TUNING
+    from continuum.matching.matcher import FrameworkIndex
+
+    index = FrameworkIndex(sample, DEFAULT_TUNING.with_(domain_weight=0.0, exemplars=False))
+    assert index.views == []  # every sample indicator is one sentence
+
+
+def test_a_near_miss_is_still_selected_when_nothing_else_is(sample):
+    from continuum.matching import DEFAULT_TUNING
+
+    text = "sofa surfing"
+    strict = DEFAULT_TUNING.with_(threshold_lexical=1.0, select_fallback=0.0)
+    assert selection_from_text(sample, text, mode="lexical", tuning=strict) == []
+    top = match(sample, text, top=1, mode="lexical")["results"][0]
+    lenient = strict.with_(threshold_lexical=top["score"] + 0.05, select_fallback=0.1)
+    assert [m["indicator"] for m in selection_from_text(sample, text, mode="lexical", tuning=lenient)] == [
+        top["indicator"]
+    ]
