@@ -41,7 +41,11 @@ def test_public_ids_are_random_and_not_sequential(tiny):
     first, second = services.create_check(tiny, _inputs()), services.create_check(tiny, _inputs())
     assert first.public_id != second.public_id
     assert len(first.public_id) >= 20
-    assert str(first.pk) not in first.public_id[:2]
+    assert first.public_id not in {str(first.pk), str(second.pk)}
+    # 128 random bits: many ids share no common prefix and are never numeric.
+    ids = {services.create_check(tiny, _inputs()).public_id for _ in range(20)}
+    assert len(ids) == 20 and len({i[:4] for i in ids}) == 20
+    assert not any(i.isdigit() for i in ids)
 
 
 def test_recording_a_check_writes_its_audit_event(tiny):
