@@ -64,6 +64,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "no sentence views": {"sentence_weight": 0.0},
     "row example view (0.9)": {"row_example_weight": 0.9},
     "no selection fallback": {"select_fallback": 0.0},
+    "no rung cues": {"rung_margin": 0.0},
     "convex w=0.6": {"semantic_weight": 0.6},
     "convex w=0.9": {"semantic_weight": 0.9},
 }

@@ -23,7 +23,7 @@ import numpy as np
 
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
-from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit
+from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, severity
 from continuum.matching.lexical import LexicalIndex
 from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder
 from continuum.matching.text import lexical_tokens, vocabulary
@@ -68,6 +68,8 @@ class Tuning:
     threshold_lexical: float = 0.3
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
+    # selection: given a severity cue, the highest (lowest) rung of a pick's row this close replaces it
+    rung_margin: float = 0.1
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
@@ -371,8 +373,11 @@ def selection_from_text(
 
     For each clause that states something, its best indicator is selected if it scores at
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
-    that best. When nothing reaches the threshold, the text's best match is still selected
-    if it falls short by at most ``select_fallback``. Denied indicators are never selected.
+    that best. Where the text has a severity cue ("unexplained", "every day"; "occasionally")
+    and a selected indicator is a rung of a ladder row, the highest (lowest) rung of that row
+    within ``rung_margin`` of the unit's best is selected instead. When nothing reaches the
+    threshold, the text's best match is still selected if it falls short by at most
+    ``select_fallback``. Denied indicators are never selected.
     """
     chosen, _note = resolve_mode(mode)
     index = framework_index(loaded, tuning)
@@ -384,12 +389,20 @@ def selection_from_text(
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
     if threshold - tuning.select_fallback <= top < threshold:
         threshold = top  # a text that states a concern selects its best match, if near enough
+    # "unexplained", "every day" point to the higher rungs of a ladder row, "occasionally" to the lower
+    cue = severity(text) if tuning.rung_margin > 0 else 0
     for eligible in rows:
         best = float(eligible.max()) if len(eligible) else -np.inf
         if best < threshold:
             continue
         for i in np.flatnonzero(eligible >= max(threshold, best - tuning.select_margin)):
-            picked[int(i)] = float(scored.affirmed[i])
+            i = int(i)
+            row = index.indicators[i].row
+            if cue and row:  # the cue's end of the rungs of this row that score near the best
+                near = [int(j) for j in np.flatnonzero(eligible >= best - tuning.rung_margin)]
+                rungs = [j for j in near if index.indicators[j].row == row]
+                i = max(rungs, key=lambda j: (cue * index.indicators[j].level, float(eligible[j])))
+            picked[i] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
     return [
         {
