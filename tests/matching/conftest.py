@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from continuum.frameworks import LoadedFramework, load_framework
+from tests.conftest import missing_part
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 
@@ -35,4 +36,4 @@ def encoder():
     try:
         return load_encoder()
     except SemanticUnavailable as exc:
-        pytest.skip(f"semantic extra not installed: {exc}")
+        missing_part(f"semantic extra not installed: {exc}")

@@ -12,6 +12,7 @@ import pytest
 
 from continuum.matching import semantic
 from continuum.matching.semantic import cache_key, cached_embeddings
+from tests.conftest import missing_part
 
 
 class CountingEncoder:
@@ -48,7 +49,7 @@ def test_the_model_loads_with_no_network_and_no_hub_cache(tmp_path):
     try:
         import sentence_transformers  # noqa: F401
     except ImportError:
-        pytest.skip("semantic extra not installed")
+        missing_part("semantic extra not installed")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     name, shape, norm = json.loads(out.stdout.strip().splitlines()[-1])
