@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from continuum.apps.checks.catalogue import catalogue, forget
+from continuum.apps.checks.catalogue import catalogue
 from continuum.frameworks import LoadedFramework
+from tests.django_support import fresh_catalogue, mark_as_web  # noqa: F401
 
 HERE = Path(__file__).parent
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.web)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_catalogue():
-    """Forget loaded frameworks between tests: some tests point the service at another directory."""
-    forget()
-    yield
-    forget()
+pytest_collection_modifyitems = mark_as_web(HERE)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.checks.catalogue import forget
 from tests.conftest import missing_part
+from tests.django_support import fresh_catalogue, mark_as_web  # noqa: F401
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
 # to run there. The live server has its own thread; this only affects the test's own queries.
@@ -35,18 +35,7 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.web)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_catalogue():
-    """Forget loaded frameworks between tests: some tests point the service at another directory."""
-    forget()
-    yield
-    forget()
+pytest_collection_modifyitems = mark_as_web(HERE)
 
 
 @pytest.fixture(scope="session")
