@@ -89,9 +89,11 @@ def frameworks_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             click.echo(f"INVALID {path}: {len(exc.problems)} problem(s)", err=True)
             continue
         fw = loaded.framework
+        phrased = sum(len(p) for p in loaded.phrasings.values())
         click.echo(
             f"ok {loaded.path}: {fw.id} {fw.version}, {len(fw.levels)} levels, "
-            f"{len(fw.indicators)} indicators, {len(fw.rules)} rules, {len(fw.vignettes)} vignettes"
+            f"{len(fw.indicators)} indicators, {len(fw.rules)} rules, {len(fw.vignettes)} vignettes, "
+            f"{phrased} everyday phrasings for {len(loaded.phrasings)} indicators"
         )
     for problem in problems:
         click.echo(str(problem), err=True)

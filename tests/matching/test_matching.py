@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from continuum.frameworks import load_framework
 from continuum.matching import MODE_ENV, Mode, match, resolve_mode, selection_from_text
 
 MODES = ["lexical", "hybrid"]
@@ -150,3 +151,38 @@ def test_a_near_miss_is_still_selected_when_nothing_else_is(sample):
     assert [m["indicator"] for m in selection_from_text(sample, text, mode="lexical", tuning=lenient)] == [
         top["indicator"]
     ]
+
+
+def _with_phrasings(tmp_path, sample, phrasings: str):
+    import shutil
+
+    copy = tmp_path / "sample"
+    shutil.copytree(sample.path.parent, copy)
+    (copy / "phrasings.yaml").write_text(f"framework: sample\nphrasings:\n{phrasings}", encoding="utf-8")
+    return load_framework(copy)
+
+
+def test_everyday_phrasings_are_views_of_their_indicator(tmp_path, sample):
+    from continuum.matching import DEFAULT_TUNING
+    from continuum.matching.matcher import FrameworkIndex
+
+    phrased = _with_phrasings(tmp_path, sample, '  edu-l2-1:\n  - "rolls in after registration most days"\n')
+    index = FrameworkIndex(phrased)
+    position = [i.id for i in index.indicators].index("edu-l2-1")
+    assert (position, "rolls in after registration most days", DEFAULT_TUNING.phrasing_weight) in index.views
+    without = FrameworkIndex(phrased, DEFAULT_TUNING.with_(phrasing_weight=0.0))
+    assert all(text != "rolls in after registration most days" for _i, text, _w in without.views)
+
+
+def test_a_phrasing_finds_an_indicator_that_shares_no_word_with_the_text(tmp_path, sample):
+    from continuum.matching import DEFAULT_TUNING
+
+    text = "she rolls in after registration most days"
+    lexical = DEFAULT_TUNING.with_(phrasing_lexical=True)
+    before = {
+        r["indicator"]: r["score"] for r in match(sample, text, top=20, mode="lexical", tuning=lexical)["results"]
+    }
+    assert before["edu-l2-1"] == 0.0  # no word in common with the indicator
+    phrased = _with_phrasings(tmp_path, sample, '  edu-l2-1:\n  - "rolls in after registration most days"\n')
+    after = match(phrased, text, mode="lexical", tuning=lexical)["results"]
+    assert after[0]["indicator"] == "edu-l2-1" and after[0]["score"] > 0

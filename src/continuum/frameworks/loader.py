@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,14 @@ class LoadedFramework:
     path: Path
     content_hash: str
     source_lines: tuple[str, ...]
+    # everyday phrasings per indicator id (phrasings.yaml): a matching aid, outside the hash
+    phrasings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def phrasings_hash(self) -> str:
+        """SHA-256 of the phrasings: with ``content_hash``, what matching results depend on."""
+        canonical = json.dumps(self.phrasings, sort_keys=True, ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
     def id(self) -> str:
@@ -80,7 +88,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _field_name(loc: Location) -> str:
+def field_name(loc: Location) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -96,7 +104,7 @@ def _line_map(node: yaml.Node, path: Location, lines: dict[Location, int], probl
             line = key_node.start_mark.line + 1
             if key in seen:
                 problems.append(
-                    Problem(file, line, _field_name((*path, key)), f"duplicate key (first given on line {seen[key]})")
+                    Problem(file, line, field_name((*path, key)), f"duplicate key (first given on line {seen[key]})")
                 )
             seen[key] = line
             lines[(*path, key)] = line
@@ -170,11 +178,11 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{message} (got {shown})"
 
 
-def _schema_problems(exc: ValidationError, file: str, index: LineIndex) -> list[Problem]:
+def schema_problems(exc: ValidationError, file: str, index: LineIndex) -> list[Problem]:
     problems = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
-        problems.append(Problem(file, index.line(loc), _field_name(loc), _describe(error)))
+        problems.append(Problem(file, index.line(loc), field_name(loc), _describe(error)))
     return problems
 
 
@@ -194,6 +202,7 @@ def read_source_lines(path: Path) -> tuple[str, ...]:
 
 def load_framework(path: str | Path) -> LoadedFramework:
     """Load and fully validate one framework file (or its directory)."""
+    from continuum.frameworks.phrasings import PHRASINGS_FILE, load_phrasings
     from continuum.frameworks.validation import check_framework
 
     path = Path(path)
@@ -208,7 +217,7 @@ def load_framework(path: str | Path) -> LoadedFramework:
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
-        raise FrameworkError(_schema_problems(exc, file, index)) from None
+        raise FrameworkError(schema_problems(exc, file, index)) from None
     source_path = path.parent / framework.source.file
     try:
         source_lines = read_source_lines(source_path)
@@ -219,12 +228,14 @@ def load_framework(path: str | Path) -> LoadedFramework:
         )
         raise FrameworkError([missing]) from None
     problems = [
-        Problem(file, index.line(loc), _field_name(loc), message)
+        Problem(file, index.line(loc), field_name(loc), message)
         for loc, message in check_framework(framework, source_lines, expected_id=path.parent.name)
     ]
     if problems:
         raise FrameworkError(problems)
-    return LoadedFramework(framework, path, content_hash(framework), source_lines)
+    phrasings_path = path.parent / PHRASINGS_FILE
+    phrasings = load_phrasings(phrasings_path, framework) if phrasings_path.is_file() else {}
+    return LoadedFramework(framework, path, content_hash(framework), source_lines, phrasings)
 
 
 def frameworks_dir() -> Path:

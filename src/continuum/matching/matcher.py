@@ -53,6 +53,8 @@ class Tuning:
     exemplar_weight: float = 0.9  # an example's similarity counts this much towards its indicator
     exemplar_max_indicators: int = 3  # only vignettes naming at most this many indicators
     exemplar_lexical: bool = False  # also add example words to the lexical documents
+    phrasing_weight: float = 0.9  # everyday phrasings (phrasings.yaml) as views; 0 leaves them out
+    phrasing_lexical: bool = False  # also add phrasing words to the lexical documents
     domain_weight: float = 0.95  # also embed "domain: text"; >0 counts that view this much
     sentence_weight: float = 1.0  # also embed each sentence of a long indicator; >0 counts it this much
     row_example_weight: float = 0.0  # also embed the row's example situation (example rows)
@@ -117,6 +119,9 @@ class FrameworkIndex:
         if tuning.exemplar_lexical:
             for i, text in self.examples:
                 lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
+        if tuning.phrasing_lexical:
+            for i, text in self._phrasings():
+                lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
         self.lexical = LexicalIndex(lexical_docs, k1=tuning.k1, b=tuning.b)
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
@@ -137,10 +142,20 @@ class FrameworkIndex:
                 out += [(position[i], vignette.text) for i in named if i in position]
         return out
 
+    def _phrasings(self) -> list[tuple[int, str]]:
+        """(indicator position, text) for each everyday phrasing of an indicator."""
+        return [
+            (n, text)
+            for n, indicator in enumerate(self.indicators)
+            for text in self.loaded.phrasings.get(indicator.id, ())
+        ]
+
     def _views(self, rows: dict[str, Any]) -> list[tuple[int, str, float]]:
         """(indicator position, text, weight): further texts an indicator is embedded as."""
         tuning = self.tuning
         views = [(i, text, tuning.exemplar_weight) for i, text in self.examples]
+        if tuning.phrasing_weight > 0:
+            views += [(i, text, tuning.phrasing_weight) for i, text in self._phrasings()]
         domains = {d.id: d.name for d in self.loaded.framework.domains}
         for n, (indicator, document) in enumerate(zip(self.indicators, self.documents, strict=True)):
             if tuning.domain_weight > 0 and indicator.domain in domains:
@@ -267,13 +282,13 @@ def _rrf(semantic: np.ndarray, lexical: np.ndarray, k: int, semantic_weight: flo
 
 # --- the index cache and the public functions ------------------------------------------------
 
-_indexes: dict[tuple[str, str, Tuning], FrameworkIndex] = {}
+_indexes: dict[tuple[str, str, str, Tuning], FrameworkIndex] = {}
 _indexes_lock = threading.Lock()
 
 
 def framework_index(loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING) -> FrameworkIndex:
     """The index of a framework version (built once per process)."""
-    key = (loaded.id, loaded.content_hash, tuning)
+    key = (loaded.id, loaded.content_hash, loaded.phrasings_hash, tuning)
     index = _indexes.get(key)
     if index is None:
         with _indexes_lock:
