@@ -53,8 +53,8 @@ class Tuning:
     exemplar_weight: float = 0.9  # an example's similarity counts this much towards its indicator
     exemplar_max_indicators: int = 3  # only vignettes naming at most this many indicators
     exemplar_lexical: bool = False  # also add example words to the lexical documents
-    phrasing_weight: float = 0.9  # everyday phrasings (phrasings.yaml) as views; 0 leaves them out
-    phrasing_lexical: bool = False  # also add phrasing words to the lexical documents
+    phrasing_weight: float = 0.85  # everyday phrasings (phrasings.yaml) as views; 0 leaves them out
+    phrasing_lexical: bool = True  # also add phrasing words to the lexical documents
     domain_weight: float = 0.95  # also embed "domain: text"; >0 counts that view this much
     sentence_weight: float = 1.0  # also embed each sentence of a long indicator; >0 counts it this much
     row_example_weight: float = 0.0  # also embed the row's example situation (example rows)
@@ -62,16 +62,17 @@ class Tuning:
     negation: bool = True
     tone: bool = True  # a clause worded as a lack ("not in school") does not state a strength
     fusion: str = "convex"  # "convex" (weighted scores) or "rrf" (reciprocal rank fusion)
-    semantic_weight: float = 0.75  # convex: weight of the cosine; the rest is normalised BM25
+    semantic_weight: float = 0.6  # convex: weight of the cosine; the rest is normalised BM25
     rrf_k: int = 60
     rrf_semantic_weight: float = 1.0
-    threshold_hybrid: float = 0.35  # selection: the least score a match needs, per mode
+    threshold_hybrid: float = 0.3  # selection: the least score a match needs, per mode
     threshold_semantic: float = 0.4
     threshold_lexical: float = 0.3
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
     # selection: given a severity cue, the highest (lowest) rung of a pick's row this close replaces it
     rung_margin: float = 0.1
+    further_raise: float = 0.15  # selection: matches after the best need the threshold plus this
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
@@ -392,7 +393,9 @@ def selection_from_text(
     and a selected indicator is a rung of a ladder row, the highest (lowest) rung of that row
     within ``rung_margin`` of the unit's best is selected instead. When nothing reaches the
     threshold, the text's best match is still selected if it falls short by at most
-    ``select_fallback``. Denied indicators are never selected.
+    ``select_fallback``. Denied indicators are never selected. Every pick after the best
+    needs ``further_raise`` more than the threshold: a second concern has to be stated
+    clearly, not merely lie near the words of the first.
     """
     chosen, _note = resolve_mode(mode)
     index = framework_index(loaded, tuning)
@@ -419,6 +422,7 @@ def selection_from_text(
                 i = max(rungs, key=lambda j: (cue * index.indicators[j].level, float(eligible[j])))
             picked[i] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
+    ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= threshold + tuning.further_raise]
     return [
         {
             "indicator": index.indicators[i].id,
