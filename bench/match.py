@@ -17,7 +17,10 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
   the same as a labelled one (a document that repeats itself) also counts;
 * MRR: 1 / rank of the first labelled indicator found (0 if none in the top 10);
 * level: the share whose recommended level, from ``selection_from_text`` through the
-  engine, equals the labelled level;
+  engine, equals the labelled level; under: the share given a level *below* the labelled
+  one (the costlier way to be wrong);
+* selected recall / precision: of the labelled concerns, the share the selection holds; of
+  the selected indicators, the share that are labelled;
 * denied selected: of statements that deny something, the share where a denied indicator
   was selected anyway (lower is better);
 * latency p50/p95 per query, warm; cold start; peak RSS.
@@ -52,25 +55,28 @@ ABLATIONS: dict[str, dict[str, Any]] = {
         "clauses": False,
         "expand_semantic": False,
         "exemplars": False,
-        "domain_weight": 0.0,
-        "sentence_weight": 0.0,
+        "phrasing_weight": 0.0,
+        "phrasing_lexical": False,
     },
-    "lexical only, plain BM25": {"mode": "lexical", "expand_phrases": False, "lexical_norm": "max", "clauses": False},
+    "lexical only, plain BM25": {
+        "mode": "lexical",
+        "expand_phrases": False,
+        "phrasing_lexical": False,
+        "lexical_norm": "max",
+        "clauses": False,
+    },
     "no phrase vocabulary": {"expand_phrases": False},
     "no vignette examples": {"exemplars": False},
-    "no everyday phrasings": {"phrasing_weight": 0.0},
-    "phrasings at 0.8": {"phrasing_weight": 0.8},
+    "no everyday phrasings": {"phrasing_weight": 0.0, "phrasing_lexical": False},
+    "phrasings semantic only": {"phrasing_lexical": False},
+    "phrasings lexical only": {"phrasing_weight": 0.0},
     "phrasings at 1.0": {"phrasing_weight": 1.0},
-    "phrasings also lexical": {"phrasing_lexical": True},
+    "no higher bar for further picks": {"further_raise": 0.0},
     "no clause splitting": {"clauses": False},
     "no negation": {"negation": False},
-    "no domain view": {"domain_weight": 0.0},
-    "no sentence views": {"sentence_weight": 0.0},
-    "row example view (0.9)": {"row_example_weight": 0.9},
     "no selection fallback": {"select_fallback": 0.0},
-    "no rung cues": {"rung_margin": 0.0},
-    "convex w=0.6": {"semantic_weight": 0.6},
-    "convex w=0.9": {"semantic_weight": 0.9},
+    "convex w=0.5": {"semantic_weight": 0.5},
+    "convex w=0.75": {"semantic_weight": 0.75},
 }
 
 
@@ -117,6 +123,9 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     r5: list[float] = []
     rr: list[float] = []
     levels: list[bool] = []
+    under: list[bool] = []
+    selected_found: list[float] = []
+    selected_right: list[bool] = []
     denied_selected: list[bool] = []
     misses: list[dict[str, Any]] = []
     for s in statements:
@@ -138,7 +147,12 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
             "protective": [m["indicator"] for m in selection if m["protective"]],
         }
         level = assess(loaded, chosen)["recommended_level"]["number"]
+        picked = {m["indicator"] for m in selection}
+        if groups:
+            selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
+        selected_right += [any(i in g for g in groups) for i in picked]
         levels.append(level == s["level"])
+        under.append(level < s["level"])
         if s.get("denied"):
             denied_selected.append(bool(set(s["denied"]) & {m["indicator"] for m in selection}))
         if level != s["level"] or (groups and not all(g & set(ranked[:5]) for g in groups)):
@@ -159,6 +173,9 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "recall@5": statistics.fmean(r5),
         "mrr": statistics.fmean(rr),
         "level_agreement": statistics.fmean(levels),
+        "level_under": statistics.fmean(under),
+        "selected_recall": statistics.fmean(selected_found),
+        "selected_precision": statistics.fmean(selected_right) if selected_right else None,
         "denied_selected": statistics.fmean(denied_selected) if denied_selected else None,
         "p50_ms": _percentile(latencies, 0.5),
         "p95_ms": _percentile(latencies, 0.95),
@@ -231,6 +248,9 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
         ("recall@5", "{:.3f}"),
         ("mrr", "{:.3f}"),
         ("level_agreement", "{:.3f}"),
+        ("level_under", "{:.3f}"),
+        ("selected_recall", "{:.3f}"),
+        ("selected_precision", "{:.3f}"),
         ("denied_selected", "{:.3f}"),
         ("p50_ms", "{:.1f}"),
         ("p95_ms", "{:.1f}"),
@@ -238,10 +258,10 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
         ("peak_rss_mb", "{:.0f}"),
     ]
     width = max(len(label), *(len(r[label]) for r in results)) + 2
-    head = label.ljust(width) + "".join(name.rjust(16) for name, _ in cols)
+    head = label.ljust(width) + "".join(name.rjust(max(len(name), 6) + 2) for name, _ in cols)
     lines = [head, "-" * len(head)]
     for r in results:
-        cells = "".join(("-" if r.get(n) is None else f.format(r[n])).rjust(16) for n, f in cols)
+        cells = "".join(("-" if r.get(n) is None else f.format(r[n])).rjust(max(len(n), 6) + 2) for n, f in cols)
         lines.append(r[label].ljust(width) + cells)
     return "\n".join(lines)
 

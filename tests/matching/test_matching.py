@@ -119,25 +119,14 @@ def test_default_mode_is_hybrid_when_the_model_is_installed(sample, encoder):
     assert match(sample, "sofa surfing")["mode"] == "hybrid"
 
 
-def test_a_long_indicator_is_embedded_sentence_by_sentence_and_with_its_domain(sample):
-    from continuum.matching import DEFAULT_TUNING, framework_index
-    from continuum.matching.matcher import FrameworkIndex
-
-    index = framework_index(sample)
-    domains = {d.id: d.name for d in sample.framework.domains}
-    views = {(i, text) for i, text, _w in index.views}
-    for n, indicator in enumerate(index.indicators):
-        assert (n, f"{domains[indicator.domain]}: {indicator.text}") in views
-    plain = FrameworkIndex(sample, DEFAULT_TUNING.with_(domain_weight=0.0, sentence_weight=0.0))
-    assert {(i, t) for i, t, _w in plain.views} == {(i, t) for i, t in plain.examples}
-
-
-def test_sentence_views_split_only_indicators_of_several_sentences(sample):
+def test_an_indicator_is_embedded_as_itself_and_as_its_vignette_examples(sample):
     from continuum.matching import DEFAULT_TUNING
     from continuum.matching.matcher import FrameworkIndex
 
-    index = FrameworkIndex(sample, DEFAULT_TUNING.with_(domain_weight=0.0, exemplars=False))
-    assert index.views == []  # every sample indicator is one sentence
+    index = FrameworkIndex(sample)
+    position = [i.id for i in index.indicators].index("home-l3-2")
+    assert index.views == [(position, "Her fella knocks her about when he's had a few", DEFAULT_TUNING.exemplar_weight)]
+    assert FrameworkIndex(sample, DEFAULT_TUNING.with_(exemplars=False)).views == []
 
 
 def test_a_near_miss_is_still_selected_when_nothing_else_is(sample):
@@ -186,3 +175,17 @@ def test_a_phrasing_finds_an_indicator_that_shares_no_word_with_the_text(tmp_pat
     phrased = _with_phrasings(tmp_path, sample, '  edu-l2-1:\n  - "rolls in after registration most days"\n')
     after = match(phrased, text, mode="lexical", tuning=lexical)["results"]
     assert after[0]["indicator"] == "edu-l2-1" and after[0]["score"] > 0
+
+
+def test_a_further_pick_needs_the_higher_bar_and_the_best_pick_never_does(sample):
+    from continuum.matching import DEFAULT_TUNING
+
+    text = "He is sofa surfing at a mate's house; his attendance is poor"
+    both = selection_from_text(sample, text, mode="lexical", tuning=DEFAULT_TUNING.with_(further_raise=0.0))
+    assert len(both) == 2
+    best, second = both
+    raise_past_second = second["score"] - DEFAULT_TUNING.threshold_lexical + 0.01
+    strict = DEFAULT_TUNING.with_(further_raise=raise_past_second)
+    assert selection_from_text(sample, text, mode="lexical", tuning=strict) == [best]
+    past_both = DEFAULT_TUNING.with_(further_raise=best["score"])  # the best still stands alone
+    assert selection_from_text(sample, text, mode="lexical", tuning=past_both) == [best]

@@ -96,25 +96,6 @@ def is_deficit(text: str) -> bool:
     return any(w in deficit for w in tokens) or any(s in deficit for s in stemmer().many(tokens))
 
 
-@lru_cache(maxsize=1)
-def _severity_cues() -> tuple[frozenset[Cue], frozenset[Cue], int]:
-    data = load_data("language.yaml")["severity"]
-    higher, lower = _cue_set(data["higher"]), _cue_set(data["lower"])
-    return higher, lower, max(len(c) for c in higher | lower)
-
-
-def severity(text: str) -> int:
-    """+1 if ``text`` has a cue of a higher rung ("unexplained", "every day") and none of a
-    lower one, -1 for the reverse ("occasionally", "happy for help"), else 0."""
-    from continuum.matching.text import words
-
-    higher, lower, longest = _severity_cues()
-    tokens = words(text)
-    up = any(_find(tokens, n, higher, longest) for n in range(len(tokens)))
-    down = any(_find(tokens, n, lower, longest) for n in range(len(tokens)))
-    return int(up) - int(down)
-
-
 def _find(words: list[str], start: int, cue_set: frozenset[Cue], longest: int) -> int:
     """Length of the longest cue of ``cue_set`` starting at ``start`` (0 if none)."""
     for size in range(min(longest, len(words) - start), 0, -1):

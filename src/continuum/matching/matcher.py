@@ -12,7 +12,6 @@ See docs/decisions/0002-free-text-matching.md for the choices and the numbers be
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,13 +22,12 @@ import numpy as np
 
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
-from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, severity
+from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit
 from continuum.matching.lexical import LexicalIndex
 from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder
 from continuum.matching.text import lexical_tokens, vocabulary
 
 MODE_ENV = "CONTINUUM_MATCH_MODE"
-_SENTENCES = re.compile(r"(?<=[.;!?])\s+|\s*\u2022\s*|\n+")
 
 
 class Mode(StrEnum):
@@ -55,10 +53,7 @@ class Tuning:
     exemplar_lexical: bool = False  # also add example words to the lexical documents
     phrasing_weight: float = 0.85  # everyday phrasings (phrasings.yaml) as views; 0 leaves them out
     phrasing_lexical: bool = True  # also add phrasing words to the lexical documents
-    domain_weight: float = 0.95  # also embed "domain: text"; >0 counts that view this much
-    sentence_weight: float = 1.0  # also embed each sentence of a long indicator; >0 counts it this much
-    row_example_weight: float = 0.0  # also embed the row's example situation (example rows)
-    clauses: bool = True  # score each clause as well as the whole text
+    clauses: bool = True  # find the clauses and their polarity (negation needs them)
     negation: bool = True
     tone: bool = True  # a clause worded as a lack ("not in school") does not state a strength
     fusion: str = "convex"  # "convex" (weighted scores) or "rrf" (reciprocal rank fusion)
@@ -70,8 +65,6 @@ class Tuning:
     threshold_lexical: float = 0.3
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
-    # selection: given a severity cue, the highest (lowest) rung of a pick's row this close replaces it
-    rung_margin: float = 0.1
     further_raise: float = 0.15  # selection: matches after the best need the threshold plus this
 
     def with_(self, **changes: Any) -> Tuning:
@@ -105,7 +98,7 @@ class FrameworkIndex:
         rows = {r.id: r for r in fw.rows}
         self.documents = [self._document(i, rows) for i in self.indicators]
         self.examples = self._examples() if tuning.exemplars else []
-        self.views = self._views(rows)
+        self.views = self._views()
         self._view_of = np.array([i for i, _t, _w in self.views], dtype=np.int64)
         self._view_weight = np.array([w for _i, _t, w in self.views], dtype=np.float32)
         self.protective = np.array([i.protective for i in self.indicators], dtype=bool)
@@ -151,23 +144,12 @@ class FrameworkIndex:
             for text in self.loaded.phrasings.get(indicator.id, ())
         ]
 
-    def _views(self, rows: dict[str, Any]) -> list[tuple[int, str, float]]:
+    def _views(self) -> list[tuple[int, str, float]]:
         """(indicator position, text, weight): further texts an indicator is embedded as."""
         tuning = self.tuning
         views = [(i, text, tuning.exemplar_weight) for i, text in self.examples]
         if tuning.phrasing_weight > 0:
             views += [(i, text, tuning.phrasing_weight) for i, text in self._phrasings()]
-        domains = {d.id: d.name for d in self.loaded.framework.domains}
-        for n, (indicator, document) in enumerate(zip(self.indicators, self.documents, strict=True)):
-            if tuning.domain_weight > 0 and indicator.domain in domains:
-                views.append((n, f"{domains[indicator.domain]}: {document}", tuning.domain_weight))
-            if tuning.sentence_weight > 0:
-                sentences = [s for s in _SENTENCES.split(indicator.text) if len(s.split()) >= 3]
-                if len(sentences) > 1:
-                    views += [(n, s, tuning.sentence_weight) for s in sentences]
-            row = rows.get(indicator.row) if indicator.row else None
-            if tuning.row_example_weight > 0 and row is not None and row.example:
-                views.append((n, row.example, tuning.row_example_weight))
         return views
 
     def _semantic_text(self, text: str) -> str:
@@ -389,9 +371,7 @@ def selection_from_text(
 
     For each clause that states something, its best indicator is selected if it scores at
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
-    that best. Where the text has a severity cue ("unexplained", "every day"; "occasionally")
-    and a selected indicator is a rung of a ladder row, the highest (lowest) rung of that row
-    within ``rung_margin`` of the unit's best is selected instead. When nothing reaches the
+    that best. When nothing reaches the
     threshold, the text's best match is still selected if it falls short by at most
     ``select_fallback``. Denied indicators are never selected. Every pick after the best
     needs ``further_raise`` more than the threshold: a second concern has to be stated
@@ -407,20 +387,12 @@ def selection_from_text(
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
     if threshold - tuning.select_fallback <= top < threshold:
         threshold = top  # a text that states a concern selects its best match, if near enough
-    # "unexplained", "every day" point to the higher rungs of a ladder row, "occasionally" to the lower
-    cue = severity(text) if tuning.rung_margin > 0 else 0
     for eligible in rows:
         best = float(eligible.max()) if len(eligible) else -np.inf
         if best < threshold:
             continue
         for i in np.flatnonzero(eligible >= max(threshold, best - tuning.select_margin)):
-            i = int(i)
-            row = index.indicators[i].row
-            if cue and row:  # the cue's end of the rungs of this row that score near the best
-                near = [int(j) for j in np.flatnonzero(eligible >= best - tuning.rung_margin)]
-                rungs = [j for j in near if index.indicators[j].row == row]
-                i = max(rungs, key=lambda j: (cue * index.indicators[j].level, float(eligible[j])))
-            picked[i] = float(scored.affirmed[i])
+            picked[int(i)] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
     ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= threshold + tuning.further_raise]
     return [
