@@ -350,7 +350,8 @@ def render_recommendation(result: dict[str, Any]) -> str:
         out += [f"   - {a}" for a in danger["actions"]]
         out.append("")
     else:
-        out += [f"If a child is in immediate danger: {'; '.join(danger['actions'])}.", ""]
+        actions = " ".join(a if a.rstrip().endswith((".", "!", "?")) else f"{a}." for a in danger["actions"])
+        out += [f"If a child is in immediate danger: {actions}", ""]
     level = result["recommended_level"]
     out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
     out.append(f"   {level['description']}")

@@ -59,7 +59,7 @@ def test_assess_json_has_the_design_shape():
 def test_assess_for_people_puts_danger_advice_first_and_cites_lines():
     result = run("assess", "--framework", "tiny", "--indicator", "edu-l3-1", "--protective", "family-p-1")
     lines = result.output.splitlines()
-    assert lines[3].startswith("If a child is in immediate danger: Call 999")
+    assert lines[3] == "If a child is in immediate danger: Call 999."
     assert "Recommended level: 3 — Child in Need  [child-in-need]" in result.output
     assert "Child is missing education for weeks — Education (source line 8)" in result.output
     assert "+ Parent with supportive grandparents (source line 10)" in result.output

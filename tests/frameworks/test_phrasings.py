@@ -8,6 +8,7 @@ import pytest
 
 from continuum.frameworks import FrameworkError, load_framework
 from continuum.frameworks.loader import content_hash
+from tests.conftest import FRAMEWORK_IDS
 
 GOOD = """\
 framework: tiny
@@ -95,3 +96,11 @@ def test_unknown_fields_and_duplicate_ids_are_refused(tiny_copy):
     _write(tiny_copy, GOOD + '  edu-l2-1:\n  - "again"\nnotes: x\n')
     messages = [(p.line, p.message) for p in _problems(tiny_copy)]
     assert any(line == 8 and "duplicate key" in m for line, m in messages)
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_indicator_of_a_shipped_framework_has_everyday_phrasings(registry, framework_id):
+    """Matching leans on them: an indicator added without phrasings would be found less often."""
+    loaded = registry.get(framework_id)
+    bare = [i.id for i in loaded.framework.indicators if len(loaded.phrasings.get(i.id, ())) < 2]
+    assert bare == [], f"{framework_id}: indicators with fewer than two phrasings in phrasings.yaml"
