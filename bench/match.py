@@ -72,7 +72,6 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "phrasings lexical only": {"phrasing_weight": 0.0},
     "phrasings at 1.0": {"phrasing_weight": 1.0},
     "no higher bar for further picks": {"further_raise": 0.0},
-    "no level vote on near-ties": {"vote_margin": 0.0},
     "no clause splitting": {"clauses": False},
     "no negation": {"negation": False},
     "no selection fallback": {"select_fallback": 0.0},

@@ -189,20 +189,3 @@ def test_a_further_pick_needs_the_higher_bar_and_the_best_pick_never_does(sample
     assert selection_from_text(sample, text, mode="lexical", tuning=strict) == [best]
     past_both = DEFAULT_TUNING.with_(further_raise=best["score"])  # the best still stands alone
     assert selection_from_text(sample, text, mode="lexical", tuning=past_both) == [best]
-
-
-def test_a_near_tie_between_levels_goes_to_the_level_the_neighbourhood_backs():
-    import numpy as np
-
-    from continuum.matching import DEFAULT_TUNING
-    from continuum.matching.matcher import level_vote_choice
-
-    levels = np.array([2.0, 4.0, 4.0, 4.0, 1.0])
-    scores = np.array([0.62, 0.60, 0.58, 0.57, 0.20])  # the best is level 2, its neighbours level 4
-    tuning = DEFAULT_TUNING.with_(vote_margin=0.045, vote_k=4, vote_temperature=0.05)
-    assert level_vote_choice(scores, levels, 0, 0.3, tuning) == 1
-    assert level_vote_choice(scores, levels, 0, 0.3, tuning.with_(vote_margin=0.01)) == 0  # too far to swap
-    alone = np.array([0.62, 0.60, 0.30, 0.30, 0.20])  # the neighbourhood is the best's own level
-    assert level_vote_choice(alone, np.array([2.0, 4.0, 2.0, 2.0, 1.0]), 0, 0.3, tuning) == 0
-    below = np.array([0.62, 0.60, 0.58, 0.57, 0.20])
-    assert level_vote_choice(below, levels, 0, 0.61, tuning) == 0  # a swap never goes under the threshold

@@ -65,11 +65,6 @@ class Tuning:
     threshold_lexical: float = 0.3
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
-    # selection: among matches this close to a pick, the one whose level is nearest the level
-    # that the ``vote_k`` best matches back, each weighted by exp(score / vote_temperature)
-    vote_margin: float = 0.045
-    vote_k: int = 10
-    vote_temperature: float = 0.05
     further_raise: float = 0.15  # selection: matches after the best need the threshold plus this
 
     def with_(self, **changes: Any) -> Tuning:
@@ -107,7 +102,6 @@ class FrameworkIndex:
         self._view_of = np.array([i for i, _t, _w in self.views], dtype=np.int64)
         self._view_weight = np.array([w for _i, _t, w in self.views], dtype=np.float32)
         self.protective = np.array([i.protective for i in self.indicators], dtype=bool)
-        self.levels = np.array([i.level for i in self.indicators], dtype=np.float64)
         universal = {lv.number for lv in fw.levels if {t.value for t in lv.tiers} == {"universal"}}
         # strengths: protective factors, and a ladder's universal rung ("milestones met")
         self.strength = self.protective | np.array([i.level in universal for i in self.indicators], dtype=bool)
@@ -257,18 +251,6 @@ class FrameworkIndex:
         return ~(self.deficit & ~self.strength)  # POSITIVE: denies a lack, affirms the rest
 
 
-def level_vote_choice(scores: np.ndarray, levels: np.ndarray, pick: int, threshold: float, tuning: Tuning) -> int:
-    """Of the matches within ``vote_margin`` of ``pick`` (and at least ``threshold``), the one
-    whose level is nearest the neighbourhood's: the score-weighted mean level of the
-    ``vote_k`` best matches. A near-tie between rungs is settled by what else the text is like."""
-    finite = np.where(np.isfinite(scores), scores, -1.0)
-    best = np.argsort(-finite, kind="stable")[: tuning.vote_k]
-    weights = np.exp((finite[best] - finite[best].max()) / tuning.vote_temperature)
-    vote = float((weights * levels[best]).sum() / weights.sum())
-    near = np.flatnonzero(scores >= max(threshold, float(scores[pick]) - tuning.vote_margin))
-    return int(min(near, key=lambda j: (abs(levels[j] - vote), -float(scores[j]))))
-
-
 def _rrf(semantic: np.ndarray, lexical: np.ndarray, k: int, semantic_weight: float) -> np.ndarray:
     def ranks(m: np.ndarray) -> np.ndarray:
         order = np.argsort(-m, axis=1, kind="stable")
@@ -389,9 +371,7 @@ def selection_from_text(
 
     For each clause that states something, its best indicator is selected if it scores at
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
-    that best; where other matches score within ``vote_margin`` of a pick, the one whose
-    level the text's closest matches back is taken instead (:func:`level_vote_choice`).
-    When nothing reaches the
+    that best. When nothing reaches the
     threshold, the text's best match is still selected if it falls short by at most
     ``select_fallback``. Denied indicators are never selected. Every pick after the best
     needs ``further_raise`` more than the threshold: a second concern has to be stated
@@ -412,10 +392,7 @@ def selection_from_text(
         if best < threshold:
             continue
         for i in np.flatnonzero(eligible >= max(threshold, best - tuning.select_margin)):
-            i = int(i)
-            if tuning.vote_margin > 0:  # near-equal matches: the one whose level the neighbourhood backs
-                i = level_vote_choice(eligible, index.levels, i, threshold, tuning)
-            picked[i] = float(scored.affirmed[i])
+            picked[int(i)] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
     ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= threshold + tuning.further_raise]
     return [
