@@ -108,4 +108,9 @@ def test_vignette(loaded, vignette):
 def test_framework_dirs_hold_only_known_files():
     for directory in Path(FRAMEWORKS_DIR).iterdir():
         if directory.is_dir():
-            assert {p.name for p in directory.iterdir()} <= {"framework.yaml", "source.txt", "NOTES.md", "phrasings.yaml"}
+            assert {p.name for p in directory.iterdir()} <= {
+                "framework.yaml",
+                "source.txt",
+                "NOTES.md",
+                "phrasings.yaml",
+            }
