@@ -65,7 +65,7 @@ class Tuning:
     threshold_lexical: float = 0.3
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
-    further_raise: float = 0.15  # selection: matches after the best need the threshold plus this
+    further_raise: float = 0.1  # selection: matches after the best need the threshold plus this
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
