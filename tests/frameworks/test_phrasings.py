@@ -104,3 +104,10 @@ def test_every_indicator_of_a_shipped_framework_has_everyday_phrasings(registry,
     loaded = registry.get(framework_id)
     bare = [i.id for i in loaded.framework.indicators if len(loaded.phrasings.get(i.id, ())) < 2]
     assert bare == [], f"{framework_id}: indicators with fewer than two phrasings in phrasings.yaml"
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tiny_copy):
+    path = _write(tiny_copy, "- one\n- two\n")
+    (problem,) = _problems(tiny_copy)
+    assert (problem.file, problem.line) == (str(path), 1)
+    assert problem.message == "expected a mapping with framework and phrasings, got list"

@@ -14,14 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from continuum.frameworks.schema import Framework
 
 FRAMEWORK_FILE = "framework.yaml"
+M = TypeVar("M", bound=BaseModel)
 Location = tuple[str | int, ...]
 
 
@@ -162,6 +163,18 @@ def parse_yaml(path: Path) -> tuple[Any, LineIndex]:
     return data, LineIndex(lines)
 
 
+def read_model(path: Path, model: type[M], expected: str) -> tuple[M, LineIndex]:
+    """A YAML file parsed into ``model``, with the line of every field; problems name file,
+    line and field."""
+    data, index = parse_yaml(path)
+    if not isinstance(data, dict):
+        raise FrameworkError([Problem(str(path), 1, "", f"expected {expected}, got {type(data).__name__}")])
+    try:
+        return model.model_validate(data), index
+    except ValidationError as exc:
+        raise FrameworkError(schema_problems(exc, str(path), index)) from None
+
+
 def _describe(error: dict[str, Any]) -> str:
     kind = error["type"]
     message = error["msg"]
@@ -209,15 +222,7 @@ def load_framework(path: str | Path) -> LoadedFramework:
     if path.is_dir():
         path = path / FRAMEWORK_FILE
     file = str(path)
-    data, index = parse_yaml(path)
-    if not isinstance(data, dict):
-        raise FrameworkError(
-            [Problem(file, 1, "", f"expected a mapping of framework fields, got {type(data).__name__}")]
-        )
-    try:
-        framework = Framework.model_validate(data)
-    except ValidationError as exc:
-        raise FrameworkError(schema_problems(exc, file, index)) from None
+    framework, index = read_model(path, Framework, "a mapping of framework fields")
     source_path = path.parent / framework.source.file
     try:
         source_lines = read_source_lines(source_path)

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from continuum.frameworks.loader import FrameworkError, Problem, field_name, parse_yaml, schema_problems
+from continuum.frameworks.loader import FrameworkError, Problem, field_name, read_model
 from continuum.frameworks.schema import Framework
 
 PHRASINGS_FILE = "phrasings.yaml"
@@ -37,15 +37,7 @@ class PhrasingsFile(BaseModel):
 def load_phrasings(path: Path, framework: Framework) -> Mapping[str, tuple[str, ...]]:
     """The phrasings in ``path`` checked against ``framework``; every problem names file, line and field."""
     file = str(path)
-    data, index = parse_yaml(path)
-    if not isinstance(data, dict):
-        raise FrameworkError(
-            [Problem(file, 1, "", f"expected a mapping with framework and phrasings, got {type(data).__name__}")]
-        )
-    try:
-        parsed = PhrasingsFile.model_validate(data)
-    except ValidationError as exc:
-        raise FrameworkError(schema_problems(exc, file, index)) from None
+    parsed, index = read_model(path, PhrasingsFile, "a mapping with framework and phrasings")
     problems: list[Problem] = []
     if parsed.framework != framework.id:
         problems.append(
