@@ -102,7 +102,8 @@ def test_every_page_passes_axe_including_error_states(page, live_server):
 
     page.get_by_role("link", name="View and print the decision report").click()
     assert page.locator("h1").inner_text() == "Decision report"
-    assert page.get_by_role("button", name="Print this report").is_visible()  # shown by JavaScript
+    # shown by JavaScript once the module has run: wait for it rather than race it
+    page.get_by_role("button", name="Print this report").wait_for(state="visible", timeout=5000)
     assert_accessible(page)
 
     page.goto(base + "/checks/not-a-real-check-id-000/")
