@@ -371,11 +371,11 @@ def selection_from_text(
 
     For each clause that states something, its best indicator is selected if it scores at
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
-    that best. When nothing reaches the
-    threshold, the text's best match is still selected if it falls short by at most
-    ``select_fallback``. Denied indicators are never selected. Every pick after the best
-    needs ``further_raise`` more than the threshold: a second concern has to be stated
-    clearly, not merely lie near the words of the first.
+    that best. When nothing reaches the threshold, the text's best match is still selected
+    if it falls short by at most ``select_fallback``. Every pick after the best needs
+    ``further_raise`` more than the threshold: a second concern has to be stated clearly,
+    not merely lie near the words of the first. Indicators the text denies (negated) are
+    never selected.
     """
     chosen, _note = resolve_mode(mode)
     index = framework_index(loaded, tuning)
