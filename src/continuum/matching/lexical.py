@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ class LexicalIndex:
     def __init__(self, documents: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75):
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import, overriding the application's config
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         # bm25s needs a non-empty corpus of non-empty documents; an empty indicator (there
         # are none in a valid framework) would simply never score.
         corpus = [list(doc) or ["\u2205"] for doc in documents]
