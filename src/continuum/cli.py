@@ -185,6 +185,7 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(text, str) or not text.strip():
             raise AssessmentInputError("'text' must be a non-empty string")
         matches = _text_matches(loaded, text)
+        facts_read = _facts_from_text(request, text)
         concerns = [m["indicator"] for m in matches if not m.get("protective")]
         protective = [m["indicator"] for m in matches if m.get("protective")]
         request["indicators"] = list(dict.fromkeys([*(request.get("indicators") or []), *concerns]))
@@ -202,8 +203,29 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
             "mode": matches[0].get("mode") if matches else None,
             "matched": len(matches),
             "also_considered": _also_considered(loaded, text, {m["indicator"] for m in matches}),
+            "facts_read": facts_read,
         }
     return result
+
+
+def _facts_from_text(request: dict[str, Any], text: str) -> dict[str, Any]:
+    """Read key facts from ``text`` into ``request`` where it does not already say them.
+
+    A fact or age given explicitly (``--fact unborn=false``, ``--age``) always wins; what
+    was read and what was used are reported for the practitioner to check.
+    """
+    from continuum.matching.facts import read_facts
+
+    read = read_facts(text)
+    given = request.get("facts") or {}
+    if not isinstance(given, dict):  # malformed: leave it for the engine to refuse with a message
+        return {**read.as_dict(), "used": []}
+    used = [name for name in read.facts if name not in given]
+    request["facts"] = {**{name: True for name in used}, **given}
+    if read.age_years is not None and request.get("age_years") is None:
+        request["age_years"] = read.age_years
+        used.append("age_years")
+    return {**read.as_dict(), "used": used}
 
 
 def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> list[dict[str, Any]]:
@@ -217,6 +239,7 @@ def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> 
 
 
 ALSO_CONSIDERED = 5
+FACT_WORDS = {"non_mobile": "a baby not yet mobile (non_mobile)", "unborn": "the child is unborn (unborn)"}
 
 
 def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
@@ -372,6 +395,14 @@ def _render_why(result: dict[str, Any]) -> list[str]:
         out.append(f"   - Rule: {rule['name']} → {rule['outcome']}{_lines(rule['source'])}")
     for prompt in result["prompts"]:
         out.append(f"   ? Consider level {prompt['consider']}: {prompt['prompt']}")
+    facts_read = (result.get("text") or {}).get("facts_read") or {}
+    if facts_read.get("used") or facts_read.get("note"):
+        out += ["", "Read from your words — check them (give --fact NAME=false or --age to correct):"]
+        for name in facts_read.get("used", []):
+            value = f"age {facts_read['age_years']:g} years" if name == "age_years" else FACT_WORDS.get(name, name)
+            out.append(f'   * {value} ("{facts_read["evidence"][name]}")')
+        if facts_read.get("note"):
+            out.append(f"   * {facts_read['note']}")
     considered = (result.get("text") or {}).get("also_considered") or []
     if considered:
         out += ["", "Matched from your words — check them. Also close, not selected (would any fit better?):"]

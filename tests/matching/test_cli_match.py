@@ -74,3 +74,35 @@ def test_assess_batch_with_text(cli):
     result = json.loads(out.output)
     assert [d["indicator"] for d in result["drivers"]] == ["harm-l2-1"]
     assert "elapsed_ms" in result
+
+
+def test_assess_text_reads_key_facts_and_an_explicit_fact_wins(monkeypatch):
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "lexical")
+    tiny = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
+    text = "Four-month-old baby with bruising on her arm"
+
+    def assess(*extra: str) -> dict:
+        args = ["--frameworks-dir", str(tiny), "assess", "--framework", "tiny", "--text", text, "--json", *extra]
+        out = CliRunner().invoke(main, args)
+        assert out.exit_code == 0, out.output
+        return json.loads(out.output)
+
+    read = assess()
+    assert read["text"]["facts_read"]["used"] == ["non_mobile", "age_years"]
+    assert read["text"]["facts_read"]["evidence"]["non_mobile"] == "Four-month-old"
+    assert read["recommended_level"]["number"] == 4
+    assert "non-mobile-bruising" in [r["rule"] for r in read["rules_fired"]]
+    corrected = assess("--fact", "non_mobile=false", "--age", "2")
+    assert corrected["text"]["facts_read"]["used"] == []
+    assert corrected["recommended_level"]["number"] == 3
+
+
+def test_assess_text_for_people_shows_the_facts_it_read(monkeypatch):
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "lexical")
+    tiny = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
+    args = ["--frameworks-dir", str(tiny), "assess", "--framework", "tiny", "--text", "Four-month-old with bruising"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    assert "Read from your words — check them" in out.output
+    assert '* a baby not yet mobile (non_mobile) ("Four-month-old")' in out.output
+    assert '* age 0.33 years ("Four-month-old")' in out.output

@@ -282,3 +282,25 @@ def test_a_consent_exception_is_shown_with_the_words_that_frame_it(client, setti
         forget()
     framed = "at no point should the professional (L546):</span> Approach the family or community leaders."
     assert framed in html
+
+
+def test_the_child_step_is_filled_in_from_the_words_for_checking(client):
+    start_check(client, "Four-month-old with bruising on her arm, mum can't say how")
+    client.post(url("checks:suggestions"), {"selected": ["harm-l3-1"]})
+    page = client.get(url("checks:child")).content.decode()
+    assert "We have filled in what your words said" in page
+    assert "Age: 4 months (you wrote “Four-month-old”)" in page
+    assert 'id="age_years" name="age_years" type="text" inputmode="numeric" value="0"' in page
+    assert 'id="age_months" name="age_months" type="text" inputmode="numeric" value="4"' in page
+    assert re.search(r'id="fact-non_mobile"[^>]*checked', page)
+    assert not re.search(r'id="fact-unborn"[^>]*checked', page)
+    client.post(url("checks:child"), {"age_years": "1", "age_months": "2"})  # they correct it
+    again = client.get(url("checks:child") + "?change=1").content.decode()
+    assert "We have filled in" not in again and 'value="2"' in again
+
+
+def test_words_without_an_age_or_fact_leave_the_child_step_blank(client):
+    start_check(client, "often late for school")
+    page = client.get(url("checks:child")).content.decode()
+    assert "We have filled in" not in page
+    assert 'name="age_years" type="text" inputmode="numeric" value=""' in page

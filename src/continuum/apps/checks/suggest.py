@@ -47,3 +47,35 @@ def suggest(loaded: LoadedFramework, text: str, top: int = TOP) -> Suggestions:
         if r.get("indicator") in known
     ]
     return Suggestions(available=True, matches=matches, mode=found.get("mode"))
+
+
+@dataclass(frozen=True)
+class ChildFromWords:
+    """The child step's answers as the practitioner's words state them, and what each came from."""
+
+    initial: dict[str, Any]
+    said: list[dict[str, str]]  # {"what": ..., "words": ...} for each answer filled in
+
+
+def child_from_words(text: str) -> ChildFromWords | None:
+    """Age and key facts read from the concern, to pre-fill the child step; None if it states none."""
+    from continuum.apps.checks.forms import fact_label
+    from continuum.matching.facts import read_facts
+
+    read = read_facts(text or "")
+    if read.age_years is None and not read.facts:
+        return None
+    initial: dict[str, Any] = {"age_years": None, "age_months": None, "facts": sorted(read.facts)}
+    said = []
+    if read.age_years is not None:
+        years, months = int(read.age_years), round((read.age_years % 1) * 12)
+        initial.update(age_years=years, age_months=months)
+        parts = [_count(years, "year"), _count(months, "month")]
+        shown = " and ".join(p for p in parts if p) or "under a month"
+        said.append({"what": f"Age: {shown}", "words": read.evidence["age_years"]})
+    said += [{"what": fact_label(name)[0], "words": read.evidence[name]} for name in sorted(read.facts)]
+    return ChildFromWords(initial, said)
+
+
+def _count(n: int, unit: str) -> str:
+    return "" if n == 0 else f"{n} {unit}" + ("s" if n != 1 else "")

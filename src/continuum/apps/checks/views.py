@@ -29,7 +29,7 @@ from continuum.apps.checks.forms import (
 )
 from continuum.apps.checks.journey import Answers
 from continuum.apps.checks.models import Check
-from continuum.apps.checks.suggest import suggest
+from continuum.apps.checks.suggest import child_from_words, suggest
 from continuum.engine import AssessmentInputError
 from continuum.frameworks import LoadedFramework
 from continuum.frameworks.schema import Fact
@@ -345,10 +345,11 @@ def child(request: HttpRequest) -> HttpResponse:
     answers, loaded, early = _journey(request, journey.CHILD)
     if early:
         return early
-    form = ChildForm(
-        _posted(request),
-        initial={"age_years": answers.age_years, "age_months": answers.age_months, "facts": answers.facts},
-    )
+    initial = {"age_years": answers.age_years, "age_months": answers.age_months, "facts": answers.facts}
+    from_words = None if answers.child_answered else child_from_words(answers.text)
+    if from_words is not None:  # a first visit: what their words said, filled in for them to check
+        initial = from_words.initial
+    form = ChildForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         answers.age_years = form.cleaned_data["age_years"]
         answers.age_months = form.cleaned_data["age_months"]
@@ -379,6 +380,7 @@ def child(request: HttpRequest) -> HttpResponse:
             "age_months": form["age_months"].value() if form["age_months"].value() is not None else "",
             "errors": error_summary(form, anchors),
             "field_errors": field_errors(form),
+            "from_words": from_words.said if from_words is not None and request.method == "GET" else [],
         },
         status=400 if form.errors else 200,
     )
