@@ -16,8 +16,9 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
   result is right. A labelled concern may list alternatives; an indicator whose text is
   the same as a labelled one (a document that repeats itself) also counts;
 * MRR: 1 / rank of the first labelled indicator found (0 if none in the top 10);
-* level: the share whose recommended level, from ``selection_from_text`` through the
-  engine, equals the labelled level; under: the share given a level *below* the labelled
+* level: the share whose recommended level, from ``selection_from_text`` and the facts
+  ``read_facts`` finds through the engine (as ``assess --text`` does), equals the labelled
+  level; under: the share given a level *below* the labelled
   one (the costlier way to be wrong);
 * selected recall / precision: of the labelled concerns, the share the selection holds; of
   the selected indicators, the share that are labelled;
@@ -112,6 +113,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     """Quality and warm latency of one mode and tuning over ``statements``."""
     from continuum.engine import assess
     from continuum.matching import match, selection_from_text
+    from continuum.matching.facts import read_facts
 
     frameworks = {s["framework"] for s in statements}
     same = {f: _same_text(registry.get(f)) for f in frameworks}
@@ -146,7 +148,10 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
             "indicators": [m["indicator"] for m in selection if not m["protective"]],
             "protective": [m["indicator"] for m in selection if m["protective"]],
         }
-        level = assess(loaded, chosen)["recommended_level"]["number"]
+        read = read_facts(s["text"])  # as `assess --text` does: facts the words state
+        level = assess(loaded, {**chosen, "facts": read.facts, "age_years": read.age_years})["recommended_level"][
+            "number"
+        ]
         picked = {m["indicator"] for m in selection}
         if groups:
             selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
