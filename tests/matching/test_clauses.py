@@ -24,6 +24,9 @@ def polarities(text: str) -> list[tuple[str, str]]:
         ("Attendance is good", [("positive", "Attendance is good")]),
         ("She is not safe at home", [("affirmed", "She is not safe at home")]),
         ("There is no food in the house", [("affirmed", "There is no food in the house")]),
+        ("No DV on our radar", [("denied", "No DV on our radar")]),
+        ("No marks or injuries seen on the baby", [("denied", "No marks or injuries seen on the baby")]),
+        ("Mum's mental health seems ok", [("positive", "Mum's mental health seems ok")]),
     ],
 )
 def test_polarity(text, expected):
