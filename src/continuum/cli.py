@@ -19,6 +19,7 @@ from continuum.frameworks.loader import (
     frameworks_dir,
     load_framework,
 )
+from continuum.frameworks.schema import fact_label
 
 
 def _echo_json(value: Any) -> None:
@@ -239,7 +240,6 @@ def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> 
 
 
 ALSO_CONSIDERED = 5
-FACT_WORDS = {"non_mobile": "a baby not yet mobile (non_mobile)", "unborn": "the child is unborn (unborn)"}
 
 
 def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
@@ -399,7 +399,9 @@ def _render_why(result: dict[str, Any]) -> list[str]:
     if facts_read.get("used") or facts_read.get("note"):
         out += ["", "Read from your words — check them (give --fact NAME=false or --age to correct):"]
         for name in facts_read.get("used", []):
-            value = f"age {facts_read['age_years']:g} years" if name == "age_years" else FACT_WORDS.get(name, name)
+            value = (
+                f"age {facts_read['age_years']:g} years" if name == "age_years" else f"{fact_label(name)[0]} ({name})"
+            )
             out.append(f'   * {value} ("{facts_read["evidence"][name]}")')
         if facts_read.get("note"):
             out.append(f"   * {facts_read['note']}")

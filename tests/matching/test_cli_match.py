@@ -104,5 +104,5 @@ def test_assess_text_for_people_shows_the_facts_it_read(monkeypatch):
     out = CliRunner().invoke(main, args)
     assert out.exit_code == 0, out.output
     assert "Read from your words — check them" in out.output
-    assert '* a baby not yet mobile (non_mobile) ("Four-month-old")' in out.output
+    assert '* A baby who is not yet mobile (non_mobile) ("Four-month-old")' in out.output
     assert '* age 0.33 years ("Four-month-old")' in out.output

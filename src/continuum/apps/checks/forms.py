@@ -10,23 +10,6 @@ from continuum.frameworks.schema import Fact
 
 MAX_TEXT = 5000
 
-# Labels for the generic key facts (the vocabulary is the engine's, not a partnership's).
-FACT_LABELS: dict[str, tuple[str, str]] = {
-    Fact.UNBORN.value: ("Unborn", "The mother is pregnant and the concern is for the unborn baby."),
-    Fact.NON_MOBILE.value: ("A baby who is not yet mobile", "Cannot yet crawl, bottom-shuffle, pull to stand or walk."),
-    Fact.DISABLED.value: ("Disabled", "The child has a disability."),
-    Fact.LOOKED_AFTER.value: ("Looked after", "The child is in the care of the local authority."),
-    Fact.CHILD_PROTECTION_PLAN.value: ("On a child protection plan", ""),
-    Fact.CHILD_IN_NEED_PLAN.value: ("On a child in need plan", ""),
-    Fact.EARLY_HELP_PLAN.value: ("Already has an early help plan", ""),
-    Fact.CARE_LEAVER.value: ("A care leaver", "A young person who used to be looked after."),
-    Fact.YOUNG_CARER.value: ("A young carer", "The child looks after a family member."),
-}
-
-
-def fact_label(name: str) -> tuple[str, str]:
-    return FACT_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))
-
 
 class PartnershipForm(forms.Form):
     partnership = forms.ChoiceField(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from continuum.frameworks import LoadedFramework
+from continuum.frameworks.schema import fact_label
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ class ChildFromWords:
 
 def child_from_words(text: str) -> ChildFromWords | None:
     """Age and key facts read from the concern, to pre-fill the child step; None if it states none."""
-    from continuum.apps.checks.forms import fact_label
     from continuum.matching.facts import read_facts
 
     read = read_facts(text or "")

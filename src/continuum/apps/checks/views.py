@@ -25,14 +25,13 @@ from continuum.apps.checks.forms import (
     JudgementForm,
     PartnershipForm,
     SelectionForm,
-    fact_label,
 )
 from continuum.apps.checks.journey import Answers
 from continuum.apps.checks.models import Check
 from continuum.apps.checks.suggest import child_from_words, suggest
 from continuum.engine import AssessmentInputError
 from continuum.frameworks import LoadedFramework
-from continuum.frameworks.schema import Fact
+from continuum.frameworks.schema import Fact, fact_label
 
 FLASH_KEY = "continuum.flash"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from continuum.apps.checks.forms import fact_label as _fact_label
+from continuum.frameworks.schema import fact_label as _fact_label
 
 register = template.Library()
 
