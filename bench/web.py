@@ -19,10 +19,7 @@ import http.client
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,12 +33,6 @@ HOST = "127.0.0.1"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHECKBOX = re.compile(r'name="selected" type="checkbox" value="([^"]+)"')
 LEVEL = re.compile(r'name="level" type="radio" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -144,30 +135,6 @@ def pick_framework(framework_id: str | None) -> dict[str, Any]:
     }
 
 
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "continuum", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(
-                    f"the server stopped: {server.stderr.read().decode() if server.stderr else ''}"
-                ) from None
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("the server did not start within 120 seconds")
-
-
 def run_load(port: int, users: int, work: Any, deadline: float) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """``users`` threads each run ``work(client)`` until it returns False or the deadline passes."""
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -200,6 +167,8 @@ def run_load(port: int, users: int, work: Any, deadline: float) -> tuple[dict[st
 def bench_backend(
     name: str, database_url: str | None, args: argparse.Namespace, framework: dict[str, Any]
 ) -> dict[str, Any]:
+    from continuum.web.serve import free_port, launch
+
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = os.environ | {
@@ -211,7 +180,10 @@ def bench_backend(
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
-        server = start_server(port, env)
+        try:
+            server = launch(port, env)
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None
         try:
             # Warm up: one journey (loads frameworks, the matching index and the language model).
             warm = Client(port, lambda *a: None)

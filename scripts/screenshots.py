@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -33,34 +31,16 @@ CHROMIUM_ARGS = [
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(port: int, data_dir: str, frameworks_dir: str | None) -> subprocess.Popen[bytes]:
+    from continuum.web.serve import launch
+
     env = dict(os.environ, CONTINUUM_DATA_DIR=data_dir, SECRET_KEY="screenshots-only")
     if frameworks_dir:
         env["CONTINUUM_FRAMEWORKS_DIR"] = frameworks_dir
-    server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "continuum"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(
-                    f"the server stopped: {server.stderr.read().decode() if server.stderr else ''}"
-                ) from None
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("the server did not start within 60 seconds")
+    try:
+        return launch(port, env)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def pick(framework_id: str | None, frameworks_dir: str | None) -> tuple[Any, Any, Any]:
@@ -194,6 +174,8 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     loaded, worded, danger = pick(args.framework, args.frameworks_dir)
+    from continuum.web.serve import free_port
+
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         server = start_server(port, data_dir, args.frameworks_dir)

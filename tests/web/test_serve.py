@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from continuum.web.serve import free_port, launch
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
@@ -33,22 +25,11 @@ def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "continuum", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = launch(port, env)  # returns once /healthz answers 200
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-                time.sleep(0.5)
+        with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+            assert response.status == 200
         with urllib.request.urlopen(base + "/") as response:
             html = response.read().decode()
             assert response.headers["Server"] == "continuum"
@@ -62,3 +43,14 @@ def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_server_that_cannot_start_says_why(tmp_path: Path):
+    env = os.environ | {
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "serve-test-only",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",  # nothing listens there
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with pytest.raises(RuntimeError, match=r"^the server stopped: "):
+        launch(free_port(), env, seconds=60)

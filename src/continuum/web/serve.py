@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 log = logging.getLogger("continuum.web")
@@ -54,3 +60,37 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
     waitress_serve(
         application, host=host, port=port, threads=threads, ident="continuum", clear_untrusted_proxy_headers=True
     )
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for a throw-away server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def launch(port: int, env: Mapping[str, str], seconds: float = 120) -> subprocess.Popen[bytes]:
+    """``continuum serve`` in a child process, returned once ``/healthz`` answers.
+
+    For tools that drive a real server (the web benchmark, the screenshot script). Raises
+    ``RuntimeError`` with the server's own error output if it stops or does not answer
+    within ``seconds``.
+    """
+    server = subprocess.Popen(
+        [sys.executable, "-m", "continuum", "serve", "--port", str(port)],
+        env=dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                output = server.stderr.read().decode(errors="replace") if server.stderr else ""
+                raise RuntimeError(f"the server stopped: {output}") from None
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError(f"the server did not answer within {seconds:g} seconds")
