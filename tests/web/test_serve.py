@@ -52,5 +52,9 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path):
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",  # nothing listens there
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    with pytest.raises(RuntimeError, match=r"^the server stopped: "):
+    with pytest.raises(RuntimeError, match=r"^the server stopped: ") as stopped:
         launch(free_port(), env, seconds=60)
+    message = str(stopped.value)
+    assert "cannot use the postgresql database at 127.0.0.1" in message and "Connection refused" in message
+    assert "Check DATABASE_URL" in message
+    assert "Traceback" not in message

@@ -27,7 +27,16 @@ def prepare() -> None:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     if not (Path(settings.STATICFILES_DIRS[0]) / "dist" / "app.css").is_file():
         raise SystemExit("the GOV.UK Frontend assets are not built: run `make static` (scripts/build-static)")
-    call_command("migrate", interactive=False, verbosity=0)
+    from django.db import DatabaseError, connection
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as exc:
+        where = connection.settings_dict.get("HOST") or connection.settings_dict.get("NAME")
+        raise SystemExit(
+            f"cannot use the {connection.vendor} database at {where}: {str(exc).strip()}\n"
+            "Check DATABASE_URL (unset it to use the embedded SQLite database) and that the database is running."
+        ) from None
     call_command("collectstatic", interactive=False, verbosity=0)
     from continuum.apps.checks.catalogue import warm
 
