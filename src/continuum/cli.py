@@ -21,6 +21,18 @@ from continuum.frameworks.loader import (
 )
 from continuum.frameworks.schema import fact_label
 
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+framework_option = click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+
+
+def batch_option(lines: str) -> Any:
+    """``--batch FILE``: JSON lines in (``lines``), one JSON result per line out."""
+    return click.option(
+        "--batch",
+        type=click.File("r", encoding="utf-8"),
+        help=f"JSON lines in ({lines}, '-' for stdin); one JSON result per line out.",
+    )
+
 
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
@@ -103,7 +115,7 @@ def frameworks_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @frameworks.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @click.pass_context
 def frameworks_list(ctx: click.Context, as_json: bool) -> None:
     """List the frameworks that are loaded."""
@@ -253,18 +265,14 @@ def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
 
 
 @main.command("assess")
-@click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+@framework_option
 @click.option("--indicator", "indicators", multiple=True, help="An indicator id; repeat for several.")
 @click.option("--protective", multiple=True, help="A protective factor's indicator id; repeat for several.")
 @click.option("--fact", "facts", multiple=True, help="A key fact, e.g. --fact non_mobile or --fact unborn=false.")
 @click.option("--age", "age_years", type=click.FloatRange(0, 25), help="The child's age in years.")
 @click.option("--text", help="The worry in your own words; matched indicators become the selection.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option(
-    "--batch",
-    type=click.File("r", encoding="utf-8"),
-    help="JSON lines in (one request per line, '-' for stdin); one JSON result per line out.",
-)
+@json_option
+@batch_option("one request per line")
 @click.pass_context
 def assess_command(
     ctx: click.Context,
@@ -465,14 +473,10 @@ def _match_one(registry: Registry, request: dict[str, Any], top: int) -> dict[st
 
 @main.command("match")
 @click.argument("text", required=False)
-@click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+@framework_option
 @click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True, help="How many results.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option(
-    "--batch",
-    type=click.File("r", encoding="utf-8"),
-    help='JSON lines in ({"framework": ..., "text": ...} per line, \'-\' for stdin); one result per line out.',
-)
+@json_option
+@batch_option('{"framework": ..., "text": ...} per line')
 @click.pass_context
 def match_command(
     ctx: click.Context, text: str | None, framework_id: str | None, top: int, as_json: bool, batch: Any
@@ -528,7 +532,7 @@ def serve_command(host: str, port: int) -> None:
 @frameworks.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 def frameworks_diff(old: Path, new: Path, as_json: bool) -> None:
     """What changed from framework file OLD to NEW: levels, indicators, rules, contacts, timescales."""
     from continuum.frameworks.diff import describe, diff
@@ -562,7 +566,7 @@ def frameworks_diff(old: Path, new: Path, as_json: bool) -> None:
 
 @main.command("replay")
 @click.argument("stored", type=click.File("r", encoding="utf-8"))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @click.pass_context
 def replay_command(ctx: click.Context, stored: Any, as_json: bool) -> None:
     """Re-run a stored recommendation (an `assess --json` output) under the current framework."""
@@ -594,7 +598,7 @@ def replay_command(ctx: click.Context, stored: Any, as_json: bool) -> None:
 
 
 @frameworks.command("crosswalk")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @click.pass_context
 def frameworks_crosswalk(ctx: click.Context, as_json: bool) -> None:
     """Every framework's levels side by side on the common tiers."""
