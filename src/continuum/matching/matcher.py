@@ -98,6 +98,7 @@ class FrameworkIndex:
         rows = {r.id: r for r in fw.rows}
         self.documents = [self._document(i, rows) for i in self.indicators]
         self.examples = self._examples() if tuning.exemplars else []
+        self.phrasings = self._phrasings()
         self.views = self._views()
         self._view_of = np.array([i for i, _t, _w in self.views], dtype=np.int64)
         self._view_weight = np.array([w for _i, _t, w in self.views], dtype=np.float32)
@@ -114,7 +115,7 @@ class FrameworkIndex:
             for i, text in self.examples:
                 lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
         if tuning.phrasing_lexical:
-            for i, text in self._phrasings():
+            for i, text in self.phrasings:
                 lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
         self.lexical = LexicalIndex(lexical_docs, k1=tuning.k1, b=tuning.b)
         self._vectors: np.ndarray | None = None
@@ -149,7 +150,7 @@ class FrameworkIndex:
         tuning = self.tuning
         views = [(i, text, tuning.exemplar_weight) for i, text in self.examples]
         if tuning.phrasing_weight > 0:
-            views += [(i, text, tuning.phrasing_weight) for i, text in self._phrasings()]
+            views += [(i, text, tuning.phrasing_weight) for i, text in self.phrasings]
         return views
 
     def _semantic_text(self, text: str) -> str:
