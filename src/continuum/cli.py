@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import textwrap
 from pathlib import Path
@@ -78,6 +79,24 @@ def main(ctx: click.Context, frameworks_dir: Path | None) -> None:
     """Continuum: executable threshold documents for safeguarding partnerships."""
     ctx.ensure_object(dict)
     ctx.obj["registry"] = Registry(frameworks_dir)
+
+
+_PROGRESS = logging.StreamHandler()
+_PROGRESS.setFormatter(logging.Formatter("%(message)s"))
+
+
+def _show_progress() -> None:
+    """Long first-use steps of matching (embedding a framework's texts) say so on stderr.
+
+    For the commands that match; stdout stays clean for ``--json``. ``serve`` logs through
+    the service's own logging configuration instead.
+    """
+    _PROGRESS.setStream(sys.stderr)
+    logger = logging.getLogger("continuum.matching")
+    if _PROGRESS not in logger.handlers:
+        logger.addHandler(_PROGRESS)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 @main.group()
@@ -286,6 +305,7 @@ def assess_command(
     batch: Any,
 ) -> None:
     """Recommend a level of need from indicators, facts and/or free text."""
+    _show_progress()
     from continuum.engine import AssessmentInputError
 
     registry = _registry(ctx)
@@ -482,6 +502,7 @@ def match_command(
     ctx: click.Context, text: str | None, framework_id: str | None, top: int, as_json: bool, batch: Any
 ) -> None:
     """Find the indicators that free text describes, best first."""
+    _show_progress()
     from continuum.engine import AssessmentInputError
 
     registry = _registry(ctx)

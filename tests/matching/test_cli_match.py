@@ -106,3 +106,18 @@ def test_assess_text_for_people_shows_the_facts_it_read(monkeypatch):
     assert "Read from your words — check them" in out.output
     assert '* A baby who is not yet mobile (non_mobile) ("Four-month-old")' in out.output
     assert '* age 0.33 years ("Four-month-old")' in out.output
+
+
+def test_first_use_of_a_framework_says_it_is_preparing_on_stderr(tmp_path, monkeypatch, encoder):
+    from continuum.matching import matcher
+
+    monkeypatch.setenv("CONTINUUM_CACHE_DIR", str(tmp_path))  # an empty cache: the texts get embedded
+    monkeypatch.setattr(matcher, "_indexes", {})  # and no index already built in this process
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "hybrid")
+    args = ["--frameworks-dir", str(SAMPLE), "match", "--framework", "sample", "--json", "sofa surfing"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "preparing matching for sample: embedding" in first.stderr
+    assert json.loads(first.stdout)["results"][0]["indicator"] == "home-l3-1"  # stdout stays JSON
+    again = CliRunner().invoke(main, args)
+    assert "preparing matching" not in again.stderr  # read from the cache

@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -242,7 +243,10 @@ def cached_embeddings(
     path = _cache_file(directory, framework_id, key)
     vectors = _read(path, key, len(texts))
     if vectors is None:
+        log.info("preparing matching for %s: embedding %d texts, once for this version", framework_id, len(texts))
+        started = time.perf_counter()
         vectors = encoder.encode(texts)
+        log.info("prepared %s in %.1f s (cached in %s)", framework_id, time.perf_counter() - started, path.parent)
         meta = {"framework": framework_id, "hash": content_hash, "model": encoder.name, "rows": len(texts)}
         _write(path, key, vectors, meta)
     return vectors
