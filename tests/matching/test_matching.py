@@ -49,6 +49,15 @@ def test_negated_concerns_are_never_selected(sample, mode):
     assert "home-l3-3" not in selected(sample, "Dad doesn't drink or use drugs", mode)
 
 
+def test_a_weak_denial_reads_the_word_it_negates(sample, mode):
+    """ "isn't missing school" is a good report, not a lack; "isn't fed" is the lack."""
+    chosen = selected(sample, "She isn't missing school but she is self-harming", mode)
+    assert "edu-l2-1" not in chosen
+    assert "harm-l2-1" in chosen
+    assert "home-l3-3" not in selected(sample, "Mum isn't drinking at the moment", mode)
+    assert "home-l2-1" in selected(sample, "He doesn't get fed and is always hungry", mode)
+
+
 def test_negated_matches_are_flagged_and_ranked_after_concerns(sample, mode):
     result = match(sample, "No concerns about school attendance, but she has been self-harming", mode=mode)
     flags = [(r["indicator"], r["negated"]) for r in result["results"]]

@@ -6,9 +6,11 @@ A small NegEx-style reader, driven by the cue lists in ``data/language.yaml``:
   and at a comma or "and" that starts a new subject ("..., mum drinks");
 * in each clause the first negation cue splits it: what comes before is affirmed, what
   follows is denied. A *strong* cue ("no concerns about", "denies", "not known to")
-  denies whatever follows. A *weak* cue ("not", "doesn't", "no") denies only a concern
-  that is not itself a lack, so "dad doesn't drink" denies drinking while "doesn't feed
-  them" states neglect; that last step is decided per indicator by the matcher;
+  denies whatever follows. A *weak* cue ("not", "doesn't", "no") is read by the word it
+  negates: before a harmful act ("mum isn't drinking") it denies whatever follows; before
+  a lack ("she isn't missing school") it is a good report; otherwise it denies only a
+  concern that is not itself a lack, so "doesn't feed them" states neglect, which is
+  decided per indicator by the matcher;
 * a cue after the words it denies ("attendance is not a concern") denies what precedes;
 * a good report ("attendance is good") denies a lack of the same thing (a *positive*
   clause) and can be a protective factor;
@@ -60,6 +62,7 @@ class _Cues:
     positive: frozenset[Cue]
     terminators: frozenset[Cue]
     starters: frozenset[str]
+    acts: frozenset[str]
     longest: int
 
 
@@ -75,16 +78,26 @@ def cues() -> _Cues:
         for name in ("strong_before", "strong_after", "weak", "pseudo", "positive", "terminators")
     }
     longest = max(len(c) for cue_set in sets.values() for c in cue_set)
-    return _Cues(**sets, starters=frozenset(str(w).replace("'", "") for w in data["clause_starters"]), longest=longest)
+    return _Cues(
+        **sets,
+        starters=frozenset(str(w).replace("'", "") for w in data["clause_starters"]),
+        acts=_stems(data["harmful_acts"]),
+        longest=longest,
+    )
+
+
+def _stems(listed: list[str]) -> frozenset[str]:
+    """The words of ``listed`` and their stems (as the lexical index stems them)."""
+    from continuum.matching.text import stemmer
+
+    plain = [str(w).replace("'", "") for w in listed]
+    return frozenset(plain) | frozenset(stemmer().many(plain))
 
 
 @lru_cache(maxsize=1)
 def deficit_words() -> frozenset[str]:
     """Stems of words that make an indicator a lack or failure (see ``is_deficit``)."""
-    from continuum.matching.text import stemmer
-
-    listed = [str(w).replace("'", "") for w in load_data("language.yaml")["deficit_words"]]
-    return frozenset(listed) | frozenset(stemmer().many(listed))
+    return _stems(load_data("language.yaml")["deficit_words"])
 
 
 def is_deficit(text: str) -> bool:
@@ -165,14 +178,36 @@ def _sentence_units(sentence: str) -> list[Unit]:
             if pseudo:
                 i += pseudo
                 continue
-            if _find(words, i, c.weak, c.longest):
-                _split(clause, i, Polarity.WEAK, add)  # "dad doesn't drink"
+            weak = _find(words, i, c.weak, c.longest)
+            if weak:
+                _split(clause, i, _weak_polarity(words[i + weak :]), add)  # "dad doesn't drink"
                 break
             positive = positive or bool(_find(words, i, c.positive, c.longest))
             i += 1
         else:
             add(clause, Polarity.POSITIVE if positive else Polarity.AFFIRMED)
     return units
+
+
+def _weak_polarity(negated: list[str]) -> Polarity:
+    """How a weak cue reads, from the first word it negates (skipping "been", "really"...).
+
+    "isn't drinking" denies an act (any indicator it matches); "isn't missing school"
+    denies a lack, so it is a good report; anything else ("isn't fed") is left to the
+    matcher, per indicator.
+    """
+    from continuum.matching.text import stemmer
+
+    stop = stopwords()
+    for word in negated:
+        forms = {word, stemmer()(word)}
+        if forms & cues().acts:
+            return Polarity.DENIED
+        if forms & deficit_words():
+            return Polarity.POSITIVE
+        if word not in stop and len(word) > 1:
+            break
+    return Polarity.WEAK
 
 
 def _split(clause: list[tuple[str, int, int]], at: int, polarity: Polarity, add: Callable[..., None]) -> None:
