@@ -130,6 +130,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     selected_right: list[bool] = []
     denied_selected: list[bool] = []
     misses: list[dict[str, Any]] = []
+    per_framework: dict[str, dict[str, list[float]]] = {}
     for s in statements:
         loaded = registry.get(s["framework"])
         t0 = time.perf_counter()
@@ -158,6 +159,10 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         selected_right += [any(i in g for g in groups) for i in picked]
         levels.append(level == s["level"])
         under.append(level < s["level"])
+        mine = per_framework.setdefault(s["framework"], {"level": [], "recall@5": []})
+        mine["level"].append(level == s["level"])
+        if groups:
+            mine["recall@5"].append(r5[-1])
         if s.get("denied"):
             denied_selected.append(bool(set(s["denied"]) & {m["indicator"] for m in selection}))
         if level != s["level"] or (groups and not all(g & set(ranked[:5]) for g in groups)):
@@ -185,6 +190,10 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "p50_ms": _percentile(latencies, 0.5),
         "p95_ms": _percentile(latencies, 0.95),
         "misses": misses,
+        "by_framework": {
+            f: {"statements": len(v["level"]), **{k: statistics.fmean(x) for k, x in v.items() if x}}
+            for f, v in sorted(per_framework.items())
+        },
     }
 
 
@@ -279,6 +288,7 @@ def main() -> None:
     parser.add_argument("--tuning", default="{}", help="JSON overrides of continuum.matching.Tuning")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list the statements each mode gets wrong")
+    parser.add_argument("--by-framework", action="store_true", help="recall@5 and level for each framework")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,6 +307,11 @@ def main() -> None:
     n = results[0]["statements"]
     print(f"split: {args.split} ({n} statements); targets: recall@5 >= 0.9, level >= 0.85, p95 <= 50 ms, cold <= 5 s")
     print(_table(results))
+    if args.by_framework:
+        for r in results:
+            print(f"\n{r['mode']} by framework:")
+            for f, v in r["by_framework"].items():
+                print(f"  {f:30} {v['statements']:4d}  recall@5 {v['recall@5']:.3f}  level {v['level']:.3f}")
     if args.misses:
         for r in results:
             print(f"\n{r['mode']} misses:")
