@@ -33,6 +33,11 @@ def polarities(text: str) -> list[tuple[str, str]]:
         ("No DV on our radar", [("denied", "No DV on our radar")]),
         ("No marks or injuries seen on the baby", [("denied", "No marks or injuries seen on the baby")]),
         ("Mum's mental health seems ok", [("positive", "Mum's mental health seems ok")]),
+        ("Asked re DV - none disclosed", [("denied", "Asked re DV")]),
+        (
+            "Baby feeding well and back above birth weight",
+            [("positive", "Baby feeding well and back above birth weight")],
+        ),
     ],
 )
 def test_polarity(text, expected):
