@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.matching.clauses import Polarity, analyse, is_deficit
+from continuum.matching.clauses import Polarity, analyse, is_deficit, reassured
 
 
 def polarities(text: str) -> list[tuple[str, str]]:
@@ -82,3 +82,18 @@ def test_sentences_are_read_separately():
 )
 def test_deficit_indicators(text, deficit):
     assert is_deficit(text) is deficit
+
+
+@pytest.mark.parametrize(
+    ("text", "conclusion"),
+    [
+        ("Bruise on his shin, came off his scooter, explanation fits", "explanation fits"),
+        ("Verbal argument, children asleep. Advice given, NFA.", "nfa"),
+        ("He told me the same story without prompting", "told me the same"),
+        ("Bruise on his shin and he won't say how", None),
+        ("Police took no further action last time. Now he is scared to go home", None),
+        ("He is scared to go home. The previous referral was NFA. He has a bruise", None),
+    ],
+)
+def test_the_writers_conclusion(text, conclusion):
+    assert reassured(text) == conclusion

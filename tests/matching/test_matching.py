@@ -198,3 +198,22 @@ def test_a_further_pick_needs_the_higher_bar_and_the_best_pick_never_does(sample
     assert selection_from_text(sample, text, mode="lexical", tuning=strict) == [best]
     past_both = DEFAULT_TUNING.with_(further_raise=best["score"])  # the best still stands alone
     assert selection_from_text(sample, text, mode="lexical", tuning=past_both) == [best]
+
+
+def test_the_writers_conclusion_asks_for_a_clearer_concern(sample, mode):
+    """'explanation fits' / 'NFA' raise the bar for concerns, not for strengths, not for a baby not yet mobile."""
+    from continuum.matching import DEFAULT_TUNING
+
+    strict = DEFAULT_TUNING.with_(reassured_raise=1.0)  # no score reaches 1.3: only the mechanism is tested
+    plain = "Bruises on her arm again"
+    explained = plain + ", she fell off the climbing frame and the explanation fits"
+    baby = "Baby is 4 months old with bruises on her arm, explanation fits"
+    nan = "Nan is really supportive and helps with childcare. Logged, NFA."
+
+    def chosen(text):
+        return {m["indicator"] for m in selection_from_text(sample, text, mode=mode, tuning=strict)}
+
+    assert "harm-l4-1" in chosen(plain)
+    assert "harm-l4-1" not in chosen(explained)
+    assert "harm-l4-1" in chosen(baby)
+    assert chosen(nan) == {"home-p-1"}

@@ -18,6 +18,9 @@ A small NegEx-style reader, driven by the cue lists in ``data/language.yaml``:
 
 Uncertainty ("might", "possibly", "I think") is not negation: safeguarding acts on
 suspicion, so a hedged concern stays a concern.
+
+Separately, ``reassured`` finds the writer's own conclusion that there is nothing to act on
+("explanation fits", "NFA"), which the selection weighs (see ``selection_from_text``).
 """
 
 from __future__ import annotations
@@ -107,6 +110,34 @@ def is_deficit(text: str) -> bool:
     tokens = words(text)
     deficit = deficit_words()
     return any(w in deficit for w in tokens) or any(s in deficit for s in stemmer().many(tokens))
+
+
+@lru_cache(maxsize=1)
+def _reassurance() -> tuple[frozenset[Cue], frozenset[Cue], int]:
+    data = load_data("language.yaml")["reassurance"]
+    listed, past = _cue_set(data["conclusions"]), _cue_set(data["past"])
+    return listed, past, max(len(c) for c in listed | past)
+
+
+def reassured(text: str) -> str | None:
+    """The words in which ``text`` concludes there is nothing to act on, if it does.
+
+    Only the last two sentences are read (where a writer concludes), and not a sentence
+    about the past ("the last referral was NFA").
+    """
+    from continuum.matching.text import words as text_words
+
+    listed, past, longest = _reassurance()
+    sentences = [s for s in _SENTENCE.split(fold(text)) if s.strip()]
+    for sentence in sentences[-2:]:
+        tokens = text_words(sentence)
+        if any(_find(tokens, i, past, longest) for i in range(len(tokens))):
+            continue
+        for i in range(len(tokens)):
+            size = _find(tokens, i, listed, longest)
+            if size:
+                return " ".join(tokens[i : i + size])
+    return None
 
 
 def _find(words: list[str], start: int, cue_set: frozenset[Cue], longest: int) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
-from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit
+from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, reassured
 from continuum.matching.lexical import LexicalIndex
 from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder
 from continuum.matching.text import lexical_tokens, vocabulary
@@ -66,6 +66,7 @@ class Tuning:
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
     further_raise: float = 0.1  # selection: matches after the best need the threshold plus this
+    reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
@@ -361,6 +362,13 @@ def _result(index: FrameworkIndex, scored: Scored, i: int, *, negated: bool) -> 
     }
 
 
+def _reassured(text: str) -> bool:
+    """Whether the writer concludes all is well, about a child who is not a baby not yet mobile."""
+    from continuum.matching.facts import read_facts
+
+    return reassured(text) is not None and not read_facts(text).facts.get("non_mobile")
+
+
 def selection_from_text(
     loaded: LoadedFramework,
     text: str,
@@ -383,19 +391,23 @@ def selection_from_text(
     scored = index.score(text, chosen)
     threshold = _threshold(tuning, chosen)
     negated = scored.negated
-    picked: dict[int, float] = {}
     rows = [np.where(negated, -np.inf, row) for row in scored.per_unit]
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
-    if threshold - tuning.select_fallback <= top < threshold:
-        threshold = top  # a text that states a concern selects its best match, if near enough
+    bar = np.full(len(index.indicators), threshold, dtype=np.float32)
+    if _reassured(text) and tuning.reassured_raise:
+        bar[~index.strength] += tuning.reassured_raise  # the writer concludes there is nothing to act on
+    elif threshold - tuning.select_fallback <= top < threshold:
+        bar[:] = top  # a text that states a concern selects its best match, if near enough
+    picked: dict[int, float] = {}
     for eligible in rows:
-        best = float(eligible.max()) if len(eligible) else -np.inf
-        if best < threshold:
+        above = eligible >= bar
+        if not above.any():
             continue
-        for i in np.flatnonzero(eligible >= max(threshold, best - tuning.select_margin)):
+        best = float(eligible[above].max())
+        for i in np.flatnonzero(above & (eligible >= best - tuning.select_margin)):
             picked[int(i)] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
-    ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= threshold + tuning.further_raise]
+    ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= bar[i] + tuning.further_raise]
     return [
         {
             "indicator": index.indicators[i].id,
