@@ -217,3 +217,14 @@ def test_the_writers_conclusion_asks_for_a_clearer_concern(sample, mode):
     assert "harm-l4-1" not in chosen(explained)
     assert "harm-l4-1" in chosen(baby)
     assert chosen(nan) == {"home-p-1"}
+
+
+def test_each_further_concern_must_be_stated_more_clearly(sample, mode):
+    """Three clear concerns are all selected by default; a steep step keeps the first two."""
+    from continuum.matching import DEFAULT_TUNING
+
+    text = "He has been sofa surfing since Christmas. Mum's boyfriend hits her. He has been self-harming."
+    three = {"home-l3-1", "home-l3-2", "harm-l2-1"}
+    assert selected(sample, text, mode) == three
+    steep = selection_from_text(sample, text, mode=mode, tuning=DEFAULT_TUNING.with_(further_step=1.0))
+    assert len(steep) == 2 and {m["indicator"] for m in steep} < three

@@ -66,6 +66,7 @@ class Tuning:
     select_margin: float = 0.0  # beyond a unit's best match, select others this close to it
     select_fallback: float = 0.1  # when nothing reaches the threshold, the best match counts if this close to it
     further_raise: float = 0.1  # selection: matches after the best need the threshold plus this
+    further_step: float = 0.1  # selection: and each pick after the second this much more again
     reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
 
     def with_(self, **changes: Any) -> Tuning:
@@ -382,9 +383,11 @@ def selection_from_text(
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
     that best. When nothing reaches the threshold, the text's best match is still selected
     if it falls short by at most ``select_fallback``. Every pick after the best needs
-    ``further_raise`` more than the threshold: a second concern has to be stated clearly,
-    not merely lie near the words of the first. Indicators the text denies (negated) are
-    never selected.
+    ``further_raise`` more than the threshold, and each after the second ``further_step``
+    more again: a further concern has to be stated clearly, not merely lie near the words
+    of the first. Where the writer concludes all is well ("explanation fits", "NFA"), every
+    concern needs ``reassured_raise`` more. Indicators the text denies (negated) are never
+    selected.
     """
     chosen, _note = resolve_mode(mode)
     index = framework_index(loaded, tuning)
@@ -407,7 +410,11 @@ def selection_from_text(
         for i in np.flatnonzero(above & (eligible >= best - tuning.select_margin)):
             picked[int(i)] = float(scored.affirmed[i])
     ordered = sorted(picked, key=lambda i: -picked[i])
-    ordered = ordered[:1] + [i for i in ordered[1:] if picked[i] >= bar[i] + tuning.further_raise]
+    kept = ordered[:1]
+    for i in ordered[1:]:
+        if picked[i] >= bar[i] + tuning.further_raise + tuning.further_step * (len(kept) - 1):
+            kept.append(i)
+    ordered = kept
     return [
         {
             "indicator": index.indicators[i].id,
