@@ -195,6 +195,12 @@ def frameworks_show(ctx: click.Context, framework_id: str, as_json: bool) -> Non
 # --- assess -----------------------------------------------------------------------------
 
 
+def _writer_conclusion(text: str) -> str | None:
+    from continuum.matching import writer_conclusion
+
+    return writer_conclusion(text)
+
+
 def _text_matches(loaded: LoadedFramework, text: str) -> list[dict[str, Any]]:
     """The indicators free text selects (matches above the confidence threshold)."""
     from continuum.matching import selection_from_text
@@ -236,6 +242,7 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
             "matched": len(matches),
             "also_considered": _also_considered(loaded, text, {m["indicator"] for m in matches}),
             "facts_read": facts_read,
+            "writer_conclusion": _writer_conclusion(text),
         }
     return result
 
@@ -433,6 +440,12 @@ def _render_why(result: dict[str, Any]) -> list[str]:
             out.append(f'   * {value} ("{facts_read["evidence"][name]}")')
         if facts_read.get("note"):
             out.append(f"   * {facts_read['note']}")
+    conclusion = (result.get("text") or {}).get("writer_conclusion")
+    if conclusion:
+        out += [
+            "",
+            f'You concluded "{conclusion}": a concern had to match your words more clearly to be selected.',
+        ]
     considered = (result.get("text") or {}).get("also_considered") or []
     if considered:
         out += ["", "Matched from your words — check them. Also close, not selected (would any fit better?):"]

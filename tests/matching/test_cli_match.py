@@ -67,6 +67,16 @@ def test_assess_text_keeps_protective_factors_apart(cli):
     assert result["recommended_level"]["number"] == 3
 
 
+def test_assess_text_says_where_the_writer_concluded_all_is_well(cli):
+    explained = "Bruise on his shin, he came off his scooter. Logged, NFA."
+    result = json.loads(cli("assess", "--framework", "sample", "--json", "--text", explained).output)
+    assert result["text"]["writer_conclusion"] == "nfa"
+    plain = json.loads(cli("assess", "--framework", "sample", "--json", "--text", "He is self-harming").output)
+    assert plain["text"]["writer_conclusion"] is None
+    people = cli("assess", "--framework", "sample", "--text", explained).output
+    assert 'You concluded "nfa": a concern had to match your words more clearly' in people
+
+
 def test_assess_batch_with_text(cli):
     lines = json.dumps({"framework": "sample", "text": "no concerns about attendance, he is self-harming"})
     out = cli("assess", "--batch", "-", stdin=lines)

@@ -16,6 +16,7 @@ from continuum.matching.matcher import (
     resolve_mode,
     selection_from_text,
     semantic_available,
+    writer_conclusion,
 )
 from continuum.matching.semantic import SemanticUnavailable
 
@@ -30,4 +31,5 @@ __all__ = [
     "resolve_mode",
     "selection_from_text",
     "semantic_available",
+    "writer_conclusion",
 ]

@@ -363,11 +363,18 @@ def _result(index: FrameworkIndex, scored: Scored, i: int, *, negated: bool) -> 
     }
 
 
-def _reassured(text: str) -> bool:
-    """Whether the writer concludes all is well, about a child who is not a baby not yet mobile."""
+def writer_conclusion(text: str) -> str | None:
+    """The words in which the writer concludes all is well, where the selection weighs them.
+
+    Not where the text describes a baby not yet mobile: an injury to such a baby needs
+    action whatever the explanation.
+    """
     from continuum.matching.facts import read_facts
 
-    return reassured(text) is not None and not read_facts(text).facts.get("non_mobile")
+    words = reassured(text)
+    if words is None or read_facts(text).facts.get("non_mobile"):
+        return None
+    return words
 
 
 def selection_from_text(
@@ -397,7 +404,7 @@ def selection_from_text(
     rows = [np.where(negated, -np.inf, row) for row in scored.per_unit]
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
     bar = np.full(len(index.indicators), threshold, dtype=np.float32)
-    if _reassured(text) and tuning.reassured_raise:
+    if tuning.reassured_raise and writer_conclusion(text):
         bar[~index.strength] += tuning.reassured_raise  # the writer concludes there is nothing to act on
     elif threshold - tuning.select_fallback <= top < threshold:
         bar[:] = top  # a text that states a concern selects its best match, if near enough
