@@ -20,14 +20,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -174,7 +166,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     loaded, worded, danger = pick(args.framework, args.frameworks_dir)
-    from continuum.web.serve import free_port
+    from continuum.web.serve import free_port, launch_chromium
 
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
@@ -182,7 +174,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = launch_chromium(playwright)
                 result_url = ""
                 for name, viewport in VIEWPORTS.items():
                     context = browser.new_context(viewport=viewport)

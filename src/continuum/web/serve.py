@@ -12,8 +12,26 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("continuum.web")
+
+# Debian's Chromium (``scripts/system-deps`` installs it), as the browser tests and the
+# screenshot script run it, headless, through Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Chromium from a Playwright instance (``sync_playwright()``)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
 
 
 def prepare() -> None:
