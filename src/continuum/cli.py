@@ -195,12 +195,6 @@ def frameworks_show(ctx: click.Context, framework_id: str, as_json: bool) -> Non
 # --- assess -----------------------------------------------------------------------------
 
 
-def _writer_conclusion(text: str) -> str | None:
-    from continuum.matching import writer_conclusion
-
-    return writer_conclusion(text)
-
-
 def _text_matches(loaded: LoadedFramework, text: str) -> list[dict[str, Any]]:
     """The indicators free text selects (matches above the confidence threshold)."""
     from continuum.matching import selection_from_text
@@ -230,6 +224,8 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
         request["protective"] = list(dict.fromkeys([*(request.get("protective") or []), *protective]))
     result = assess(loaded, request)
     if text is not None:
+        from continuum.matching import writer_conclusion
+
         scores = {m["indicator"]: m for m in matches}
         for item in (*result["drivers"], *result["protective_factors"]):
             match = scores.get(item["indicator"])
@@ -242,7 +238,7 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
             "matched": len(matches),
             "also_considered": _also_considered(loaded, text, {m["indicator"] for m in matches}),
             "facts_read": facts_read,
-            "writer_conclusion": _writer_conclusion(text),
+            "writer_conclusion": writer_conclusion(text),
         }
     return result
 
