@@ -111,6 +111,20 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95% by default).
+
+    Written out rather than taken from statsmodels: one formula, and the benchmark's only
+    statistic, not worth a dependency.
+    """
+    if n == 0:
+        return (float("nan"), float("nan"))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
 def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: Any) -> dict[str, Any]:
     """Quality and warm latency of one mode and tuning over ``statements``."""
     from continuum.engine import assess
@@ -185,6 +199,8 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "recall@5": statistics.fmean(r5),
         "mrr": statistics.fmean(rr),
         "level_agreement": statistics.fmean(levels),
+        "level_agreed": sum(levels),
+        "level_ci95": wilson_interval(sum(levels), len(levels)),
         "level_under": statistics.fmean(under),
         "selected_recall": statistics.fmean(selected_found),
         "selected_precision": statistics.fmean(selected_right) if selected_right else None,
@@ -309,6 +325,12 @@ def main() -> None:
     n = results[0]["statements"]
     print(f"split: {args.split} ({n} statements); targets: recall@5 >= 0.9, level >= 0.85, p95 <= 50 ms, cold <= 5 s")
     print(_table(results))
+    print("\nlevel agreement, with its 95% interval (Wilson) over these statements:")
+    for r in results:
+        lo, hi = r["level_ci95"]
+        print(
+            f"  {r['mode']:10} {r['level_agreed']}/{n} = {r['level_agreement']:.3f}  (95% interval {lo:.3f} to {hi:.3f})"
+        )
     if args.by_framework:
         for r in results:
             print(f"\n{r['mode']} by framework:")
