@@ -28,9 +28,9 @@ def test_size_and_split():
     assert min(per_framework.values()) >= 30
     for framework in FRAMEWORK_IDS:
         splits = Counter(s["split"] for s in STATEMENTS if s["framework"] == framework)
-        # The first 324 statements were split in halves; a fifth round added dev statements only,
-        # so the test half the targets are read on stays as it was.
-        assert set(splits) == {"dev", "test"} and splits["test"] >= 25 and splits["dev"] >= splits["test"]
+        # The first 324 statements were split in halves; the fifth round added dev statements
+        # only and the sixth test statements only, each written blind to the matcher.
+        assert set(splits) == {"dev", "test"} and min(splits.values()) >= 25
     assert len({s["id"] for s in STATEMENTS}) == len(STATEMENTS)
     assert len({s["text"] for s in STATEMENTS}) == len(STATEMENTS)
 
