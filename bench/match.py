@@ -26,6 +26,11 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
   was selected anyway (lower is better);
 * latency p50/p95 per query, warm; cold start; peak RSS.
 
+Level agreement is printed with its 95% Wilson interval. Where statements were labelled a
+second time, independently (``bench/data/match_eval_second.jsonl``), the benchmark also
+prints how often the two labellers give the same level, and each mode's agreement with
+each labeller: a matcher cannot be judged closer to "the" level than its labellers agree.
+
 Targets (from the issue): recall@5 >= 0.9, level agreement >= 0.85, p95 <= 50 ms on two
 CPU cores, cold start <= 5 s.
 """
@@ -44,6 +49,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "match_eval.jsonl"
+# A second, independent labelling of some statements: how far two careful readers of the same
+# document agree on the level, the ceiling any matcher is measured against.
+SECOND = HERE / "data" / "match_eval_second.jsonl"
 MODES = ("lexical", "semantic", "hybrid")
 TOP = 10
 
@@ -102,6 +110,42 @@ def _same_text(loaded: Any) -> dict[str, set[str]]:
     return {i: ids for ids in by_text.values() for i in ids}
 
 
+def second_reading(statements: list[dict[str, Any]]) -> dict[str, int]:
+    """Statement id → the level the second labeller gave, for the statements in ``statements``."""
+    if not SECOND.exists():
+        return {}
+    wanted = {s["id"] for s in statements}
+    rows = (json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {r["id"]: r["level"] for r in rows if r["id"] in wanted}
+
+
+def labeller_agreement(statements: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[str]:
+    """Lines on how the two labellers agree, and how each mode agrees with each of them."""
+    second = second_reading(statements)
+    if not second:
+        return []
+    first = {s["id"]: s["level"] for s in statements if s["id"] in second}
+    both = [i for i in second if second[i] == first[i]]
+    n = len(second)
+    lo, hi = wilson_interval(len(both), n)
+    lines = [
+        f"two labellers, {n} statements read by both: same level for {len(both)} = {len(both) / n:.3f}"
+        f" (95% interval {lo:.3f} to {hi:.3f}); no matcher can be judged closer than its labels agree"
+    ]
+    for r in results:
+        got = r["recommended"]
+        with_first = sum(got[i] == first[i] for i in second)
+        with_second = sum(got[i] == second[i] for i in second)
+        either = sum(got[i] in (first[i], second[i]) for i in second)
+        agreed = sum(got[i] == first[i] for i in both)
+        lines.append(
+            f"  {r['mode']:10} first labeller {with_first}/{n} = {with_first / n:.3f}, second {with_second}/{n}"
+            f" = {with_second / n:.3f}, either {either / n:.3f}; where the labellers agree {agreed}/{len(both)}"
+            f" = {agreed / max(len(both), 1):.3f}"
+        )
+    return lines
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -146,6 +190,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     selected_right: list[bool] = []
     denied_selected: list[bool] = []
     misses: list[dict[str, Any]] = []
+    recommended: dict[str, int] = {}
     per_framework: dict[str, dict[str, list[float]]] = {}
     for s in statements:
         loaded = registry.get(s["framework"])
@@ -173,6 +218,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         if groups:
             selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
         selected_right += [any(i in g for g in groups) for i in picked]
+        recommended[s["id"]] = level
         levels.append(level == s["level"])
         under.append(level < s["level"])
         mine = per_framework.setdefault(s["framework"], {"level": [], "recall@5": []})
@@ -208,6 +254,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "p50_ms": _percentile(latencies, 0.5),
         "p95_ms": _percentile(latencies, 0.95),
         "misses": misses,
+        "recommended": recommended,
         "by_framework": {
             f: {"statements": len(v["level"]), **{k: statistics.fmean(x) for k, x in v.items() if x}}
             for f, v in sorted(per_framework.items())
@@ -331,6 +378,10 @@ def main() -> None:
         print(
             f"  {r['mode']:10} {r['level_agreed']}/{n} = {r['level_agreement']:.3f}  (95% interval {lo:.3f} to {hi:.3f})"
         )
+    agreement = labeller_agreement(load_statements(args.split), results)
+    if agreement:
+        print()
+        print("\n".join(agreement))
     if args.by_framework:
         for r in results:
             print(f"\n{r['mode']} by framework:")
