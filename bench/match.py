@@ -24,6 +24,9 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
   the selected indicators, the share that are labelled;
 * denied selected: of statements that deny something, the share where a denied indicator
   was selected anyway (lower is better);
+* check higher: the share where ``assess --text`` shows a higher-level near miss to check
+  (``higher_near_misses``); under checked: of the statements given too low a level, the
+  share where it does (the safety net for the costlier error);
 * latency p50/p95 per query, warm; cold start; peak RSS.
 
 Level agreement is printed with its 95% Wilson interval. Where statements were labelled a
@@ -172,7 +175,7 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: Any) -> dict[str, Any]:
     """Quality and warm latency of one mode and tuning over ``statements``."""
     from continuum.engine import assess
-    from continuum.matching import match, selection_from_text
+    from continuum.matching import higher_near_misses, match, selection_from_text
     from continuum.matching.facts import read_facts
 
     frameworks = {s["framework"] for s in statements}
@@ -189,6 +192,8 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     selected_found: list[float] = []
     selected_right: list[bool] = []
     denied_selected: list[bool] = []
+    flagged: list[bool] = []  # a higher-level near miss is shown to check (as `assess --text` does)
+    under_flagged: list[bool] = []
     misses: list[dict[str, Any]] = []
     recommended: dict[str, int] = {}
     per_framework: dict[str, dict[str, list[float]]] = {}
@@ -219,6 +224,10 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
             selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
         selected_right += [any(i in g for g in groups) for i in picked]
         recommended[s["id"]] = level
+        considered = [r for r in result["results"] if r["indicator"] not in picked and r["score"] > 0][:5]
+        flagged.append(bool(higher_near_misses(considered, selection, level, mode=mode, tuning=tune)))
+        if level < s["level"]:
+            under_flagged.append(flagged[-1])
         levels.append(level == s["level"])
         under.append(level < s["level"])
         mine = per_framework.setdefault(s["framework"], {"level": [], "recall@5": []})
@@ -251,6 +260,8 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "selected_recall": statistics.fmean(selected_found),
         "selected_precision": statistics.fmean(selected_right) if selected_right else None,
         "denied_selected": statistics.fmean(denied_selected) if denied_selected else None,
+        "check_higher": statistics.fmean(flagged),
+        "under_checked": statistics.fmean(under_flagged) if under_flagged else None,
         "p50_ms": _percentile(latencies, 0.5),
         "p95_ms": _percentile(latencies, 0.95),
         "misses": misses,
@@ -331,6 +342,8 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
         ("selected_recall", "{:.3f}"),
         ("selected_precision", "{:.3f}"),
         ("denied_selected", "{:.3f}"),
+        ("check_higher", "{:.3f}"),
+        ("under_checked", "{:.3f}"),
         ("p50_ms", "{:.1f}"),
         ("p95_ms", "{:.1f}"),
         ("cold_start_s", "{:.2f}"),

@@ -224,7 +224,7 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
         request["protective"] = list(dict.fromkeys([*(request.get("protective") or []), *protective]))
     result = assess(loaded, request)
     if text is not None:
-        from continuum.matching import writer_conclusion
+        from continuum.matching import higher_near_misses, resolve_mode, writer_conclusion
 
         scores = {m["indicator"]: m for m in matches}
         for item in (*result["drivers"], *result["protective_factors"]):
@@ -232,11 +232,15 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
             if match is not None:
                 item["score"] = match["score"]
                 item["matched_from_text"] = True
+        considered = _also_considered(loaded, text, {m["indicator"] for m in matches})
+        mode = matches[0]["mode"] if matches else resolve_mode()[0].value
+        level = result["recommended_level"]["number"]
         result["text"] = {
             "query": text,
             "mode": matches[0].get("mode") if matches else None,
             "matched": len(matches),
-            "also_considered": _also_considered(loaded, text, {m["indicator"] for m in matches}),
+            "also_considered": considered,
+            "check_higher": higher_near_misses(considered, matches, level, mode=mode),
             "facts_read": facts_read,
             "writer_conclusion": writer_conclusion(text),
         }
@@ -410,6 +414,14 @@ def render_recommendation(result: dict[str, Any]) -> str:
     out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
     out.append(f"   {level['description']}")
     out.append(f"   tier: {level['tier_basis']}")
+    higher = (result.get("text") or {}).get("check_higher") or []
+    if higher:
+        out += ["", "Check before you act: your words came nearly as close to a concern at a higher level:"]
+        out += [
+            f"   ^ Level {h['level']}: {h['text']} [match {h['score']:.2f}] (--indicator {h['indicator']})"
+            for h in higher
+        ]
+        out.append(f"   If one fits, the level is at least {max(h['level'] for h in higher)}: add it and assess again.")
     return "\n".join(out + _render_why(result) + _render_what_to_do(result))
 
 
@@ -442,7 +454,8 @@ def _render_why(result: dict[str, Any]) -> list[str]:
             "",
             f'You concluded "{conclusion}": a concern had to match your words more clearly to be selected.',
         ]
-    considered = (result.get("text") or {}).get("also_considered") or []
+    shown = {h["indicator"] for h in (result.get("text") or {}).get("check_higher") or []}
+    considered = [c for c in (result.get("text") or {}).get("also_considered") or [] if c["indicator"] not in shown]
     if considered:
         out += ["", "Matched from your words — check them. Also close, not selected (would any fit better?):"]
         for item in considered:

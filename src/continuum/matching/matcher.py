@@ -68,6 +68,7 @@ class Tuning:
     further_raise: float = 0.1  # selection: matches after the best need the threshold plus this
     further_step: float = 0.1  # selection: and each pick after the second this much more again
     reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
+    near_higher_margin: float = 0.05  # a higher-level match this close to the best selected one is shown to check
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
@@ -375,6 +376,34 @@ def writer_conclusion(text: str) -> str | None:
     if words is None or read_facts(text).facts.get("non_mobile"):
         return None
     return words
+
+
+def higher_near_misses(
+    considered: Sequence[dict[str, Any]],
+    selected: Sequence[dict[str, Any]],
+    level: int,
+    *,
+    mode: str | Mode,
+    tuning: Tuning = DEFAULT_TUNING,
+) -> list[dict[str, Any]]:
+    """Concerns the words came nearly as close to as the selection, at a level above ``level``.
+
+    ``considered`` are results of :func:`match` that were not selected, ``selected`` the
+    selection (:func:`selection_from_text`) and ``level`` the level it gives. A concern
+    counts if it scored within ``near_higher_margin`` of the best selected match (of the
+    threshold, when nothing was selected). Adding one automatically costs level agreement
+    (docs/decisions/0002); showing it lets the practitioner weigh the costlier error, a
+    level too low.
+    """
+    best = max((float(m["score"]) for m in selected), default=_threshold(tuning, Mode(mode)))
+    return [
+        r
+        for r in considered
+        if not r["negated"]
+        and not r["protective"]
+        and r["level"] > level
+        and r["score"] >= best - tuning.near_higher_margin
+    ]
 
 
 def selection_from_text(
