@@ -175,7 +175,7 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: Any) -> dict[str, Any]:
     """Quality and warm latency of one mode and tuning over ``statements``."""
     from continuum.engine import assess
-    from continuum.matching import higher_near_misses, match, selection_from_text
+    from continuum.matching import close_not_selected, higher_near_misses, match, selection_from_text
     from continuum.matching.facts import read_facts
 
     frameworks = {s["framework"] for s in statements}
@@ -224,7 +224,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
             selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
         selected_right += [any(i in g for g in groups) for i in picked]
         recommended[s["id"]] = level
-        considered = [r for r in result["results"] if r["indicator"] not in picked and r["score"] > 0][:5]
+        considered = close_not_selected(result["results"], picked)  # as `assess --text` lists them
         flagged.append(bool(higher_near_misses(considered, selection, level, mode=mode, tuning=tune)))
         if level < s["level"]:
             under_flagged.append(flagged[-1])

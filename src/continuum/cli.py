@@ -233,14 +233,14 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
                 item["score"] = match["score"]
                 item["matched_from_text"] = True
         considered = _also_considered(loaded, text, {m["indicator"] for m in matches})
-        mode = matches[0]["mode"] if matches else resolve_mode()[0].value
         level = result["recommended_level"]["number"]
+        mode = matches[0]["mode"] if matches else None
         result["text"] = {
             "query": text,
-            "mode": matches[0].get("mode") if matches else None,
+            "mode": mode,
             "matched": len(matches),
             "also_considered": considered,
-            "check_higher": higher_near_misses(considered, matches, level, mode=mode),
+            "check_higher": higher_near_misses(considered, matches, level, mode=mode or resolve_mode()[0]),
             "facts_read": facts_read,
             "writer_conclusion": writer_conclusion(text),
         }
@@ -269,15 +269,11 @@ def _facts_from_text(request: dict[str, Any], text: str) -> dict[str, Any]:
 
 def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> list[dict[str, Any]]:
     """Close matches that were not selected: a person must see what the words might also mean."""
-    from continuum.matching import match
+    from continuum.matching import CLOSE_SHOWN, close_not_selected, match
 
-    found = match(loaded, text, top=ALSO_CONSIDERED + len(selected))["results"]
+    found = match(loaded, text, top=CLOSE_SHOWN + len(selected))["results"]
     keep = ("indicator", "text", "level", "domain", "score", "protective", "negated")
-    close = [r for r in found if r["indicator"] not in selected and r["score"] > 0]
-    return [{k: r.get(k) for k in keep} for r in close][:ALSO_CONSIDERED]
-
-
-ALSO_CONSIDERED = 5
+    return [{k: r.get(k) for k in keep} for r in close_not_selected(found, selected)]
 
 
 def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:

@@ -7,10 +7,12 @@ installed. See docs/decisions/0002-free-text-matching.md.
 """
 
 from continuum.matching.matcher import (
+    CLOSE_SHOWN,
     DEFAULT_TUNING,
     MODE_ENV,
     Mode,
     Tuning,
+    close_not_selected,
     framework_index,
     higher_near_misses,
     match,
@@ -22,11 +24,13 @@ from continuum.matching.matcher import (
 from continuum.matching.semantic import SemanticUnavailable
 
 __all__ = [
+    "CLOSE_SHOWN",
     "DEFAULT_TUNING",
     "MODE_ENV",
     "Mode",
     "SemanticUnavailable",
     "Tuning",
+    "close_not_selected",
     "framework_index",
     "higher_near_misses",
     "match",

@@ -378,6 +378,16 @@ def writer_conclusion(text: str) -> str | None:
     return words
 
 
+CLOSE_SHOWN = 5  # close matches not selected that a practitioner is shown beside a level from words
+
+
+def close_not_selected(
+    results: Sequence[dict[str, Any]], selected: set[str], limit: int = CLOSE_SHOWN
+) -> list[dict[str, Any]]:
+    """The first ``limit`` results of :func:`match` that the selection left out (any score above 0)."""
+    return [r for r in results if r["indicator"] not in selected and r["score"] > 0][:limit]
+
+
 def higher_near_misses(
     considered: Sequence[dict[str, Any]],
     selected: Sequence[dict[str, Any]],
