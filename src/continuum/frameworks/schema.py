@@ -18,20 +18,21 @@ an indicator naming a domain, source lines inside the document) are checked by
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-NonEmptyStr = Annotated[str, Field(min_length=1)]
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
-
-
-class Strict(BaseModel):
-    """Base for every part of a framework: unknown keys are errors, never ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+from continuum.frameworks.base import Identifier, NonEmptyStr, SourceRef, Strict
+from continuum.frameworks.casework import (
+    Attributed,
+    EarlyHelp,
+    Escalation,
+    FrontDoor,
+    InformationSharing,
+    SpecificRisk,
+    TimescaleKind,
+)
 
 
 class Tier(StrEnum):
@@ -59,6 +60,7 @@ class Fact(StrEnum):
     EARLY_HELP_PLAN = "early_help_plan"
     CARE_LEAVER = "care_leaver"
     YOUNG_CARER = "young_carer"
+    IN_IMMEDIATE_DANGER = "in_immediate_danger"  # the practitioner records that the child is in danger now
 
 
 # How the generic key facts read to a person: (label, hint). The vocabulary is the engine's.
@@ -72,57 +74,16 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     Fact.EARLY_HELP_PLAN.value: ("Already has an early help plan", ""),
     Fact.CARE_LEAVER.value: ("A care leaver", "A young person who used to be looked after."),
     Fact.YOUNG_CARER.value: ("A young carer", "The child looks after a family member."),
+    Fact.IN_IMMEDIATE_DANGER.value: (
+        "In immediate danger now",
+        "The child is at immediate risk of harm at this moment: call 999 first.",
+    ),
 }
 
 
 def fact_label(name: str) -> tuple[str, str]:
     """A key fact's (label, hint) for people; an unknown name is spelled out."""
     return FACT_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))
-
-
-_LINE_RANGE = re.compile(r"^\s*(\d+)\s*[-–]\s*(\d+)\s*$")
-
-
-class SourceRef(Strict):
-    """Where in the source document something comes from (1-based line numbers).
-
-    ``lines`` takes integers and ``"first-last"`` ranges; ranges are expanded.
-    """
-
-    lines: list[int] = Field(min_length=1)
-    note: str | None = None
-
-    @field_validator("lines", mode="before")
-    @classmethod
-    def _expand_ranges(cls, value: Any) -> Any:
-        if isinstance(value, int | str):
-            value = [value]
-        if not isinstance(value, list):
-            return value
-        expanded: list[Any] = []
-        for item in value:
-            if isinstance(item, str):
-                match = _LINE_RANGE.match(item)
-                if match:
-                    first, last = int(match.group(1)), int(match.group(2))
-                    if last < first:
-                        raise ValueError(f"line range {item!r} runs backwards")
-                    expanded.extend(range(first, last + 1))
-                    continue
-                if item.strip().isdigit():
-                    expanded.append(int(item))
-                    continue
-                raise ValueError(f"expected a line number or a range like '120-125', got {item!r}")
-            expanded.append(item)
-        return expanded
-
-    @field_validator("lines")
-    @classmethod
-    def _positive(cls, value: list[int]) -> list[int]:
-        for line in value:
-            if line < 1:
-                raise ValueError(f"line numbers start at 1, got {line}")
-        return value
 
 
 class SourceDocument(Strict):
@@ -148,13 +109,21 @@ class Amount(Strict):
     unit: Literal["minutes", "hours", "working-hours", "days", "working-days", "weeks", "months"]
 
 
-class Timescale(Strict):
+class Timescale(Attributed):
+    """A time the document states, and what kind of time it is.
+
+    Only ``kind: deadline`` may start a clock; thresholds, look-back windows and
+    frequencies are times of another kind. ``source`` cites the document; ``national``
+    marks a default from national guidance where the document is silent (framework-wide
+    timescales only, never a level's).
+    """
+
     id: Identifier
+    kind: TimescaleKind
     what: NonEmptyStr  # e.g. "front door decision"
     within: Amount | None = None  # null when the document gives no number ("without delay")
-    text: NonEmptyStr  # verbatim from the document
+    text: NonEmptyStr  # verbatim from the document (or the national guidance's words)
     applies_from: str | None = None  # the event the clock starts from, e.g. "referral received"
-    source: SourceRef
 
 
 class ConsentException(Strict):
@@ -431,6 +400,14 @@ class Framework(Strict):
     notes: list[Note] = Field(default_factory=list)
     vignettes: list[Vignette] = Field(default_factory=list)
     immediate_danger: ImmediateDanger
+    # The casework sections (continuum.frameworks.casework): empty where the document is silent.
+    front_door: FrontDoor | None = None
+    early_help: EarlyHelp | None = None
+    escalation: Escalation | None = None
+    specific_risks: list[SpecificRisk] = Field(default_factory=list)
+    information_sharing: InformationSharing | None = None
+    # Ids used by an earlier version and withdrawn: never to be used again for anything else.
+    retired_ids: list[Identifier] = Field(default_factory=list)
 
 
 class ImmediateDanger(Strict):
