@@ -1,0 +1,139 @@
+"""The ``continuum`` command line. Output for people by default, ``--json`` for programs.
+
+The group and what every command shares live here: the options, ``_fail`` and the one
+mapping from domain errors to messages (:func:`user_error`). The commands live by topic in
+``frameworks.py`` and ``assess.py``; text rendering in ``render.py``.
+
+To add a command group (``users``, ``demo``, ``audit``, ``calendar``, ...): define it with
+``@click.group()`` in its own module and register it below with one line,
+``main.add_command(module.group)``. Import Django only inside the command, so that the core
+commands run without it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from continuum.frameworks.loader import FrameworkError, LoadedFramework, Registry
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+framework_option = click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+
+
+def batch_option(lines: str) -> Any:
+    """``--batch FILE``: JSON lines in (``lines``), one JSON result per line out."""
+    return click.option(
+        "--batch",
+        type=click.File("r", encoding="utf-8"),
+        help=f"JSON lines in ({lines}, '-' for stdin); one JSON result per line out.",
+    )
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code`` (2: bad usage or input)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_error(exc: BaseException, framework_id: str | None = None) -> str | None:
+    """The message a person sees for ``exc``, or None if it is not an expected error (a bug).
+
+    The one place that maps domain errors to words, for single commands and batch lines alike.
+    """
+    from continuum.engine import AssessmentInputError
+
+    if isinstance(exc, FrameworkError):
+        which = f"framework {framework_id!r} is invalid" if framework_id else "a framework file is invalid"
+        return f"{which}; run `continuum frameworks validate`:\n{exc}"
+    if isinstance(exc, ImportError):
+        return f"free-text matching is not available: {exc}"
+    if isinstance(exc, (AssessmentInputError, LookupError)):
+        return str(exc.args[0]) if exc.args else str(exc)
+    return None
+
+
+def registry_of(ctx: click.Context) -> Registry:
+    registry: Registry = ctx.obj["registry"]
+    return registry
+
+
+def get_framework(ctx: click.Context, framework_id: str) -> LoadedFramework:
+    """The framework ``framework_id``, or exit with a message saying why it cannot be had."""
+    try:
+        return registry_of(ctx).get(framework_id)
+    except (LookupError, FrameworkError) as exc:
+        fail(user_error(exc) or str(exc))
+
+
+def all_frameworks(ctx: click.Context) -> list[LoadedFramework]:
+    try:
+        return registry_of(ctx).all()
+    except FrameworkError as exc:
+        fail(user_error(exc) or str(exc))
+
+
+_PROGRESS = logging.StreamHandler()
+_PROGRESS.setFormatter(logging.Formatter("%(message)s"))
+
+
+def show_progress() -> None:
+    """Long first-use steps of matching (embedding a framework's texts) say so on stderr.
+
+    For the commands that match; stdout stays clean for ``--json``. ``serve`` logs through
+    the service's own logging configuration instead.
+    """
+    _PROGRESS.setStream(sys.stderr)
+    logger = logging.getLogger("continuum.matching")
+    if _PROGRESS not in logger.handlers:
+        logger.addHandler(_PROGRESS)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--frameworks-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CONTINUUM_FRAMEWORKS_DIR",
+    help="Directory of framework folders (default: the repository's frameworks/).",
+)
+@click.pass_context
+def main(ctx: click.Context, frameworks_dir: Path | None) -> None:
+    """Continuum: executable threshold documents for safeguarding partnerships."""
+    ctx.ensure_object(dict)
+    ctx.obj["registry"] = Registry(frameworks_dir)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve_command(host: str, port: int) -> None:
+    """Start the web service (migrates its database first)."""
+    try:
+        from continuum.web.serve import serve
+    except ImportError as exc:
+        fail(f"the web service is not installed ({exc}); run `make run`")
+    serve(host=host, port=port)
+
+
+# Command modules import the helpers above, so they are imported after them.
+# One line per command or group: main.add_command(module.command).
+from continuum.cli import assess, frameworks  # noqa: E402
+from continuum.cli.render import render_recommendation  # noqa: E402
+
+main.add_command(frameworks.frameworks)
+main.add_command(assess.assess_command)
+main.add_command(assess.match_command)
+main.add_command(assess.replay_command)
+
+__all__ = ["main", "render_recommendation"]
