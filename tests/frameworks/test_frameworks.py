@@ -114,3 +114,39 @@ def test_framework_dirs_hold_only_known_files():
                 "NOTES.md",
                 "phrasings.yaml",
             }
+
+
+def _fired_in_some_vignette(loaded) -> set[str]:
+    fired: set[str] = set()
+    for vignette in loaded.framework.vignettes:
+        result = assess(
+            loaded,
+            {
+                "indicators": vignette.indicators,
+                "protective": vignette.protective,
+                "facts": {k.value: v for k, v in vignette.facts.items()},
+                "age_years": vignette.age_years,
+            },
+        )
+        fired |= {rule["rule"] for rule in result["rules_fired"]}
+        # a tier-split rule is not listed among the rules fired; the tier it chose names it
+        basis = result["recommended_level"]["tier_basis"]
+        fired |= {rule.id for rule in loaded.framework.rules if f"rule {rule.id} " in basis}
+    return fired
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_rule_holds_in_at_least_one_vignette(registry, framework_id):
+    """A rule no example exercises is a rule nobody has checked (csc-validator keeps each rule with its tests)."""
+    loaded = registry.get(framework_id)
+    unexercised = sorted({rule.id for rule in loaded.framework.rules} - _fired_in_some_vignette(loaded))
+    assert not unexercised, f"{framework_id}: no vignette makes these rules hold: {', '.join(unexercised)}"
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_framework_can_record_immediate_danger(registry, framework_id):
+    """Whatever the concerns, a practitioner can say the child is in danger now, and 999 comes first."""
+    loaded = registry.get(framework_id)
+    result = assess(loaded, {"facts": {"in_immediate_danger": True}})
+    assert result["immediate_danger"]["applies"] is True
+    assert result["immediate_danger"]["actions"], "the banner must say what to do"

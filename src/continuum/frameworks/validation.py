@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from continuum.frameworks.schema import Condition, Framework, SourceRef
+from continuum.frameworks.schema import Condition, Framework, SourceRef, Timescale
 
 Location = tuple[str | int, ...]
 Finding = tuple[Location, str]
@@ -267,6 +267,133 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
     for ti, timescale in enumerate(fw.timescales):
         yield from verbatim(("timescales", ti, "text"), timescale.text, timescale.source)
     yield from verbatim(("immediate_danger", "text"), fw.immediate_danger.text, fw.immediate_danger.source)
+
+    # The casework sections: every quoted text at its lines, every reference resolving.
+    for name in CASEWORK_SECTIONS:
+        for loc, text, ref in _quoted_texts(getattr(fw, name), (name,)):
+            yield from verbatim(loc, text, ref)
+    yield from _check_casework(fw, levels, indicators, rules, contacts)
+
+
+CASEWORK_SECTIONS = ("front_door", "early_help", "escalation", "specific_risks", "information_sharing")
+
+
+def _quoted_texts(value: Any, loc: Location) -> Iterator[tuple[Location, str, SourceRef]]:
+    """Every ``text`` that cites ``source`` lines, anywhere inside ``value``."""
+    if isinstance(value, BaseModel):
+        text, ref = getattr(value, "text", None), getattr(value, "source", None)
+        if isinstance(text, str) and isinstance(ref, SourceRef):
+            yield (*loc, "text"), text, ref
+        for name in type(value).model_fields:
+            child = getattr(value, name)
+            if isinstance(child, BaseModel | list):
+                yield from _quoted_texts(child, (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _quoted_texts(item, (*loc, index))
+
+
+# Which kinds of timescale each clock may name: only a deadline starts a clock.
+_CLOCK_KINDS: dict[str, tuple[str, ...]] = {
+    "decision": ("deadline",),
+    "acknowledgement": ("deadline",),
+    "feedback": ("deadline",),
+    "written_follow_up": ("deadline",),
+    "agency_checks": ("deadline",),
+    "re_referral_window": ("look-back",),
+}
+
+
+def _check_casework(
+    fw: Framework,
+    levels: set[int],
+    indicators: dict[str, Any],
+    rules: dict[str, Any],
+    contacts: set[str],
+) -> Iterator[Finding]:
+    timescales: dict[str, Timescale] = {t.id: t for t in fw.timescales}
+    for level in fw.levels:
+        timescales.update({t.id: t for t in level.timescales})
+
+    for li, level in enumerate(fw.levels):
+        for ti, timescale in enumerate(level.timescales):
+            if timescale.national is not None:
+                yield (
+                    ("levels", li, "timescales", ti, "national"),
+                    "a level's timescales are the document's words: put a national default in the framework-wide "
+                    "'timescales' list",
+                )
+
+    def timescale_ref(loc: Location, ts_id: str | None, kinds: tuple[str, ...]) -> Iterator[Finding]:
+        if ts_id is None:
+            return
+        found = timescales.get(ts_id)
+        if found is None:
+            yield loc, f"no timescale with id {ts_id!r}"
+        elif found.kind not in kinds:
+            yield loc, f"timescale {ts_id!r} is a {found.kind}, but this needs a {' or '.join(kinds)}"
+
+    def exists(loc: Location, value: Any, known: Any, what: str) -> Iterator[Finding]:
+        if value is not None and value not in known:
+            yield loc, f"no {what} with id {value!r}" if what != "level" else f"level {value} does not exist"
+
+    door = fw.front_door
+    if door is not None:
+        yield from exists(("front_door", "contact"), door.contact, contacts, "contact")
+        for i, number in enumerate(door.referral_levels):
+            yield from exists(("front_door", "referral_levels", i), number, levels, "level")
+        for gi, grade in enumerate(door.grades):
+            yield from timescale_ref(("front_door", "grades", gi, "decision"), grade.decision, ("deadline",))
+            for i, number in enumerate(grade.levels):
+                yield from exists(("front_door", "grades", gi, "levels", i), number, levels, "level")
+        yield from _duplicates(door.grades, "id", ("front_door", "grades"))
+        for clock, kinds in _CLOCK_KINDS.items():
+            yield from timescale_ref(("front_door", "clocks", clock), getattr(door.clocks, clock), kinds)
+
+    help_ = fw.early_help
+    if help_ is not None:
+        for i, ts_id in enumerate(help_.reviews):
+            yield from timescale_ref(("early_help", "reviews", i), ts_id, ("deadline", "frequency"))
+
+    escalation = fw.escalation
+    if escalation is not None:
+        for i, contact_id in enumerate(escalation.contacts):
+            yield from exists(("escalation", "contacts", i), contact_id, contacts, "contact")
+        for si, stage in enumerate(escalation.stages):
+            yield from timescale_ref(("escalation", "stages", si, "within"), stage.within, ("deadline",))
+
+    yield from _duplicates(fw.specific_risks, "id", ("specific_risks",))
+    for ri, risk in enumerate(fw.specific_risks):
+        loc = ("specific_risks", ri)
+        for i, contact_id in enumerate(risk.contacts):
+            yield from exists((*loc, "contacts", i), contact_id, contacts, "contact")
+        for i, ts_id in enumerate(risk.timescales):
+            yield from exists((*loc, "timescales", i), ts_id, timescales, "timescale")
+        for i, indicator_id in enumerate(risk.indicators):
+            yield from exists((*loc, "indicators", i), indicator_id, indicators, "indicator")
+        for i, rule_id in enumerate(risk.rules):
+            yield from exists((*loc, "rules", i), rule_id, rules, "rule")
+
+    # Retired ids are never used again, for anything.
+    in_use: dict[str, str] = {}
+    for kind, items in (
+        ("domain", fw.domains),
+        ("row", fw.rows),
+        ("indicator", fw.indicators),
+        ("rule", fw.rules),
+        ("contact", fw.contacts),
+        ("vignette", fw.vignettes),
+        ("note", fw.notes),
+        ("specific risk", fw.specific_risks),
+    ):
+        in_use.update({item.id: kind for item in items})
+    in_use.update({ts_id: "timescale" for ts_id in timescales})
+    for i, retired in enumerate(fw.retired_ids):
+        if retired in in_use:
+            yield (
+                ("retired_ids", i),
+                f"{retired!r} is retired and must not be used again, but a {in_use[retired]} uses it",
+            )
 
 
 def _compact(lines: list[int]) -> str:
