@@ -164,3 +164,50 @@ def frameworks_crosswalk(ctx: click.Context, as_json: bool) -> None:
             label = tier if line == 0 else ""
             click.echo(label.ljust(18) + "".join((w[line] if line < len(w) else "").ljust(width) for w in wrapped))
     click.echo("\n* the level spans several tiers; its tier_split rules tell them apart")
+
+
+@frameworks.command("review")
+@click.argument("framework_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown", "html", "pdf"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal; json for programs; markdown is the framework's NOTES.md; html or pdf to print.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (needed for pdf).")
+@click.pass_context
+def frameworks_review(
+    ctx: click.Context, framework_id: str, output_format: str, as_json: bool, output: Path | None
+) -> None:
+    """A report for the partnership's safeguarding lead to sign off: every judgement call, note,
+    national default and omission, with the document's lines beside the data's reading."""
+    from continuum.frameworks import review
+
+    loaded = get_framework(ctx, framework_id)
+    report = review.build_review(loaded)
+    output_format = "json" if as_json else output_format
+    if output_format == "pdf":
+        if output is None:
+            fail("a PDF needs --output FILE.pdf")
+        try:
+            from weasyprint import HTML
+        except ImportError:
+            fail("PDF output needs the web extra (weasyprint): pip install -e '.[web]'")
+        HTML(string=review.render_html(report)).write_pdf(str(output))
+        click.echo(f"wrote {output}")
+        return
+    if output_format == "json":
+        import json
+
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    else:
+        renderers = {"text": review.render_text, "markdown": review.render_markdown, "html": review.render_html}
+        text = renderers[output_format](report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
