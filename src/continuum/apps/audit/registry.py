@@ -16,6 +16,7 @@ class UnknownVerbError(LookupError):
 class Verb:
     name: str
     description: str
+    access: bool = False  # a read of a record (the access log), not a change
 
     def __str__(self) -> str:
         return self.name
@@ -24,16 +25,20 @@ class Verb:
 _VERBS: dict[str, Verb] = {}
 
 
-def register(name: str, description: str) -> Verb:
-    """Declare a verb ``<app>.<past participle>``; registering the same verb twice differently is an error."""
+def register(name: str, description: str, *, access: bool = False) -> Verb:
+    """Declare a verb ``<app>.<past participle>``; registering the same verb twice differently is an error.
+
+    ``access=True`` declares a verb of the access log (someone saw a record), written with
+    :func:`continuum.apps.audit.services.record_access`.
+    """
     if not VERB.match(name):
         raise ValueError(f"audit verb {name!r} must look like '<app>.<past participle>', e.g. 'checks.recorded'")
     if not description.strip():
         raise ValueError(f"audit verb {name!r} needs a description")
     existing = _VERBS.get(name)
-    if existing is not None and existing.description != description:
-        raise ValueError(f"audit verb {name!r} is already registered with another description")
-    verb = Verb(name, description)
+    verb = Verb(name, description, access)
+    if existing is not None and existing != verb:
+        raise ValueError(f"audit verb {name!r} is already registered with another description or kind")
     _VERBS[name] = verb
     return verb
 
@@ -47,3 +52,8 @@ def get(name: str) -> Verb:
 
 def all_verbs() -> list[Verb]:
     return sorted(_VERBS.values(), key=lambda v: v.name)
+
+
+def access_verbs() -> list[Verb]:
+    """The verbs of the access log."""
+    return [verb for verb in all_verbs() if verb.access]
