@@ -16,9 +16,9 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
   result is right. A labelled concern may list alternatives; an indicator whose text is
   the same as a labelled one (a document that repeats itself) also counts;
 * MRR: 1 / rank of the first labelled indicator found (0 if none in the top 10);
-* level: the share whose recommended level, from ``selection_from_text`` and the facts
-  ``read_facts`` finds through the engine (as ``assess --text`` does), equals the labelled
-  level; under: the share given a level *below* the labelled
+* level: the share whose recommended level, from ``continuum.assess_text`` (the code
+  behind ``assess --text``: the selection and the facts the words state, through the
+  engine), equals the labelled level; under: the share given a level *below* the labelled
   one (the costlier way to be wrong);
 * selected recall / precision: of the labelled concerns, the share the selection holds; of
   the selected indicators, the share that are labelled;
@@ -174,9 +174,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: Any) -> dict[str, Any]:
     """Quality and warm latency of one mode and tuning over ``statements``."""
-    from continuum.engine import assess
-    from continuum.matching import close_not_selected, higher_near_misses, match, selection_from_text
-    from continuum.matching.facts import read_facts
+    from continuum.assess_text import read_and_assess
+    from continuum.matching import match
 
     frameworks = {s["framework"] for s in statements}
     same = {f: _same_text(registry.get(f)) for f in frameworks}
@@ -210,22 +209,15 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
                 bucket.append(found / min(k, len(groups)))
             ranks = [n for n, i in enumerate(ranked, start=1) if any(i in g for g in groups)]
             rr.append(1.0 / ranks[0] if ranks else 0.0)
-        selection = selection_from_text(loaded, s["text"], mode=mode, tuning=tune)
-        chosen = {
-            "indicators": [m["indicator"] for m in selection if not m["protective"]],
-            "protective": [m["indicator"] for m in selection if m["protective"]],
-        }
-        read = read_facts(s["text"])  # as `assess --text` does: facts the words state
-        level = assess(loaded, {**chosen, "facts": read.facts, "age_years": read.age_years})["recommended_level"][
-            "number"
-        ]
+        assessed = read_and_assess(loaded, s["text"], mode=mode, tuning=tune)  # what `assess --text` gives
+        selection = assessed.selected
+        level = assessed.result["recommended_level"]["number"]
         picked = {m["indicator"] for m in selection}
         if groups:
             selected_found.append(sum(1 for g in groups if g & picked) / len(groups))
         selected_right += [any(i in g for g in groups) for i in picked]
         recommended[s["id"]] = level
-        considered = close_not_selected(result["results"], picked)  # as `assess --text` lists them
-        flagged.append(bool(higher_near_misses(considered, selection, level, mode=mode, tuning=tune)))
+        flagged.append(bool(assessed.result["text"]["check_higher"]))
         if level < s["level"]:
             under_flagged.append(flagged[-1])
         levels.append(level == s["level"])

@@ -22,14 +22,7 @@ from continuum.cli import (
     user_error,
 )
 from continuum.cli.render import render_recommendation
-from continuum.frameworks.loader import LoadedFramework, Registry
-
-
-def _text_matches(loaded: LoadedFramework, text: str) -> list[dict[str, Any]]:
-    """The indicators free text selects (matches above the confidence threshold)."""
-    from continuum.matching import selection_from_text
-
-    return selection_from_text(loaded, text)
+from continuum.frameworks.loader import Registry
 
 
 def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
@@ -40,70 +33,12 @@ def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(framework_id, str) or not framework_id:
         raise AssessmentInputError("'framework' (a framework id) is required")
     loaded = registry.get(framework_id)
-    request = dict(request)
-    matches: list[dict[str, Any]] = []
     text = request.get("text")
-    if text is not None:
-        if not isinstance(text, str) or not text.strip():
-            raise AssessmentInputError("'text' must be a non-empty string")
-        matches = _text_matches(loaded, text)
-        facts_read = _facts_from_text(request, text)
-        concerns = [m["indicator"] for m in matches if not m.get("protective")]
-        protective = [m["indicator"] for m in matches if m.get("protective")]
-        request["indicators"] = list(dict.fromkeys([*(request.get("indicators") or []), *concerns]))
-        request["protective"] = list(dict.fromkeys([*(request.get("protective") or []), *protective]))
-    result = assess(loaded, request)
-    if text is not None:
-        from continuum.matching import higher_near_misses, resolve_mode, writer_conclusion
+    if text is None:
+        return assess(loaded, request)
+    from continuum.assess_text import assess_text
 
-        scores = {m["indicator"]: m for m in matches}
-        for item in (*result["drivers"], *result["protective_factors"]):
-            match = scores.get(item["indicator"])
-            if match is not None:
-                item["score"] = match["score"]
-                item["matched_from_text"] = True
-        considered = _also_considered(loaded, text, {m["indicator"] for m in matches})
-        level = result["recommended_level"]["number"]
-        mode = matches[0]["mode"] if matches else None
-        result["text"] = {
-            "query": text,
-            "mode": mode,
-            "matched": len(matches),
-            "also_considered": considered,
-            "check_higher": higher_near_misses(considered, matches, level, mode=mode or resolve_mode()[0]),
-            "facts_read": facts_read,
-            "writer_conclusion": writer_conclusion(text),
-        }
-    return result
-
-
-def _facts_from_text(request: dict[str, Any], text: str) -> dict[str, Any]:
-    """Read key facts from ``text`` into ``request`` where it does not already say them.
-
-    A fact or age given explicitly (``--fact unborn=false``, ``--age``) always wins; what
-    was read and what was used are reported for the practitioner to check.
-    """
-    from continuum.matching.facts import read_facts
-
-    read = read_facts(text)
-    given = request.get("facts") or {}
-    if not isinstance(given, dict):  # malformed: leave it for the engine to refuse with a message
-        return {**read.as_dict(), "used": []}
-    used = [name for name in read.facts if name not in given]
-    request["facts"] = {**{name: True for name in used}, **given}
-    if read.age_years is not None and request.get("age_years") is None:
-        request["age_years"] = read.age_years
-        used.append("age_years")
-    return {**read.as_dict(), "used": used}
-
-
-def _also_considered(loaded: LoadedFramework, text: str, selected: set[str]) -> list[dict[str, Any]]:
-    """Close matches that were not selected: a person must see what the words might also mean."""
-    from continuum.matching import CLOSE_SHOWN, close_not_selected, match
-
-    found = match(loaded, text, top=CLOSE_SHOWN + len(selected))["results"]
-    keep = ("indicator", "text", "level", "domain", "score", "protective", "negated")
-    return [{k: r.get(k) for k in keep} for r in close_not_selected(found, selected)]
+    return assess_text(loaded, text, selection=request)
 
 
 def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
