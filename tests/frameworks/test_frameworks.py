@@ -129,9 +129,8 @@ def _fired_in_some_vignette(loaded) -> set[str]:
             },
         )
         fired |= {rule["rule"] for rule in result["rules_fired"]}
-        # a tier-split rule is not listed among the rules fired; the tier it chose names it
-        basis = result["recommended_level"]["tier_basis"]
-        fired |= {rule.id for rule in loaded.framework.rules if f"rule {rule.id} " in basis}
+        # a tier-split rule is not listed among the rules fired; the trace names it when it held
+        fired |= {step["rule"] for step in result["trace"] if step["step"] == "tier-rule"}
     return fired
 
 

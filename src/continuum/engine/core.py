@@ -242,6 +242,8 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
         if rule.kind != "tier-split":
             rules_fired.append(_rule_view(rule, outcome))
             trace.append({"step": "rule", "rule": rule.id, "detail": outcome})
+        else:
+            trace.append({"step": "tier-rule", "rule": rule.id, "detail": f"held: tier {effect.tier}"})
 
     # 3. The tier, where the level spans more than one.
     chosen_level = compiled.levels[level]
