@@ -141,3 +141,18 @@ def test_every_shipped_framework_fills_the_casework_sections(registry, framework
     ]
     assert not missing, f"{framework_id} has no {', '.join(missing)}"
     assert framework.specific_risks, f"{framework_id} has no specific_risks"
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_shipped_timescale_says_what_kind_of_time_it_is(registry, framework_id):
+    """An unclassified timescale (allowed so that older files still load for diff) never starts a clock."""
+    framework = registry.get(framework_id).framework
+    timescales = [*framework.timescales, *(t for level in framework.levels for t in level.timescales)]
+    assert [t.id for t in timescales if t.kind is None] == []
+
+
+def test_an_older_file_without_timescale_kinds_still_loads_for_comparison(tiny_copy):
+    path = tiny_copy / "framework.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: deadline, ", "", 1), encoding="utf-8")
+    (timescale,) = load_framework(path).framework.levels[2].timescales
+    assert timescale.kind is None

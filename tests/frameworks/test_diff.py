@@ -32,3 +32,20 @@ def test_diff_lists_added_removed_and_changed_items(tiny, tiny_copy):
     assert changes[("timescale", "decision", "changed")]["fields"] == ["within"]
     assert describe(changes[("indicator", "edu-l3-1", "changed")]) == "changed  indicator edu-l3-1: level: 3 → 4"
     assert len(changes) == 7
+
+
+def test_diff_lists_casework_sections_and_specific_risks(tiny, tiny_copy):
+    from tests.frameworks.test_casework import _with_casework
+
+    changes = {
+        (c["kind"], str(c["id"]), c["change"])
+        for c in diff(tiny.framework, load_framework(_with_casework(tiny_copy)).framework)
+    }
+    assert {
+        ("section", "front_door", "added"),
+        ("section", "escalation", "added"),
+        ("section", "information_sharing", "added"),
+        ("specific risk", "harm-route", "added"),
+        ("timescale", "fd-decision", "added"),
+    } <= changes
+    assert ("framework", "framework", "changed") in changes  # retired_ids

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from continuum.cli import all_frameworks, echo_json, fail, get_framework, json_option, registry_of
-from continuum.frameworks.loader import FrameworkError, Problem, framework_paths, load_framework
+from continuum.frameworks import FrameworkError, Problem, framework_paths, load_framework
 
 
 @click.group()
@@ -110,7 +110,7 @@ def frameworks_show(ctx: click.Context, framework_id: str, as_json: bool) -> Non
 @click.argument("new", type=click.Path(path_type=Path))
 @json_option
 def frameworks_diff(old: Path, new: Path, as_json: bool) -> None:
-    """What changed from framework file OLD to NEW: levels, indicators, rules, contacts, timescales."""
+    """What changed from framework file OLD to NEW: levels, indicators, rules, contacts, timescales, casework sections."""
     from continuum.frameworks.diff import describe, diff
 
     try:

@@ -17,7 +17,11 @@ _COLLECTIONS = (
     ("contacts", "id", "contact"),
     ("notes", "id", "note"),
     ("vignettes", "id", "vignette"),
+    ("specific_risks", "id", "specific risk"),
 )
+
+# The casework sections: each compared field by field (front_door.clocks, early_help.reviews ...).
+_SECTIONS = ("front_door", "early_help", "escalation", "information_sharing")
 
 
 def _dump(item: BaseModel) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def _compare(kind: str, old: dict[Any, dict[str, Any]], new: dict[Any, dict[str,
 def diff(old: Framework, new: Framework) -> list[dict[str, Any]]:
     """Items added, removed or changed, collection by collection (levels first)."""
     changes: list[dict[str, Any]] = []
-    top_fields = ("id", "name", "version", "source", "immediate_danger", "office_hours")
+    top_fields = ("id", "name", "version", "source", "immediate_danger", "office_hours", "retired_ids")
     top_old = {
         f: _dump(getattr(old, f)) if isinstance(getattr(old, f), BaseModel) else getattr(old, f) for f in top_fields
     }
@@ -71,6 +75,13 @@ def diff(old: Framework, new: Framework) -> list[dict[str, Any]]:
         after = {getattr(item, key): _dump(item) for item in getattr(new, collection)}
         changes += _compare(kind, before, after)
     changes += _compare("timescale", _timescales(old), _timescales(new))
+    for section in _SECTIONS:
+        before_section, after_section = getattr(old, section), getattr(new, section)
+        changes += _compare(
+            "section",
+            {section: _dump(before_section)} if before_section is not None else {},
+            {section: _dump(after_section)} if after_section is not None else {},
+        )
     return changes
 
 

@@ -233,7 +233,7 @@ def build_review(loaded: LoadedFramework) -> dict[str, Any]:
     timescales = [
         {
             "id": t.id,
-            "kind": t.kind,
+            "kind": t.kind or "not classified",
             "what": t.what,
             "within": _within(t.within),
             "national": t.national is not None,

@@ -119,7 +119,7 @@ class Timescale(Attributed):
     """
 
     id: Identifier
-    kind: TimescaleKind
+    kind: TimescaleKind | None = None  # None: not classified (a file older than 2.0.0), so never a clock
     what: NonEmptyStr  # e.g. "front door decision"
     within: Amount | None = None  # null when the document gives no number ("without delay")
     text: NonEmptyStr  # verbatim from the document (or the national guidance's words)
