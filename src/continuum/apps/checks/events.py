@@ -4,5 +4,9 @@ from continuum.apps.audit.registry import register
 
 RECORDED = register("checks.recorded", "A practitioner asked for a recommendation; the check was stored.")
 JUDGED = register("checks.judged", "The practitioner agreed with the recommendation or recorded their own level.")
-VIEWED = register("checks.viewed", "A stored check's page was viewed (and replayed under the current framework).")
-EXPORTED = register("checks.exported", "A check's decision report was viewed for printing or downloaded as PDF.")
+VIEWED = register(
+    "checks.viewed", "A stored check's page was viewed (and replayed under the current framework).", access=True
+)
+EXPORTED = register(
+    "checks.exported", "A check's decision report was viewed for printing or downloaded as PDF.", access=True
+)

@@ -9,9 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from continuum.apps.audit.services import record
-from continuum.apps.checks import citations, events
-from continuum.apps.checks.catalogue import catalogue
+from continuum.apps.audit.services import record, record_access
+from continuum.apps.checks import events
+from continuum.apps.partnerships import citations
+from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.checks.models import Check, Judgement
 from continuum.engine import AssessmentInputError, assess
 from continuum.frameworks import LoadedFramework
@@ -122,11 +123,13 @@ def record_judgement(
     return locked
 
 
-def note_viewed(check: Check, *, actor: str = "anonymous", actor_user: Any = None, what: str = "page") -> None:
-    """Audit that a stored check was looked at (its page, or its report)."""
+def note_viewed(check: Check, *, actor: Any = "anonymous", actor_user: Any = None, what: str = "page") -> None:
+    """The access log: a stored check was seen (its page, or its report to print or as PDF).
+
+    ``actor`` is an ``Actor`` (or, until the views pass one, a label with ``actor_user``). If the
+    write fails the exception propagates, and the view shows nothing of the check."""
     verb = events.VIEWED if what == "page" else events.EXPORTED
-    with transaction.atomic():
-        record(verb, target=check, actor=actor, actor_user=actor_user, payload={"what": what})
+    record_access(actor, check, purpose=what, verb=verb, actor_user=actor_user)
 
 
 # --- replay ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from continuum.apps.audit.services import actor_of
 from continuum.apps.checks import journey, presenters, report, services
-from continuum.apps.checks.catalogue import catalogue
+from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.checks.forms import (
     ChildForm,
     ConcernForm,
@@ -450,25 +450,24 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     initial = {"level": check.decided_level, "reason": check.judgement_reason}
     form = JudgementForm(_posted(request), levels=levels, recommended=check.recommended_level, initial=initial)
     anchors = {"level": f"level-{levels[0][0]}" if levels else "judgement", "reason": "reason"}
-    if request.method == "POST":
-        if form.is_valid():
-            agrees = form.agrees
-            try:
-                services.record_judgement(
-                    check,
-                    agrees=agrees,
-                    own_level=None if agrees else form.cleaned_data["level"],
-                    reason=form.cleaned_data.get("reason") or "",
-                    actor=actor,
-                    actor_user=user,
-                )
-            except services.JudgementError as exc:
-                form.add_error("reason" if "why" in str(exc).lower() else "level", str(exc))
-            else:
-                request.session[FLASH_KEY] = "Your judgement has been recorded"
-                return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#judgement")
-    else:
-        services.note_viewed(check, actor=actor, actor_user=user)
+    if request.method == "POST" and form.is_valid():
+        agrees = form.agrees
+        try:
+            services.record_judgement(
+                check,
+                agrees=agrees,
+                own_level=None if agrees else form.cleaned_data["level"],
+                reason=form.cleaned_data.get("reason") or "",
+                actor=actor,
+                actor_user=user,
+            )
+        except services.JudgementError as exc:
+            form.add_error("reason" if "why" in str(exc).lower() else "level", str(exc))
+        else:
+            request.session[FLASH_KEY] = "Your judgement has been recorded"
+            return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#judgement")
+    # Every showing of the check is logged, a form sent back with errors included.
+    services.note_viewed(check, actor=actor, actor_user=user)
     chosen = form["level"].value()
     context = {
         "check": check,
