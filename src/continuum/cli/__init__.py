@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import click
 
-from continuum.frameworks.loader import FrameworkError, LoadedFramework, Registry
+from continuum.frameworks import FrameworkError, LoadedFramework, Registry
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 framework_option = click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
@@ -128,6 +128,7 @@ def serve_command(host: str, port: int) -> None:
 
 # Command modules import the helpers above, so they are imported after them.
 # One line per command or group: main.add_command(module.command).
+from continuum.apps.audit.cli import audit  # noqa: E402
 from continuum.cli import assess, frameworks  # noqa: E402
 from continuum.cli.render import render_recommendation  # noqa: E402
 
@@ -135,5 +136,6 @@ main.add_command(frameworks.frameworks)
 main.add_command(assess.assess_command)
 main.add_command(assess.match_command)
 main.add_command(assess.replay_command)
+main.add_command(audit)
 
 __all__ = ["main", "render_recommendation"]

@@ -22,7 +22,7 @@ from continuum.cli import (
     user_error,
 )
 from continuum.cli.render import render_recommendation
-from continuum.frameworks.loader import Registry
+from continuum.frameworks import Registry
 
 
 def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from continuum.frameworks.loader import FrameworkError, Problem, field_name, read_model
 from continuum.frameworks.schema import Framework
+from continuum.frameworks.yamlfile import FrameworkError, Problem, field_name, read_model
 
 PHRASINGS_FILE = "phrasings.yaml"
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from continuum.paths import in_repository
+
 log = logging.getLogger(__name__)
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -164,11 +166,7 @@ def cache_dir() -> Path:
     configured = os.environ.get("CONTINUUM_CACHE_DIR")
     if configured:
         return Path(configured)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "src" / "continuum").is_dir():
-            return parent / "var" / "cache"
-    return Path.cwd() / "var" / "cache"
+    return in_repository("var", "cache")
 
 
 def cache_key(framework_id: str, content_hash: str, model: str, texts: Sequence[str]) -> str:
