@@ -40,8 +40,11 @@ def let_test_flush_empty_the_audit() -> None:
     refusing triggers are set aside and put back in the same transaction. Outside the test
     suite, ``flush`` of a database with audit events fails, as it should.
     """
-    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+    from django.db.backends.postgresql import base as postgres_backend
+    from django.db.backends.sqlite3 import base as sqlite_backend
+
+    PostgresOperations = postgres_backend.DatabaseOperations
+    SQLiteOperations = sqlite_backend.DatabaseOperations
 
     postgres_flush, sqlite_flush = PostgresOperations.sql_flush, SQLiteOperations.sql_flush
 
