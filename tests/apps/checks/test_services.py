@@ -150,10 +150,10 @@ def test_replay_of_a_framework_no_longer_offered(settings, tmp_path):
     assert services.replay_check(check).status == "unavailable"
 
 
-def test_fallback_replay_drops_unknown_indicators(tiny):
+def test_replay_drops_indicators_the_framework_no_longer_has():
     check = CheckFactory()
-    stored_input = {"indicators": ["edu-l2-1", "retired-id"], "protective": [], "facts": {}, "age_years": None}
-    new, changes, dropped = services._fallback_replay(tiny, stored_input, check.result)
-    assert dropped == ["retired-id"]
-    assert new["recommended_level"]["number"] == 2
-    assert any("retired-id" in c for c in changes)
+    check.inputs = {**check.inputs, "indicators": ["edu-l2-1", "retired-id"]}
+    replay = services.replay_check(check)
+    assert replay.dropped_indicators == ["retired-id"]
+    assert replay.result is not None and replay.result["recommended_level"]["number"] == 2
+    assert any("retired-id" in change for change in replay.changes)

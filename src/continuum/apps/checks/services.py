@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +10,11 @@ from django.utils import timezone
 
 from continuum.apps.audit.services import record, record_access
 from continuum.apps.checks import events
+from continuum.apps.checks.models import Check, Judgement
 from continuum.apps.partnerships import citations
 from continuum.apps.partnerships.catalogue import catalogue
-from continuum.apps.checks.models import Check, Judgement
-from continuum.engine import AssessmentInputError, assess
+from continuum.engine import assess
+from continuum.engine.replay import replay
 from continuum.frameworks import LoadedFramework
 
 ENGINE_KEYS = ("indicators", "protective", "facts", "age_years")
@@ -147,28 +147,15 @@ class Replay:
     dropped_indicators: list[str] = field(default_factory=list)
 
 
-def _engine_replay() -> Any:
-    """The engine's replay, when it exists (``continuum.engine.replay.replay``)."""
-    try:
-        module = importlib.import_module("continuum.engine.replay")
-    except ImportError:
-        return None
-    return getattr(module, "replay", None)
-
-
 def replay_check(check: Check) -> Replay:
     """Re-run a stored check under the current framework and say what differs."""
     loaded = catalogue().get(check.framework_id)
     if loaded is None:
         return Replay(status="unavailable")
     stored_input = {key: check.inputs.get(key) for key in ENGINE_KEYS}
-    engine_replay = _engine_replay()
-    if engine_replay is not None:
-        out = engine_replay(loaded, stored_input, check.result)
-        new, dropped = out["result"], list(out.get("dropped_indicators", []))
-        changes = [_sentence(c) for c in out.get("changes", [])]
-    else:
-        new, changes, dropped = _fallback_replay(loaded, stored_input, check.result)
+    out = replay(loaded, stored_input, check.result)
+    new, dropped = out["result"], list(out["dropped_indicators"])
+    changes = [_sentence(c["change"]) for c in out["changes"]]
     same = loaded.content_hash == check.framework_hash and not changes
     return Replay(
         status="same" if same else "changed",
@@ -180,44 +167,6 @@ def replay_check(check: Check) -> Replay:
     )
 
 
-def _sentence(change: Any) -> str:
-    """A change as the engine reports it (``{"what", "change"}``) or as text, as a sentence."""
-    text = str(change.get("change", "")) if isinstance(change, dict) else str(change)
-    return text[:1].upper() + text[1:]
-
-
-def _fallback_replay(
-    loaded: LoadedFramework, stored_input: dict[str, Any], stored: dict[str, Any]
-) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Until the engine's replay lands: assess again and compare the headline parts."""
-    known = {i.id for i in loaded.framework.indicators}
-    wanted = [*(stored_input.get("indicators") or []), *(stored_input.get("protective") or [])]
-    dropped = [i for i in wanted if i not in known]
-    clean = dict(stored_input)
-    clean["indicators"] = [i for i in stored_input.get("indicators") or [] if i in known]
-    clean["protective"] = [i for i in stored_input.get("protective") or [] if i in known]
-    try:
-        new = assess(loaded, clean)
-    except AssessmentInputError as exc:
-        return stored, [f"The check could not be re-run: {exc}"], dropped
-    changes: list[str] = []
-    old_level, new_level = stored["recommended_level"], new["recommended_level"]
-    if (old_level["number"], old_level["name"]) != (new_level["number"], new_level["name"]):
-        changes.append(
-            f"Recommended level: was {old_level['number']} ({old_level['name']}), "
-            f"now {new_level['number']} ({new_level['name']})"
-        )
-    if old_level.get("tiers") != new_level.get("tiers"):
-        changes.append(f"Tier: was {', '.join(old_level['tiers'])}, now {', '.join(new_level['tiers'])}")
-    if stored["immediate_danger"]["applies"] != new["immediate_danger"]["applies"]:
-        now = "applies" if new["immediate_danger"]["applies"] else "no longer applies"
-        changes.append(f"Immediate danger: now {now}")
-    old_rules = {r["rule"] for r in stored.get("rules_fired", [])}
-    new_rules = {r["rule"] for r in new.get("rules_fired", [])}
-    changes += [f"Rule no longer fires: {r}" for r in sorted(old_rules - new_rules)]
-    changes += [f"Rule now fires: {r}" for r in sorted(new_rules - old_rules)]
-    for key, label in (("contacts", "Contacts"), ("timescales", "Timescales"), ("consent", "Consent rule")):
-        if stored.get(key) != new.get(key):
-            changes.append(f"{label} changed")
-    changes += [f"Indicator no longer in the framework: {i}" for i in dropped]
-    return new, changes, dropped
+def _sentence(change: str) -> str:
+    """A change as the engine words it, as a sentence."""
+    return change[:1].upper() + change[1:]
