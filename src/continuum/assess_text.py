@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from continuum.engine import AssessmentInputError, assess
+from continuum.engine import Assessment, AssessmentInputError, assess
 from continuum.frameworks.loader import LoadedFramework
 from continuum.matching import (
     CLOSE_SHOWN,
@@ -33,7 +33,7 @@ _CONSIDERED_KEYS = ("indicator", "text", "level", "domain", "score", "protective
 class TextAssessment:
     """The engine's ``result`` (with its ``text`` block) and the matches the words selected."""
 
-    result: dict[str, Any]
+    result: Assessment
     selected: list[dict[str, Any]]
 
 
@@ -44,7 +44,7 @@ def assess_text(
     selection: Mapping[str, Any] | None = None,
     mode: str | Mode | None = None,
     tuning: Tuning = DEFAULT_TUNING,
-) -> dict[str, Any]:
+) -> Assessment:
     """Assess ``text`` together with an explicit ``selection`` (indicators, protective, facts, age).
 
     The indicators the words select join the selection; facts and the age read from the words

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from continuum.engine.core import assess
+from continuum.engine.assess import assess
 from continuum.frameworks.loader import LoadedFramework
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from continuum.engine.result import Assessment, FrameworkHeader, IndicatorView, Prompt, RuleView, TraceStep, Unanswered
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Condition, Fact, Framework, Indicator, Level, Rule, Tier
 
@@ -67,7 +68,7 @@ class _Compiled:
     concern_domains: tuple[str, ...]
     position: dict[str, int]
     what_to_do: dict[int, dict[str, Any]]
-    header: dict[str, Any]
+    header: FrameworkHeader
 
 
 def _source(ref: Any) -> dict[str, Any] | None:
@@ -106,14 +107,14 @@ def _compile(loaded: LoadedFramework) -> _Compiled:
 
 
 @dataclass(frozen=True)
-class _Facts:
+class _State:
     selected: frozenset[str]
     concerns: tuple[Indicator, ...]
     facts: Mapping[str, bool]
     age: float | None
 
 
-def holds(condition: Condition, state: _Facts) -> bool:
+def holds(condition: Condition, state: _State) -> bool:
     """Evaluate a rule's condition against a selection."""
     if condition.any_of is not None:
         return any(i in state.selected for i in condition.any_of)
@@ -136,7 +137,7 @@ def holds(condition: Condition, state: _Facts) -> bool:
     raise AssertionError("a validated condition has exactly one key")
 
 
-def _count(condition: Condition, state: _Facts) -> int:
+def _count(condition: Condition, state: _State) -> int:
     spec = condition.at_least
     assert spec is not None
     matching = [
@@ -151,7 +152,7 @@ def _count(condition: Condition, state: _Facts) -> int:
     return len({i.domain for i in matching}) if spec.distinct_domains else len(matching)
 
 
-def _indicator_view(indicator: Indicator, domain_names: Mapping[str, str]) -> dict[str, Any]:
+def _indicator_view(indicator: Indicator, domain_names: Mapping[str, str]) -> IndicatorView:
     return {
         "indicator": indicator.id,
         "text": indicator.text,
@@ -162,7 +163,7 @@ def _indicator_view(indicator: Indicator, domain_names: Mapping[str, str]) -> di
     }
 
 
-def _rule_view(rule: Rule, outcome: str) -> dict[str, Any]:
+def _rule_view(rule: Rule, outcome: str) -> RuleView:
     return {
         "rule": rule.id,
         "kind": rule.kind,
@@ -189,7 +190,7 @@ def _check_selection(compiled: _Compiled, selection: Selection) -> None:
         )
 
 
-def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) -> dict[str, Any]:
+def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) -> Assessment:
     """Recommend a level of need for a selection, with reasons and what to do now."""
     if not isinstance(selection, Selection):
         selection = Selection.from_mapping(selection)
@@ -200,8 +201,8 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
     picked = [compiled.indicators[i] for i in chosen]
     concerns = tuple(i for i in picked if not i.protective)
     protective = [i for i in picked if i.protective]
-    state = _Facts(frozenset(chosen), concerns, selection.facts, selection.age_years)
-    trace: list[dict[str, Any]] = []
+    state = _State(frozenset(chosen), concerns, selection.facts, selection.age_years)
+    trace: list[TraceStep] = []
 
     # 1. The highest selected concern sets the floor.
     level = max((i.level for i in concerns), default=compiled.lowest)
@@ -218,7 +219,7 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
     )
 
     # 2. Rules, in the framework's order: triggers and accumulation only raise.
-    rules_fired: list[dict[str, Any]] = []
+    rules_fired: list[RuleView] = []
     fired: list[Rule] = []
     danger_rules: list[Rule] = []
     for rule in fw.rules:
@@ -259,20 +260,22 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
         )
 
     answered = {i.domain for i in picked}
-    unanswered = [
+    unanswered: list[Unanswered] = [
         {"domain": d, "name": compiled.domain_names[d]} for d in compiled.concern_domains if d not in answered
     ]
-    prompts = [
-        {"rule": r["rule"], "consider": r["effect"]["consider"], "prompt": r["prompt"]}
-        for r in rules_fired
-        if r["effect"].get("consider") is not None and r["effect"]["consider"] > level
+    prompts: list[Prompt] = [
+        {"rule": r.id, "consider": r.then.consider, "prompt": r.then.prompt or ""}
+        for r in fired
+        if r.kind != "tier-split" and r.then.consider is not None and r.then.consider > level
     ]
-    decisive = [_indicator_view(i, compiled.domain_names) | {"decisive": i.level == level} for i in concerns]
+    decisive = [_indicator_view(i, compiled.domain_names) for i in concerns]
+    for view in decisive:
+        view["decisive"] = view["level"] == level
     decisive.sort(key=lambda d: (-d["level"], compiled.position[d["indicator"]]))
     todo = compiled.what_to_do[level]
     danger = fw.immediate_danger
     return {
-        "framework": dict(compiled.header),
+        "framework": compiled.header.copy(),
         "immediate_danger": {
             "applies": bool(danger_rules),
             "rules": [r.id for r in danger_rules],
@@ -311,7 +314,7 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
     }
 
 
-def _resolve_tier(level: Level, fired: Iterable[Rule], state: _Facts) -> tuple[Tier, str]:
+def _resolve_tier(level: Level, fired: Iterable[Rule], state: _State) -> tuple[Tier, str]:
     if len(level.tiers) == 1:
         return level.tiers[0], f"level {level.number} maps to {level.tiers[0].value}"
     fired = list(fired)
