@@ -129,15 +129,14 @@ def serve_command(host: str, port: int) -> None:
 # Command modules import the helpers above, so they are imported after them.
 # One line per command or group: main.add_command(module.command).
 from continuum.apps.audit.cli import audit  # noqa: E402
-from continuum.apps.audit.cli import audit  # noqa: E402
-from continuum.cli import assess, frameworks  # noqa: E402
+from continuum.cli import assess, calendar, frameworks  # noqa: E402
 from continuum.cli.render import render_recommendation  # noqa: E402
 
 main.add_command(frameworks.frameworks)
 main.add_command(assess.assess_command)
 main.add_command(assess.match_command)
 main.add_command(assess.replay_command)
-main.add_command(audit)
+main.add_command(calendar.calendar)
 main.add_command(audit)
 
 __all__ = ["main", "render_recommendation"]
