@@ -126,8 +126,29 @@ def serve_command(host: str, port: int) -> None:
     serve(host=host, port=port)
 
 
+@main.command("worker")
+@click.option("--batch", is_flag=True, help="Run the jobs that are due now, then stop.")
+@click.option(
+    "--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between polls."
+)
+def worker_command(batch: bool, interval: float) -> None:
+    """Run the job worker: reminders, escalations, maintenance. `continuum serve` starts one itself."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuum.web.settings.base")
+    try:
+        import django
+
+        django.setup()
+        from continuum.apps.jobs.worker import run
+    except ImportError as exc:
+        fail(f"the web service is not installed ({exc}); run `make run`")
+    run(batch=batch, interval=interval)
+
+
 # Command modules import the helpers above, so they are imported after them.
 # One line per command or group: main.add_command(module.command).
+from continuum.apps.accounts.cli import demo, users  # noqa: E402
 from continuum.apps.audit.cli import audit  # noqa: E402
 from continuum.cli import assess, calendar, frameworks  # noqa: E402
 from continuum.cli.render import render_recommendation  # noqa: E402
@@ -138,5 +159,7 @@ main.add_command(assess.match_command)
 main.add_command(assess.replay_command)
 main.add_command(calendar.calendar)
 main.add_command(audit)
+main.add_command(users)
+main.add_command(demo)
 
 __all__ = ["main", "render_recommendation"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,7 +57,7 @@ def prepare() -> None:
             "Check DATABASE_URL (unset it to use the embedded SQLite database) and that the database is running."
         ) from None
     call_command("collectstatic", interactive=False, verbosity=0)
-    from continuum.apps.checks.catalogue import warm
+    from continuum.apps.partnerships.catalogue import warm
 
     for framework_id, problem in warm():
         log.warning("framework %s is not offered: %s", framework_id, problem)
@@ -65,11 +66,11 @@ def prepare() -> None:
 def _warm() -> None:
     """Build the matching indexes (loading the language model) and parse the PDF stylesheet
     before the first practitioner needs them."""
-    from continuum.apps.checks import report
-    from continuum.apps.checks.catalogue import catalogue
     from continuum.apps.checks.suggest import suggest
+    from continuum.apps.govuk import pdf
+    from continuum.apps.partnerships.catalogue import catalogue
 
-    report.warm()
+    pdf.warm()
     for loaded in catalogue().choices():
         suggest(loaded, "warm up", top=1)
 
@@ -77,10 +78,17 @@ def _warm() -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None) -> None:
     """Run the service on a production WSGI server (not Django's development server)."""
     prepare()
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from continuum.web.wsgi import application
 
+    if settings.CONTINUUM_RUN_WORKER:
+        from continuum.apps.jobs.worker import start_beside_server
+
+        start_beside_server()
+        # SIGTERM ends the server through SystemExit, so the worker is stopped with it (atexit)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     threading.Thread(target=_warm, name="warm-up", daemon=True).start()
     threads = threads or int(os.environ.get("WEB_THREADS", "8"))
     log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,12 +51,22 @@ CONTINUUM_FRAMEWORKS_DIR = env.str("CONTINUUM_FRAMEWORKS_DIR", default="") or No
 CONTINUUM_SERVICE_NAME = "Check the level of need"
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django.contrib.messages",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "continuum.apps.jobs",
     "continuum.apps.accounts",
     "continuum.apps.audit",
+    "continuum.apps.partnerships",
+    "continuum.apps.govuk",
     "continuum.apps.checks",
 ]
 
@@ -67,7 +78,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "continuum.apps.accounts.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with the lockout page
 ]
 
 ROOT_URLCONF = "continuum.web.urls"
@@ -82,6 +97,9 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "continuum.web.context_processors.service",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "continuum.apps.accounts.context_processors.account",
             ],
         },
     }
@@ -102,6 +120,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Sign-in (ADR 0007): argon2 hashes; django-axes locks a username out after repeated failures
+# (its backend first); two-factor codes (django-otp, TOTP) for every role but practitioner.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "/"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+OTP_TOTP_ISSUER = "Continuum"
+# Emails (password reset): written as files under var/emails unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "emails"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="continuum@localhost")
+# Local mode: the sign-in page lists the demo accounts (`continuum demo`), with their current codes.
+CONTINUUM_LOCAL = env.bool("CONTINUUM_LOCAL", default=DEBUG)
+CONTINUUM_PRODUCTION = False
+
+# The job queue (ADR 0008): Django's tasks framework on its database backend, so the embedded
+# default needs no extra service and production runs on PostgreSQL. `continuum serve` starts a
+# worker beside itself unless CONTINUUM_WORKER=false (then run `continuum worker` on its own).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CONTINUUM_RUN_WORKER = env.bool("CONTINUUM_WORKER", default=True)
+CONTINUUM_SESSION_SWEEP_SECONDS = env.int("CONTINUUM_SESSION_SWEEP_SECONDS", default=3600)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
