@@ -37,7 +37,7 @@ def test_a_real_edit_diffs_and_replays(registry, bury_copy):
     assert stored["recommended_level"]["number"] == 4
     edited = _edit(
         bury_copy,
-        ("version: 1.0.0", "version: 1.1.0"),
+        ("version: 2.0.0", "version: 2.1.0"),
         (
             "{id: l4-r1-i1, level: 4, domain: examples, row: l4-r1,",
             "{id: l4-r1-i1, level: 5, domain: examples, row: l4-r1,",
@@ -56,7 +56,7 @@ def test_a_real_edit_diffs_and_replays(registry, bury_copy):
     }
     outcome = replay(edited, stored["input"], stored)
     texts = [c["change"] for c in outcome["changes"]]
-    assert "framework bury 1.0.0 → bury 1.1.0" in texts
+    assert "framework bury 2.0.0 → bury 2.1.0" in texts
     assert any(t.startswith("recommended level 4 (") and " → 5 (" in t for t in texts)
     assert "driver l4-r1-i1: level 4 → 5" in texts
     assert outcome["result"]["framework"]["hash"] == edited.content_hash
