@@ -122,3 +122,18 @@ def test_concern_counts_per_domain_and_level(registry, framework_id):
 def test_protective_counts(registry, framework_id):
     fw = registry.get(framework_id).framework
     assert sum(1 for i in fw.indicators if i.protective) == PROTECTIVE[framework_id]
+
+
+def test_luton_totals_pinned(registry):
+    """Luton 1.1.0: 220 matrix indicators + 35 from the prose lists (note extra-domains); 36 rules, 11 specific risks."""
+    fw = registry.get("luton").framework
+    assert len(fw.indicators) == 255
+    assert len(fw.rules) == 36
+    assert Counter(rule.kind for rule in fw.rules) == {
+        "immediate-danger": 2,
+        "statutory-trigger": 7,
+        "tier-split": 9,
+        "prompt": 15,
+        "accumulation": 3,
+    }
+    assert len(fw.specific_risks) == 11
