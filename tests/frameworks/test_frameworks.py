@@ -103,6 +103,10 @@ def test_vignette(loaded, vignette):
         assert result["immediate_danger"]["applies"] is vignette.expect_immediate_danger, why
     fired = {r["rule"] for r in result["rules_fired"]}
     assert set(vignette.expect_rules) <= fired, why
+    assert not set(vignette.expect_not_rules) & fired, why
+    if vignette.expect_parents_told_first is not None:
+        assert result["consent"] is not None, why
+        assert result["consent"].get("parents_told_first") is vignette.expect_parents_told_first, why
 
 
 def test_framework_dirs_hold_only_known_files():

@@ -208,12 +208,21 @@ class Effect(Strict):
     consider: int | None = None  # prompt the practitioner to consider this level
     immediate_danger: bool = False
     tier: Tier | None = None  # selects a tier when the level spans two
+    # the document names this situation as one where consent is not sought and parents are not
+    # told first (e.g. suspected forced marriage, FGM, sexual abuse): the result's consent says so
+    consent_exception: bool = False
     prompt: str | None = None  # what the practitioner is told
 
     @model_validator(mode="after")
     def _does_something(self) -> Effect:
-        if self.raise_to is None and self.consider is None and not self.immediate_danger and self.tier is None:
-            raise ValueError("a rule's 'then' needs raise_to, consider, immediate_danger or tier")
+        if (
+            self.raise_to is None
+            and self.consider is None
+            and not self.immediate_danger
+            and self.tier is None
+            and not self.consent_exception
+        ):
+            raise ValueError("a rule's 'then' needs raise_to, consider, immediate_danger, tier or consent_exception")
         if self.consider is not None and not self.prompt:
             raise ValueError("'consider' needs a 'prompt' telling the practitioner what to weigh")
         return self
@@ -381,6 +390,8 @@ class Vignette(Strict):
     expect_tier: Tier | None = None
     expect_immediate_danger: bool | None = None
     expect_rules: list[Identifier] = Field(default_factory=list)
+    expect_not_rules: list[Identifier] = Field(default_factory=list)  # rules that must not hold
+    expect_parents_told_first: bool | None = None  # the consent the result gives
     source: SourceRef
 
 

@@ -228,9 +228,16 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
                     yield ("vignettes", vi, key, index), f"no indicator with id {indicator_id!r}"
                 elif key == "protective" and not found.protective:
                     yield ("vignettes", vi, key, index), f"indicator {indicator_id!r} is a concern, not protective"
-        for index, rule_id in enumerate(vignette.expect_rules):
-            if rule_id not in rules:
-                yield ("vignettes", vi, "expect_rules", index), f"no rule with id {rule_id!r}"
+        for key in ("expect_rules", "expect_not_rules"):
+            for index, rule_id in enumerate(getattr(vignette, key)):
+                if rule_id not in rules:
+                    yield ("vignettes", vi, key, index), f"no rule with id {rule_id!r}"
+        both = set(vignette.expect_rules) & set(vignette.expect_not_rules)
+        if both:
+            yield (
+                ("vignettes", vi, "expect_not_rules"),
+                f"expected both to hold and not to hold: {', '.join(sorted(both))}",
+            )
 
     # Source lines must exist in the document.
     last = len(source_lines)
