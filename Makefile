@@ -35,8 +35,11 @@ system-deps:
 postgres:
 	@scripts/ensure-postgres
 
+# Local mode: the demo accounts (one per role per partnership) are made, or kept, before serving,
+# and the sign-in page lists them.
 run: setup
-	$(BIN)/continuum serve --host $(HOST) --port $(PORT)
+	CONTINUUM_LOCAL=1 $(BIN)/continuum demo
+	CONTINUUM_LOCAL=1 $(BIN)/continuum serve --host $(HOST) --port $(PORT)
 
 lint:
 	$(BIN)/ruff check src tests bench

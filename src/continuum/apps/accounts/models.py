@@ -1,12 +1,69 @@
-"""The user model, custom from the first migration (Django's advice: swapping it later is a rewrite)."""
+"""People and their roles: the user model (custom from the first migration) and ``Membership``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from continuum.apps.accounts.actor import ROLE_LABELS, Role
+from continuum.apps.accounts.partnerships import partnership_ids
+
+if TYPE_CHECKING:
+    from continuum.apps.accounts.actor import Actor
 
 
 class User(AbstractUser):
-    """A practitioner or front-door worker. Roles and partnerships come with sign-in."""
+    """A person who signs in. What they may do comes from their memberships, per partnership."""
 
     class Meta:
         db_table = "accounts_user"
+
+    def needs_two_factor(self) -> bool:
+        """Everyone but a practitioner-only person (and staff) must sign in with a one-time code too."""
+        if self.is_staff or self.is_superuser:
+            return True
+        return self.memberships.exclude(role=Role.PRACTITIONER).exists()
+
+
+def validate_partnership(value: str) -> None:
+    if value not in partnership_ids():
+        raise ValidationError(f"{value!r} is not a partnership on offer (no such framework)")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def visible_to(self, actor: Actor) -> MembershipQuerySet:
+        """A partnership admin sees their partnership's members; anyone else only their own roles."""
+        if actor.user is None:
+            return self.none()
+        if actor.role == Role.PARTNERSHIP_ADMIN and actor.partnership:
+            return self.filter(partnership=actor.partnership)
+        return self.filter(user=actor.user)
+
+
+class Membership(models.Model):
+    """``user`` holds ``role`` in ``partnership`` (a framework id). One person may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.CharField(max_length=100, validators=[validate_partnership])
+    role = models.CharField(max_length=50, choices=[(role.value, ROLE_LABELS[role]) for role in Role])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("partnership", "role", "user_id")
+        constraints = (
+            models.UniqueConstraint(fields=("user", "partnership", "role"), name="accounts_membership_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role_label} in {self.partnership}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+

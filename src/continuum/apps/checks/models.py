@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES
+
+if TYPE_CHECKING:
+    from continuum.apps.accounts.actor import Actor
 
 
 def new_public_id() -> str:
@@ -20,6 +26,25 @@ class Judgement(models.TextChoices):
     OWN = "own", "Records their own level"
 
 
+class CheckQuerySet(models.QuerySet["Check"]):
+    def visible_to(self, actor: Actor) -> CheckQuerySet:
+        """The checks ``actor`` may see: their own, and (front door roles) those sent to their partnership.
+
+        A check made without signing in has no owner and is in nobody's list; its page is
+        reached only through its unguessable link (:meth:`reachable_by_link`).
+        """
+        if actor.user is None:
+            return self.none()
+        scope = Q(owner=actor.user)
+        if actor.role in FRONT_DOOR_ROLES and actor.partnership:
+            scope |= Q(sent_to_partnership=actor.partnership, sent_at__isnull=False)
+        return self.filter(scope)
+
+    def reachable_by_link(self, actor: Actor) -> CheckQuerySet:
+        """What a stored check's link opens: the checks ``actor`` may see, and the anonymous ones."""
+        return self.filter(Q(owner__isnull=True) | Q(pk__in=self.visible_to(actor).values("pk")))
+
+
 class Check(models.Model):
     """One practitioner's check against one version of one framework.
 
@@ -27,7 +52,9 @@ class Check(models.Model):
     confirmed and rejected, protective factors, key facts, age); ``result`` is the engine's
     output including its trace; ``citations`` keeps the source document's text at every
     line the result cites, so the check stands on its own when the framework changes.
-    ``owner`` is empty until sign-in exists.
+    ``owner`` is the signed-in person who made it (empty for the open, anonymous check).
+    ``sent_to_partnership`` and ``sent_at`` are set when it is sent to a partnership's front
+    door (sending comes with referrals); from then on that front door sees it too.
     """
 
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
@@ -54,6 +81,11 @@ class Check(models.Model):
     own_level = models.PositiveSmallIntegerField(null=True, blank=True)
     judgement_reason = models.TextField(blank=True, default="")
     judged_at = models.DateTimeField(null=True, blank=True)
+
+    sent_to_partnership = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CheckQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at",)

@@ -1,0 +1,152 @@
+"""Who may do what: one table of role → actions, and one ``require`` that every service calls.
+
+A permission has two parts. The *role* part: the actor's role (in the partnership they act
+in) must hold the action in :data:`ROLE_ACTIONS`. The *record* part, when a record is
+given: the record must be within the actor's reach — visible through its model's
+``visible_to(actor)`` queryset (:data:`VISIBLE`), or owned by the actor (:data:`OWNER`).
+Both must hold; there is no third answer.
+
+Actions are ``<app>.<verb>``; an action on a record applies to that app's records only. Add an action here and to the role matrix test
+(``tests/apps/accounts/test_role_matrix.py``) together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from continuum.apps.accounts.actor import Actor, Role
+
+# Record-level rules.
+VISIBLE = "visible"  # the record is in type(record).objects.visible_to(actor)
+OWNER = "owner"  # the record's ``owner`` is the actor's user
+
+# Actions on records, and the record rule each needs.
+RECORD_ACTIONS: dict[str, str] = {
+    "checks.view": VISIBLE,  # the stored check's page
+    "checks.export": VISIBLE,  # its decision report, printed or as PDF
+    "checks.judge": OWNER,  # agree, or record one's own level
+    "checks.send": OWNER,  # send it to the partnership's front door (coming)
+    "accounts.manage_members": VISIBLE,  # add, change or remove a membership
+}
+
+# Actions on no single record (a page, a queue, a report).
+GENERAL_ACTIONS: tuple[str, ...] = (
+    "checks.create",
+    "frontdoor.view_queue",
+    "earlyhelp.view",
+    "audit.view",
+    "reports.view",
+    "accounts.manage_members",
+)
+
+_CHECKER = {"checks.create", "checks.view", "checks.export", "checks.judge"}
+_FRONT_DOOR = _CHECKER | {"frontdoor.view_queue"}
+
+ROLE_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.PRACTITIONER: frozenset(_CHECKER | {"checks.send"}),
+    Role.FRONT_DOOR_WORKER: frozenset(_FRONT_DOOR),
+    Role.FRONT_DOOR_MANAGER: frozenset(_FRONT_DOOR),
+    Role.EARLY_HELP: frozenset(_CHECKER | {"checks.send", "earlyhelp.view"}),
+    Role.PARTNERSHIP_ADMIN: frozenset({"accounts.manage_members", "reports.view"}),
+    Role.AUDITOR: frozenset({"audit.view"}),
+}
+
+# The roles that receive what is sent to a partnership, and see it once sent.
+FRONT_DOOR_ROLES: frozenset[Role] = frozenset({Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER})
+
+
+class Refused(PermissionDenied):
+    """The actor may not do ``action`` (to ``record``, if one was given)."""
+
+    def __init__(self, actor: Actor, action: str, reason: str):
+        self.actor = actor
+        self.action = action
+        self.reason = reason
+        super().__init__(f"{actor.label} may not {action}: {reason}")
+
+
+def known_actions() -> set[str]:
+    return set(RECORD_ACTIONS) | set(GENERAL_ACTIONS)
+
+
+def role_allows(role: Role | None, action: str) -> bool:
+    return role is not None and action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def _record_refusal(actor: Actor, action: str, record: models.Model) -> str | None:
+    rule = RECORD_ACTIONS.get(action)
+    if rule is None:
+        return f"{action} is not an action on a record"
+    if action.split(".", 1)[0] != record._meta.app_label:
+        return f"{action} is not an action on a {record._meta.verbose_name}"
+    if rule == OWNER:
+        owner_id = getattr(record, "owner_id", None)
+        if actor.user is None or owner_id != actor.user.pk:
+            return "only the person who made it may do this"
+        return None
+    manager: Any = type(record)._default_manager
+    if not manager.visible_to(actor).filter(pk=record.pk).exists():
+        return "the record is not within the actor's partnership and role"
+    return None
+
+
+def refusal(actor: Actor, action: str, record: models.Model | None = None) -> str | None:
+    """Why ``actor`` may not do ``action`` (to ``record``), or ``None`` when they may."""
+    if action not in known_actions():
+        raise ValueError(f"unknown action {action!r}: declare it in accounts.permissions")
+    if actor.user is None:
+        return "nobody is signed in"
+    if not role_allows(actor.role, action):
+        return f"the role {actor.role or 'none'} does not allow it"
+    if record is not None:
+        return _record_refusal(actor, action, record)
+    return None
+
+
+def can(actor: Actor, action: str, record: models.Model | None = None) -> bool:
+    return refusal(actor, action, record) is None
+
+
+def require(actor: Actor, action: str, record: models.Model | None = None) -> None:
+    """Raise :class:`Refused` (a ``PermissionDenied``, so a 403 page) unless ``actor`` may do it."""
+    reason = refusal(actor, action, record)
+    if reason is not None:
+        raise Refused(actor, action, reason)
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page only for a signed-in person (e.g. sending a check to a partnership): others sign in first.
+
+    Checking a level stays open to everyone; whatever is sent to a partnership goes through this.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor: Actor | None = getattr(request, "actor", None)
+        if actor is None or actor.user is None:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def action_required(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A page that needs ``action`` of the actor's role: sign in first, then 403 if the role lacks it."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.actor, action)  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,50 @@
+"""``/``: each person lands where their role works.
+
+Nobody signed in, and practitioners, get the check's start page. The other roles get their
+own page: until the front door, early help, reports and audit apps exist, a page that says
+what is coming there.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.partnerships import partnership_name
+from continuum.apps.accounts.permissions import require
+from continuum.apps.checks import views as check_views
+
+CHECK = "check"
+
+# role → (template, the action the page needs)
+HOMES: dict[Role, tuple[str, str]] = {
+    Role.FRONT_DOOR_WORKER: ("home/front_door.html", "frontdoor.view_queue"),
+    Role.FRONT_DOOR_MANAGER: ("home/front_door.html", "frontdoor.view_queue"),
+    Role.EARLY_HELP: ("home/early_help.html", "earlyhelp.view"),
+    Role.PARTNERSHIP_ADMIN: ("home/partnership_admin.html", "accounts.manage_members"),
+    Role.AUDITOR: ("home/audit.html", "audit.view"),
+}
+
+
+def home_for(actor: Actor) -> str:
+    """The home page's template for ``actor``, or :data:`CHECK` for the check's start page."""
+    if actor.role is None or actor.role == Role.PRACTITIONER:
+        return CHECK
+    return HOMES[actor.role][0]
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    template = home_for(actor)
+    if template == CHECK:
+        return check_views.start(request)
+    assert actor.role is not None
+    require(actor, HOMES[actor.role][1])
+    context = {
+        "partnership_name": partnership_name(actor.partnership),
+        "manager": actor.role == Role.FRONT_DOOR_MANAGER,
+    }
+    return render(request, template, context)

@@ -1,0 +1,177 @@
+"""The role matrix: every role × every record kind × every action × whose record → allowed or refused.
+
+Each record kind is one row of :data:`KINDS`: how to make a record that is the actor's own
+(``mine``), one of the actor's partnership made by someone else (``own``), and one of another
+partnership (``other``); and, per action, the roles that may do it to each. The expectations
+are written out here, not read from ``permissions``, so a change to the table shows up as a
+failing case. Both ``require`` (the decision) and ``visible_to`` (the queries) are checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import models
+from django.utils import timezone
+
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.models import Membership
+from continuum.apps.accounts.permissions import GENERAL_ACTIONS, RECORD_ACTIONS, Refused, can, require
+from continuum.apps.checks.models import Check
+from tests.apps.checks.factories import CheckFactory
+
+from .conftest import OTHER, OWN
+from .factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WHOSE = ("mine", "own", "other")
+ALL = frozenset(Role)
+CHECKERS = frozenset({Role.PRACTITIONER, Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER, Role.EARLY_HELP})
+FRONT_DOOR = frozenset({Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER})
+SENDERS = frozenset({Role.PRACTITIONER, Role.EARLY_HELP})
+NONE: frozenset[Role] = frozenset()
+
+
+def _sent_check(owner: Any, partnership: str) -> Check:
+    check = CheckFactory(actor=Actor(user=owner))
+    Check.objects.filter(pk=check.pk).update(sent_to_partnership=partnership, sent_at=timezone.now())
+    return Check.objects.get(pk=check.pk)
+
+
+def make_check(actor: Actor, whose: str) -> Check:
+    """``mine``: the actor's own check, not sent; ``own``/``other``: someone else's, sent to that partnership."""
+    if whose == "mine":
+        return CheckFactory(actor=Actor(user=actor.user))
+    return _sent_check(UserFactory(), OWN if whose == "own" else OTHER)
+
+
+def make_membership(actor: Actor, whose: str) -> Membership:
+    """``mine``: the actor's own membership; ``own``/``other``: someone else's role in that partnership."""
+    if whose == "mine":
+        return Membership.objects.get(user=actor.user, partnership=actor.partnership, role=actor.role)
+    return MembershipFactory(partnership=OWN if whose == "own" else OTHER, role=Role.PRACTITIONER)
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[models.Model]
+    make: Callable[[Actor, str], models.Model]
+    allowed: dict[str, dict[str, frozenset[Role]]]  # action → whose → roles allowed
+
+
+KINDS: dict[str, Kind] = {
+    "check": Kind(
+        Check,
+        make_check,
+        {
+            "checks.view": {"mine": CHECKERS, "own": FRONT_DOOR, "other": NONE},
+            "checks.export": {"mine": CHECKERS, "own": FRONT_DOOR, "other": NONE},
+            "checks.judge": {"mine": CHECKERS, "own": NONE, "other": NONE},
+            "checks.send": {"mine": SENDERS, "own": NONE, "other": NONE},
+            "accounts.manage_members": {"mine": NONE, "own": NONE, "other": NONE},
+        },
+    ),
+    "membership": Kind(
+        Membership,
+        make_membership,
+        {
+            "checks.view": {"mine": NONE, "own": NONE, "other": NONE},
+            "checks.judge": {"mine": NONE, "own": NONE, "other": NONE},
+            "accounts.manage_members": {
+                "mine": frozenset({Role.PARTNERSHIP_ADMIN}),
+                "own": frozenset({Role.PARTNERSHIP_ADMIN}),
+                "other": NONE,
+            },
+        },
+    ),
+}
+
+CASES = [
+    pytest.param(role, kind, action, whose, role in roles[whose], id=f"{role}-{kind}-{action}-{whose}")
+    for kind, spec in KINDS.items()
+    for action, roles in spec.allowed.items()
+    for role in Role
+    for whose in WHOSE
+]
+
+
+def acting(role: Role) -> Actor:
+    user = UserFactory()
+    MembershipFactory(user=user, partnership=OWN, role=role)
+    return Actor(user=user, partnership=OWN, role=role)
+
+
+def test_every_record_action_is_in_the_matrix_for_every_kind_that_holds_a_child():
+    assert set(KINDS["check"].allowed) == set(RECORD_ACTIONS)
+
+
+@pytest.mark.parametrize(("role", "kind", "action", "whose", "allowed"), CASES)
+def test_role_matrix(role: Role, kind: str, action: str, whose: str, allowed: bool):
+    actor = acting(role)
+    record = KINDS[kind].make(actor, whose)
+    if action not in RECORD_ACTIONS:
+        pytest.fail(f"{action} is not an action on a record")
+    assert can(actor, action, record) is allowed
+    if allowed:
+        require(actor, action, record)
+    else:
+        with pytest.raises(Refused):
+            require(actor, action, record)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_visible_to_agrees_with_view(role: Role, kind: str):
+    """The queries show exactly the records the matrix lets the role view (or manage, for memberships)."""
+    actor = acting(role)
+    records = {whose: KINDS[kind].make(actor, whose) for whose in WHOSE}
+    manager: Any = KINDS[kind].model._default_manager
+    visible = set(manager.visible_to(actor).values_list("pk", flat=True))
+    if kind == "check":
+        expected = {w for w in WHOSE if role in KINDS[kind].allowed["checks.view"][w] or w == "mine"}
+    else:
+        expected = {"mine"} | ({"own"} if role == Role.PARTNERSHIP_ADMIN else set())
+    assert {w for w, r in records.items() if r.pk in visible} == expected
+
+
+GENERAL: dict[str, frozenset[Role]] = {
+    "checks.create": CHECKERS,
+    "frontdoor.view_queue": FRONT_DOOR,
+    "earlyhelp.view": frozenset({Role.EARLY_HELP}),
+    "audit.view": frozenset({Role.AUDITOR}),
+    "reports.view": frozenset({Role.PARTNERSHIP_ADMIN}),
+    "accounts.manage_members": frozenset({Role.PARTNERSHIP_ADMIN}),
+}
+
+
+def test_every_general_action_is_in_the_matrix():
+    assert set(GENERAL) == set(GENERAL_ACTIONS)
+
+
+@pytest.mark.parametrize("action", list(GENERAL))
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_general_actions(role: Role, action: str):
+    assert can(acting(role), action) is (role in GENERAL[action])
+
+
+@pytest.mark.parametrize("action", sorted(set(GENERAL) | set(RECORD_ACTIONS)))
+def test_nobody_signed_in_may_do_anything_but_the_open_check(action: str):
+    assert not can(Actor.anonymous(), action)
+
+
+def test_an_unknown_action_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown action"):
+        can(Actor.anonymous(), "checks.destroy")
+
+
+def test_a_stored_check_opens_by_link_for_its_owner_and_for_nobody_else():
+    owner, stranger = acting(Role.PRACTITIONER), acting(Role.PRACTITIONER)
+    check = CheckFactory(actor=Actor(user=owner.user))
+    anonymous = CheckFactory(actor=Actor.anonymous())
+    assert set(Check.objects.reachable_by_link(owner)) == {check, anonymous}
+    assert set(Check.objects.reachable_by_link(stranger)) == {anonymous}
+    assert set(Check.objects.reachable_by_link(Actor.anonymous())) == {anonymous}

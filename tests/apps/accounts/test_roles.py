@@ -1,0 +1,94 @@
+"""Choosing the role to act in, ``request.actor``, and ``/`` by role."""
+
+from __future__ import annotations
+
+import pytest
+
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.web.home import CHECK, home_for
+
+from .conftest import OTHER, OWN, PASSWORD, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_anonymous_request_has_an_anonymous_actor_with_a_request_id(client):
+    response = client.get("/")
+    actor = response.wsgi_request.actor
+    assert actor.is_anonymous and actor.role is None
+    assert response["X-Request-ID"] == actor.request_id and len(actor.request_id) == 32
+
+
+def test_a_well_formed_request_id_from_the_proxy_is_kept(client):
+    response = client.get("/", HTTP_X_REQUEST_ID="abc123-from-proxy")
+    assert response.wsgi_request.actor.request_id == "abc123-from-proxy"
+    assert client.get("/", HTTP_X_REQUEST_ID="<bad id>").wsgi_request.actor.request_id != "<bad id>"
+
+
+def test_someone_with_several_roles_chooses_which_to_act_in(client, person):
+    person("eve", (OWN, Role.PRACTITIONER), (OTHER, Role.PRACTITIONER))
+    response = client.post("/accounts/sign-in", {"username": "eve", "password": PASSWORD})
+    assert response["Location"].startswith("/accounts/role")
+    assert client.get("/").status_code == 302  # nothing else before the choice
+    page = client.get("/accounts/role").content.decode()
+    assert "North Partnership" in page and "South Partnership" in page
+    refused = client.post("/accounts/role", {"membership": "nowhere:auditor"})
+    assert refused.status_code == 400 and "Select the role you are acting in" in refused.content.decode()
+    client.post("/accounts/role", {"membership": f"{OTHER}:practitioner"})
+    actor = client.get("/").wsgi_request.actor
+    assert (actor.partnership, actor.role) == (OTHER, Role.PRACTITIONER)
+    assert "Change role" in client.get("/").content.decode()
+
+
+def test_a_role_one_does_not_hold_cannot_be_put_in_the_session(client, person):
+    user = person("eve", (OWN, Role.PRACTITIONER), (OTHER, Role.PRACTITIONER))
+    signed_in(client, user, acting=(OWN, Role.PARTNERSHIP_ADMIN))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/role")
+
+
+def test_someone_with_no_role_is_signed_in_without_one(client, person):
+    user = person("fay")
+    signed_in(client, user)
+    actor = client.get("/").wsgi_request.actor
+    assert actor.user == user and actor.role is None and actor.partnership is None
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        (None, CHECK),
+        (Role.PRACTITIONER, CHECK),
+        (Role.FRONT_DOOR_WORKER, "home/front_door.html"),
+        (Role.FRONT_DOOR_MANAGER, "home/front_door.html"),
+        (Role.EARLY_HELP, "home/early_help.html"),
+        (Role.PARTNERSHIP_ADMIN, "home/partnership_admin.html"),
+        (Role.AUDITOR, "home/audit.html"),
+    ],
+)
+def test_home_for_each_role(role, home):
+    assert home_for(Actor(partnership=OWN if role else None, role=role)) == home
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [
+        (Role.PRACTITIONER, "Check the level of need"),
+        (Role.FRONT_DOOR_WORKER, "Front door queue"),
+        (Role.FRONT_DOOR_MANAGER, "Front door queue"),
+        (Role.EARLY_HELP, "Early help"),
+        (Role.PARTNERSHIP_ADMIN, "Partnership administration"),
+        (Role.AUDITOR, "Audit"),
+    ],
+)
+def test_slash_lands_each_role_on_its_page(client, person, role, heading):
+    user = person("gus", (OWN, role))
+    signed_in(client, user)
+    body = client.get("/").content.decode()
+    assert f'<h1 class="govuk-heading-l">{heading}' in body or f'<h1 class="govuk-heading-xl">{heading}' in body
+    assert "North Partnership" in body
+
+
+def test_the_anonymous_check_stays_open(client):
+    assert client.get("/").status_code == 200
+    assert client.get("/checks/new/partnership").status_code == 200
