@@ -167,6 +167,6 @@ def demo(reset_password: bool) -> None:
             "password: as printed when they were made, or CONTINUUM_DEMO_PASSWORD (--reset-password for a new one)"
         )
     for username, key in sorted(result.keys.items()):
-        click.echo(f"  {username}: authenticator key (hex) {key}")
+        click.echo(f"  {username}: authenticator key {key}")
     if result.keys or result.created:
         click.echo("Roles other than practitioner need a code: the local sign-in page shows each one's current code.")

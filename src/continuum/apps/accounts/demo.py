@@ -10,6 +10,7 @@ phone to try each role.
 from __future__ import annotations
 
 import secrets
+from base64 import b32encode
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,7 +38,7 @@ class DemoResult:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     password: str | None = None  # set when a new password was made up (print it once)
-    keys: dict[str, str] = field(default_factory=dict)  # username → TOTP key (hex) of new devices
+    keys: dict[str, str] = field(default_factory=dict)  # username → TOTP key (base32) of new devices
 
 
 def username(role: Role, partnership: str) -> str:
@@ -71,7 +72,7 @@ def ensure_demo_accounts(*, password: str | None = None, reset_password: bool = 
         Membership.objects.get_or_create(user=user, partnership=partnership, role=role)
         if role != Role.PRACTITIONER and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
-            result.keys[name] = device.key
+            result.keys[name] = b32encode(device.bin_key).decode("ascii")
     if result.created or touched:
         anchor = User.objects.filter(username__startswith=PREFIX).order_by("username").first()
         if anchor is not None:

@@ -138,7 +138,10 @@ LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "/"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# By username only: partner agencies' staff share an office's address, so locking an IP address
+# would lock a whole agency out (axes warns about that choice: axes.W006).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 OTP_TOTP_ISSUER = "Continuum"
@@ -207,6 +210,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "weasyprint": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},  # lockouts, not every start-up and sign-in
         "fontTools": {"level": "ERROR"},
         "bm25s": {"level": "WARNING"},
         "sentence_transformers": {"level": "WARNING"},
