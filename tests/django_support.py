@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.checks.catalogue import forget
+from continuum.apps.partnerships.catalogue import forget
 
 AUDIT_TABLE = "audit_auditevent"
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from continuum.apps.accounts.actor import Actor
 from continuum.apps.checks import services
-from continuum.apps.checks.catalogue import catalogue, forget
+from continuum.apps.partnerships.catalogue import catalogue, forget
 from continuum.frameworks import FrameworkError, Registry
 
 from .conftest import assert_accessible
@@ -194,6 +195,7 @@ def test_result_and_report_pages_of_each_real_framework_pass_axe(page, live_serv
             "age_years": vignette.age_years,
             "text": vignette.text or "",
         },
+        actor=Actor.anonymous(),
     )
     page.goto(f"{live_server.url}/checks/{check.public_id}/")
     assert page.locator("h1").inner_text() == check.recommended_level_name

@@ -6,9 +6,10 @@ from typing import Any
 
 import factory
 
+from continuum.apps.accounts.actor import Actor
 from continuum.apps.checks import services
-from continuum.apps.checks.catalogue import catalogue
 from continuum.apps.checks.models import Check
+from continuum.apps.partnerships.catalogue import catalogue
 
 
 class CheckFactory(factory.django.DjangoModelFactory):
@@ -37,4 +38,5 @@ class CheckFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[Check], *args: Any, **kwargs: Any) -> Check:
         loaded = catalogue().get(kwargs.pop("framework_id"))
         assert loaded is not None, "the framework must be offered by the catalogue"
-        return services.create_check(loaded, kwargs.pop("inputs"), **kwargs)
+        actor = kwargs.pop("actor", None) or Actor.anonymous()
+        return services.create_check(loaded, kwargs.pop("inputs"), actor=actor, **kwargs)

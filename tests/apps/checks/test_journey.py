@@ -7,6 +7,8 @@ import pytest
 from continuum.apps.checks import journey
 from continuum.apps.checks.journey import Answers
 
+from .conftest import NEW_VERSION, WITHOUT_STRENGTHS
+
 
 def test_without_words_the_suggestions_page_is_skipped(tiny):
     answers = Answers(framework="tiny")
@@ -31,11 +33,11 @@ def test_the_full_order_with_strengths(tiny):
     assert order == ["partnership", "concern", "suggestions", "indicators", "strengths", "child", "answers"]
 
 
-def test_strengths_page_is_skipped_when_the_framework_has_none(tiny, monkeypatch):
-    monkeypatch.setattr(journey, "has_strengths", lambda loaded: False)
+def test_strengths_page_is_skipped_when_the_framework_has_none(edited_tiny):
+    without = edited_tiny(WITHOUT_STRENGTHS)
     answers = Answers(framework="tiny")
-    assert journey.next_step(journey.INDICATORS, tiny, answers) == journey.CHILD
-    assert journey.previous_step(journey.CHILD, tiny, answers) == journey.INDICATORS
+    assert journey.next_step(journey.INDICATORS, without, answers) == journey.CHILD
+    assert journey.previous_step(journey.CHILD, without, answers) == journey.INDICATORS
 
 
 @pytest.mark.parametrize("step", [journey.INDICATORS, journey.STRENGTHS, journey.CHILD, journey.SUGGESTIONS])
@@ -65,12 +67,36 @@ def test_selection_changes_only_what_was_shown():
     assert answers.indicators == ["a", "b", "d"]
 
 
-def test_choosing_another_partnership_starts_again():
-    answers = Answers(framework="one", text="words", indicators=["x"], facts=["unborn"])
-    answers.choose_framework("one")
-    assert answers.indicators == ["x"]
-    answers.choose_framework("two")
-    assert answers == Answers(framework="two")
+def test_choosing_another_partnership_starts_again(tiny, registry):
+    other = registry.get(registry.ids()[0])
+    answers = Answers(framework="tiny", text="words", indicators=["edu-l2-1"], facts=["unborn"])
+    answers.choose_framework(tiny)
+    assert answers.indicators == ["edu-l2-1"]
+    answers.choose_framework(other)
+    assert answers == Answers(
+        framework=other.framework.id, framework_version=other.framework.version, framework_hash=other.content_hash
+    )
+
+
+def test_a_check_records_the_framework_version_and_hash_it_started_under(tiny, edited_tiny):
+    answers = Answers()
+    answers.choose_framework(tiny)
+    assert (answers.framework_version, answers.framework_hash) == ("1.0.0", tiny.content_hash)
+    assert not answers.framework_changed(tiny)
+    newer = edited_tiny(NEW_VERSION)
+    answers.choose_framework(newer)  # the same partnership again: still the version it started under
+    assert answers.framework_hash == tiny.content_hash
+    assert answers.framework_changed(newer)
+
+
+def test_indicators_a_new_version_drops_are_forgotten_and_named_by_their_words(tiny, edited_tiny):
+    answers = Answers()
+    answers.choose_framework(tiny)
+    answers.indicators, answers.protective = ["edu-l2-1", "harm-l3-1"], ["family-p-1"]
+    answers.remember_texts(tiny)
+    without = edited_tiny(WITHOUT_STRENGTHS)
+    assert answers.keep_known(without) == ["Parent with supportive grandparents"]
+    assert (answers.indicators, answers.protective) == (["edu-l2-1", "harm-l3-1"], [])
 
 
 def test_age_in_years_and_months():

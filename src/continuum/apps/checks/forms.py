@@ -110,7 +110,11 @@ class ChildForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
-    """The practitioner's level: the recommended one (they agree) or another, with a reason."""
+    """The practitioner's level: the recommended one (they agree) or another, with a reason.
+
+    ``levels`` are those the service allows (:func:`continuum.apps.checks.services.allowed_levels`):
+    the rule that overrides only raise a level, and that another level needs a reason, is the
+    service's; its refusals come back as errors on the field they name."""
 
     level = forms.TypedChoiceField(
         coerce=int,
@@ -130,15 +134,7 @@ class JudgementForm(forms.Form):
     def __init__(self, *args: Any, levels: list[tuple[int, str]], recommended: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.recommended = recommended
-        # Overrides only raise a level: the recommended level (agree) or a higher one.
-        self.fields["level"].choices = [(str(n), name) for n, name in levels if n >= recommended]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        level = data.get("level")
-        if level is not None and level != self.recommended and not data.get("reason") and "reason" not in self.errors:
-            self.add_error("reason", "Enter why you judge this to be a different level from the recommendation")
-        return data
+        self.fields["level"].choices = [(str(n), name) for n, name in levels]
 
     @property
     def agrees(self) -> bool:

@@ -2,14 +2,20 @@
 
 The order of the pages is one function of the framework and the answers,
 :func:`next_step`, tested on its own; views never decide it with ad hoc branches.
+The session and page-order machinery is :mod:`continuum.apps.govuk.wizard`'s.
+
+A check in progress records the framework version and content hash it started under. If the
+framework has changed when the answers are checked, the answers are read under the current
+version (indicators it no longer has are dropped and listed) and the answers page says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
+from continuum.apps.govuk.wizard import SessionAnswers, Steps
 from continuum.frameworks import LoadedFramework
 
 SESSION_KEY = "continuum.check"
@@ -23,13 +29,18 @@ CHILD = "child"
 ANSWERS = "answers"
 
 STEPS: tuple[str, ...] = (PARTNERSHIP, CONCERN, SUGGESTIONS, INDICATORS, STRENGTHS, CHILD, ANSWERS)
+PAGES = Steps(STEPS)
 
 
 @dataclass
-class Answers:
+class Answers(SessionAnswers):
     """What the practitioner has told us so far in this check."""
 
+    SESSION_KEY: ClassVar[str] = SESSION_KEY
+
     framework: str | None = None
+    framework_version: str | None = None  # the version and content hash the check started under
+    framework_hash: str | None = None
     text: str = ""
     matches: list[dict[str, Any]] = field(default_factory=list)
     matching_mode: str | None = None
@@ -42,22 +53,7 @@ class Answers:
     age_years: int | None = None
     age_months: int | None = None
     child_answered: bool = False
-
-    @classmethod
-    def from_session(cls, session: MutableMapping[str, Any]) -> Answers:
-        data = session.get(SESSION_KEY) or {}
-        known = {f for f in cls.__dataclass_fields__}
-        try:
-            return cls(**{k: v for k, v in data.items() if k in known})
-        except TypeError:
-            return cls()
-
-    def save(self, session: MutableMapping[str, Any]) -> None:
-        session[SESSION_KEY] = asdict(self)
-
-    @staticmethod
-    def clear(session: MutableMapping[str, Any]) -> None:
-        session.pop(SESSION_KEY, None)
+    texts: dict[str, str] = field(default_factory=dict)  # the words of each selected indicator when chosen
 
     def not_selected(self) -> list[str]:
         """Suggestions the practitioner did not select anywhere in the check (the rejected ones)."""
@@ -89,19 +85,39 @@ class Answers:
             "age": {"years": self.age_years, "months": self.age_months},
         }
 
-    def choose_framework(self, framework_id: str) -> None:
-        """Choosing another partnership starts the check again: indicators belong to one framework."""
-        if framework_id != self.framework:
-            fresh = Answers(framework=framework_id)
+    def choose_framework(self, loaded: LoadedFramework) -> None:
+        """Choosing another partnership starts the check again: indicators belong to one framework.
+
+        The check records the version and content hash of the framework it starts under."""
+        if loaded.framework.id != self.framework:
+            fresh = Answers(framework=loaded.framework.id)
             self.__dict__.update(fresh.__dict__)
+        if self.framework_hash is None:
+            self.framework_version, self.framework_hash = loaded.framework.version, loaded.content_hash
+
+    def remember_texts(self, loaded: LoadedFramework) -> None:
+        """Keep the words of each selected indicator, to name it if a new version drops it."""
+        by_id = {i.id: i.text for i in loaded.framework.indicators}
+        self.texts = {i: by_id.get(i) or self.texts.get(i, i) for i in (*self.indicators, *self.protective)}
+
+    def framework_changed(self, loaded: LoadedFramework) -> bool:
+        """Whether the framework is not the one the check started under (a check begun before
+        versions were recorded counts as changed only if an indicator has gone)."""
+        return self.framework_hash is not None and self.framework_hash != loaded.content_hash
 
     def keep_known(self, loaded: LoadedFramework) -> list[str]:
-        """Forget indicator ids the framework no longer has; returns those forgotten."""
+        """Forget indicator ids the framework no longer has; returns the words of those forgotten."""
         known = {i.id for i in loaded.framework.indicators}
         gone = [i for i in (*self.indicators, *self.protective) if i not in known]
         self.indicators = [i for i in self.indicators if i in known]
         self.protective = [i for i in self.protective if i in known]
-        return gone
+        return [self.texts.get(i, i) for i in gone]
+
+    def reread(self, loaded: LoadedFramework) -> None:
+        """Read the answers under ``loaded`` from now on (after telling the practitioner what changed)."""
+        self.keep_known(loaded)
+        self.framework_version, self.framework_hash = loaded.framework.version, loaded.content_hash
+        self.remember_texts(loaded)
 
     def set_selected(self, chosen: Iterable[str], shown: Iterable[str], *, protective: bool) -> None:
         """Make the selection among ``shown`` equal to ``chosen``; leave the rest of the selection alone."""
@@ -136,20 +152,12 @@ def next_step(current: str, loaded: LoadedFramework | None, answers: Answers, *,
         if current == CONCERN and applies(SUGGESTIONS, loaded, answers):
             return SUGGESTIONS
         return ANSWERS
-    index = STEPS.index(current)
-    for step in STEPS[index + 1 :]:
-        if applies(step, loaded, answers):
-            return step
-    return ANSWERS
+    return PAGES.next(current, lambda step: applies(step, loaded, answers))
 
 
 def previous_step(current: str, loaded: LoadedFramework | None, answers: Answers) -> str | None:
     """The page before ``current`` (for the back link); None on the first page."""
-    index = STEPS.index(current)
-    for step in reversed(STEPS[:index]):
-        if applies(step, loaded, answers):
-            return step
-    return None
+    return PAGES.previous(current, lambda step: applies(step, loaded, answers))
 
 
 def missing_before(step: str, answers: Answers) -> str | None:

@@ -111,3 +111,39 @@ class Check(models.Model):
         if self.judgement == Judgement.OWN:
             return self.own_level
         return None
+
+class CheckIndicator(models.Model):
+    """One indicator a check offered or selected, as a row (for calibration: how often each
+    indicator is suggested, accepted, rejected or found by browsing, across checks and databases).
+
+    A check has a row for every indicator that was **offered** or **selected**:
+
+    - ``offered``: suggested to the practitioner from their own words (the free-text matching's
+      suggestions, confirmed or not on the suggestions page). Indicators merely listed while
+      browsing are not "offered": every indicator of an area is listed there.
+    - ``selected``: in the check's selection, i.e. the engine's input (concerns and strengths).
+
+    So offered and selected is an accepted suggestion; offered and not selected a rejected one;
+    selected and not offered one the practitioner found themselves. ``level``, ``domain`` and
+    ``protective`` are the indicator's in the framework version the check was made under
+    (``level`` is empty, and ``domain`` blank, for a suggestion of a check stored before these
+    rows existed: the check kept only the words of its rejected suggestions).
+    """
+
+    # Not ``check``: that name is Django's system-check class method on every model.
+    stored_check = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="indicators", db_column="check_id")
+    indicator_id = models.CharField(max_length=100, db_index=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    domain = models.CharField(max_length=100, blank=True, default="")
+    protective = models.BooleanField(default=False)
+    offered = models.BooleanField()
+    selected = models.BooleanField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("stored_check", "indicator_id"), name="checks_checkindicator_once"),
+            models.CheckConstraint(condition=Q(offered=True) | Q(selected=True), name="checks_checkindicator_used"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} in check {self.stored_check_id}"

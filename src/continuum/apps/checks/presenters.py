@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from continuum.apps.checks.citations import quote
 from continuum.apps.checks.models import Check
+from continuum.apps.partnerships.citations import quote
 from continuum.frameworks import LoadedFramework
 from continuum.frameworks.schema import Indicator
 
@@ -29,6 +29,8 @@ def indicator_item(
         "id": indicator.id,
         "html_id": f"{prefix}-{indicator.id}",
         "text": indicator.text,
+        "value": indicator.id,  # as GOV.UK components name them
+        "label": indicator.text,
         "level": indicator.level,
         "level_name": levels.get(indicator.level, str(indicator.level)),
         "domain": indicator.domain,

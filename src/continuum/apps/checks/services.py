@@ -8,9 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from continuum.apps.accounts.actor import Actor
 from continuum.apps.audit.services import record, record_access
 from continuum.apps.checks import events
-from continuum.apps.checks.models import Check, Judgement
+from continuum.apps.checks.models import Check, CheckIndicator, Judgement
 from continuum.apps.partnerships import citations
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.engine import assess
@@ -21,13 +22,17 @@ ENGINE_KEYS = ("indicators", "protective", "facts", "age_years")
 
 
 class JudgementError(ValueError):
-    """A judgement the rules do not allow (the message is for the practitioner)."""
+    """A judgement the rules do not allow: the message is for the practitioner, ``field`` is the
+    form field it is about (``level`` or ``reason``)."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
 
 
-def create_check(
-    loaded: LoadedFramework, inputs: dict[str, Any], *, actor: str = "anonymous", actor_user: Any = None
-) -> Check:
-    """Assess ``inputs`` under ``loaded`` and store the check with its framework version, hash and trace.
+def create_check(loaded: LoadedFramework, inputs: dict[str, Any], *, actor: Actor) -> Check:
+    """Assess ``inputs`` under ``loaded`` and store the check with its framework version, hash and trace,
+    its indicators as rows (:func:`indicator_rows`) and its audit event, in one transaction.
 
     Raises :class:`continuum.engine.AssessmentInputError` when the input names what the
     framework does not have.
@@ -37,7 +42,7 @@ def create_check(
     fw = loaded.framework
     with transaction.atomic():
         check = Check.objects.create(
-            owner=actor_user,
+            owner=actor.user if actor.user is not None and actor.user.is_authenticated else None,
             framework_id=fw.id,
             framework_name=fw.name,
             framework_version=fw.version,
@@ -54,11 +59,11 @@ def create_check(
             recommended_level_name=result["recommended_level"]["name"],
             immediate_danger=bool(result["immediate_danger"]["applies"]),
         )
+        CheckIndicator.objects.bulk_create(indicator_rows(check, loaded))
         record(
             events.RECORDED,
             target=check,
             actor=actor,
-            actor_user=actor_user,
             payload={
                 "framework": {"id": fw.id, "version": fw.version, "hash": loaded.content_hash},
                 "recommended_level": check.recommended_level,
@@ -66,6 +71,55 @@ def create_check(
             },
         )
     return check
+
+
+def indicator_rows(check: Check, loaded: LoadedFramework | None = None) -> list[CheckIndicator]:
+    """The check's offered and selected indicators as rows (the definitions: :class:`CheckIndicator`).
+
+    Selected: ``inputs.indicators`` and ``inputs.protective``; offered: ``inputs.suggested``.
+    Level and domain come from the stored result (every selected indicator is in its drivers or
+    protective factors) and, for suggestions not selected, from ``loaded`` when given.
+    """
+    inputs = check.inputs or {}
+    result = check.result or {}
+    concerns = _ids(inputs.get("indicators"))
+    strengths = _ids(inputs.get("protective"))
+    suggested = set(_ids(inputs.get("suggested")))
+    known: dict[str, dict[str, Any]] = {}
+    protective = set(strengths)
+    if loaded is not None:
+        known = {i.id: {"level": i.level, "domain": i.domain} for i in loaded.framework.indicators}
+        protective |= {i.id for i in loaded.framework.indicators if i.protective}
+    for item in [*result.get("drivers", []), *result.get("protective_factors", [])]:
+        if isinstance(item, dict) and isinstance(item.get("indicator"), str):
+            known[item["indicator"]] = item
+    rows = []
+    for indicator_id in dict.fromkeys([*concerns, *strengths, *_ids(inputs.get("suggested"))]):
+        found = known.get(indicator_id, {})
+        rows.append(
+            CheckIndicator(
+                stored_check=check,
+                indicator_id=indicator_id,
+                level=found.get("level"),
+                domain=str(found.get("domain") or ""),
+                protective=indicator_id in protective,
+                offered=indicator_id in suggested,
+                selected=indicator_id in concerns or indicator_id in strengths,
+            )
+        )
+    return rows
+
+
+def _ids(value: Any) -> list[str]:
+    return [i for i in value or [] if isinstance(i, str)]
+
+
+def allowed_levels(check: Check) -> list[tuple[int, str]]:
+    """The levels a practitioner may record: the recommended one (they agree) or a higher one.
+
+    Overrides only raise a level; this is the one place that says so (the judgement form offers these)."""
+    levels = [(lv["number"], lv["name"]) for lv in check.citations.get("levels", [])]
+    return sorted((n, name) for n, name in levels if n >= check.recommended_level)
 
 
 LOWER_REFUSED = (
@@ -80,8 +134,7 @@ def record_judgement(
     agrees: bool,
     own_level: int | None = None,
     reason: str = "",
-    actor: str = "anonymous",
-    actor_user: Any = None,
+    actor: Actor,
 ) -> Check:
     """Record that the practitioner agrees, or their own, higher level with a reason.
 
@@ -92,13 +145,15 @@ def record_judgement(
     levels = {lv["number"] for lv in check.citations.get("levels", [])}
     if not agrees:
         if own_level is None or own_level not in levels:
-            raise JudgementError("Select the level you would place this at")
+            raise JudgementError("Select the level you would place this at", field="level")
         if own_level == check.recommended_level:
-            raise JudgementError("That is the recommended level, so you agree with the recommendation")
-        if own_level < check.recommended_level:
-            raise JudgementError(LOWER_REFUSED)
+            raise JudgementError("That is the recommended level, so you agree with the recommendation", field="level")
+        if own_level not in dict(allowed_levels(check)):
+            raise JudgementError(LOWER_REFUSED, field="level")
         if not reason:
-            raise JudgementError("Enter why you judge this to be a different level from the recommendation")
+            raise JudgementError(
+                "Enter why you judge this to be a different level from the recommendation", field="reason"
+            )
     with transaction.atomic():
         locked = Check.objects.select_for_update().get(pk=check.pk)
         previous = {"judgement": locked.judgement, "own_level": locked.own_level}
@@ -111,7 +166,6 @@ def record_judgement(
             events.JUDGED,
             target=locked,
             actor=actor,
-            actor_user=actor_user,
             payload={
                 "judgement": locked.judgement,
                 "recommended_level": locked.recommended_level,
@@ -123,13 +177,12 @@ def record_judgement(
     return locked
 
 
-def note_viewed(check: Check, *, actor: Any = "anonymous", actor_user: Any = None, what: str = "page") -> None:
+def note_viewed(check: Check, *, actor: Actor, what: str = "page") -> None:
     """The access log: a stored check was seen (its page, or its report to print or as PDF).
 
-    ``actor`` is an ``Actor`` (or, until the views pass one, a label with ``actor_user``). If the
-    write fails the exception propagates, and the view shows nothing of the check."""
+    If the write fails the exception propagates, and the view shows nothing of the check."""
     verb = events.VIEWED if what == "page" else events.EXPORTED
-    record_access(actor, check, purpose=what, verb=verb, actor_user=actor_user)
+    record_access(actor, check, purpose=what, verb=verb)
 
 
 # --- replay ------------------------------------------------------------------------------

@@ -22,13 +22,13 @@ register_converter(PublicIdConverter, "public_id")
 app_name = "checks"
 
 urlpatterns = [
-    path("new/partnership", views.partnership, name="partnership"),
-    path("new/concern", views.concern, name="concern"),
-    path("new/suggestions", views.suggestions, name="suggestions"),
-    path("new/indicators", views.indicators, name="indicators"),
-    path("new/strengths", views.strengths, name="strengths"),
-    path("new/child", views.child, name="child"),
-    path("new/answers", views.answers_page, name="answers"),
+    path("new/partnership", views.PartnershipPage.as_view(), name="partnership"),
+    path("new/concern", views.ConcernPage.as_view(), name="concern"),
+    path("new/suggestions", views.SuggestionsPage.as_view(), name="suggestions"),
+    path("new/indicators", views.IndicatorsPage.as_view(), name="indicators"),
+    path("new/strengths", views.StrengthsPage.as_view(), name="strengths"),
+    path("new/child", views.ChildPage.as_view(), name="child"),
+    path("new/answers", views.AnswersPage.as_view(), name="answers"),
     path("<public_id:public_id>/", views.detail, name="detail"),
     path("<public_id:public_id>/report", views.report_page, name="report"),
     path("<public_id:public_id>/report.pdf", views.report_pdf, name="report_pdf"),

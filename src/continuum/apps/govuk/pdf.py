@@ -1,4 +1,8 @@
-"""The decision report: one template, shown for printing and rendered to PDF by WeasyPrint."""
+"""PDFs of pages: WeasyPrint over the page's own template and stylesheet, never the network.
+
+A PDF may load only the service's own static files (:func:`read_static`); the stylesheet is
+parsed once per process (parsing it is most of the cost) and again only when the file changes.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +15,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-
-from continuum.apps.checks import presenters, services
-from continuum.apps.checks.models import Check
-
-TEMPLATE = "checks/report.html"
-
-
-def context(check: Check, *, for_pdf: bool = False) -> dict[str, Any]:
-    return {
-        "check": check,
-        "result": presenters.present_result(check.result, check.citations),
-        "inputs": presenters.present_inputs(check),
-        "levels": dict(presenters.level_choices(check)),
-        "replay": services.replay_check(check),
-        "for_pdf": for_pdf,
-    }
 
 
 def _static_file(path: str) -> str | None:
@@ -48,7 +36,7 @@ def read_static(url: str) -> tuple[bytes, str]:
         if found:
             with open(found, "rb") as handle:
                 return handle.read(), mimetypes.guess_type(found)[0] or "application/octet-stream"
-    raise ValueError(f"the decision report may only load the service's own static files, not {url}")
+    raise ValueError(f"a PDF may only load the service's own static files, not {url}")
 
 
 def _fetcher() -> Any:
@@ -97,12 +85,19 @@ def warm() -> None:
     _stylesheet()
 
 
-def pdf(check: Check, request: HttpRequest) -> bytes:
-    """The decision report as PDF, from the report template (the page's stylesheet, print media)."""
+def render_pdf(template: str, context: dict[str, Any], request: HttpRequest) -> bytes:
+    """``template`` rendered with ``context`` as PDF (the service's stylesheet, print media)."""
     from weasyprint import HTML
 
-    html = render_to_string(TEMPLATE, context(check, for_pdf=True), request=request)
+    html = render_to_string(template, context, request=request)
     base = f"http://{request.get_host()}/"
     document = HTML(string=html, base_url=base, url_fetcher=_fetcher())
     result: bytes = document.write_pdf(stylesheets=[_stylesheet()])
     return result
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """A PDF as a download named ``filename``."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
