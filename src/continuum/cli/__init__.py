@@ -15,15 +15,25 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from continuum.frameworks import FrameworkError, LoadedFramework, Registry
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-framework_option = click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+def json_option(f: FC) -> FC:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(f)
+
+
+def framework_option(f: FC) -> FC:
+    """``--framework ID``."""
+    return click.option("--framework", "framework_id", help="Framework id (see `continuum frameworks list`).")(f)
 
 
 def batch_option(lines: str) -> Any:
@@ -150,14 +160,16 @@ def worker_command(batch: bool, interval: float) -> None:
 # One line per command or group: main.add_command(module.command).
 from continuum.apps.accounts.cli import demo, users  # noqa: E402
 from continuum.apps.audit.cli import audit  # noqa: E402
-from continuum.cli import assess, calendar, frameworks  # noqa: E402
+from continuum.cli.assess import assess_command, match_command, replay_command  # noqa: E402
+from continuum.cli.calendar import calendar  # noqa: E402
+from continuum.cli.frameworks import frameworks  # noqa: E402
 from continuum.cli.render import render_recommendation  # noqa: E402
 
-main.add_command(frameworks.frameworks)
-main.add_command(assess.assess_command)
-main.add_command(assess.match_command)
-main.add_command(assess.replay_command)
-main.add_command(calendar.calendar)
+main.add_command(frameworks)
+main.add_command(assess_command)
+main.add_command(match_command)
+main.add_command(replay_command)
+main.add_command(calendar)
 main.add_command(audit)
 main.add_command(users)
 main.add_command(demo)

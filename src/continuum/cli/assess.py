@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 import click
@@ -25,7 +25,7 @@ from continuum.cli.render import render_recommendation
 from continuum.frameworks import Registry
 
 
-def _assess_one(registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
+def _assess_one(registry: Registry, request: dict[str, Any]) -> Mapping[str, Any]:
     """Assess one request ``{"framework", "indicators", "protective", "facts", "age_years", "text"}``."""
     from continuum.engine import AssessmentInputError, assess
 
@@ -51,7 +51,7 @@ def _parse_facts(values: tuple[str, ...]) -> dict[str, bool]:
     return facts
 
 
-def _run_one(handle: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
+def _run_one(handle: Callable[[dict[str, Any]], Mapping[str, Any]], request: dict[str, Any]) -> Mapping[str, Any]:
     """``handle(request)``, or exit with the message for an expected error."""
     try:
         return handle(request)
@@ -62,7 +62,7 @@ def _run_one(handle: Callable[[dict[str, Any]], dict[str, Any]], request: dict[s
         fail(message)
 
 
-def _run_batch(stream: IO[str], handle: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+def _run_batch(stream: IO[str], handle: Callable[[dict[str, Any]], Mapping[str, Any]]) -> int:
     """Run ``handle`` on each JSON line; print one result per line with ``elapsed_ms``.
 
     A bad line yields ``{"line": N, "error": "..."}`` and the rest still run; the exit
@@ -84,7 +84,7 @@ def _run_batch(stream: IO[str], handle: Callable[[dict[str, Any]], dict[str, Any
                     from continuum.engine import AssessmentInputError
 
                     raise AssessmentInputError("each line must be a JSON object")
-                result = handle(request)
+                result = dict(handle(request))
             except Exception as exc:
                 message = user_error(exc, request.get("framework") if isinstance(request, dict) else None)
                 if message is None:

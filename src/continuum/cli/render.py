@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from continuum.frameworks.schema import fact_label
@@ -29,7 +30,7 @@ def _contact_line(contact: dict[str, Any]) -> str:
     return line
 
 
-def render_recommendation(result: dict[str, Any]) -> str:
+def render_recommendation(result: Mapping[str, Any]) -> str:
     """The recommendation as text for a person: danger first, then level, why, what to do."""
     fw = result["framework"]
     out = [f"{fw['name']}", f"framework {fw['id']} {fw['version']} ({fw['hash'][:19]}…)", ""]
@@ -56,7 +57,7 @@ def render_recommendation(result: dict[str, Any]) -> str:
     return "\n".join(out + _render_why(result) + _render_what_to_do(result))
 
 
-def _render_why(result: dict[str, Any]) -> list[str]:
+def _render_why(result: Mapping[str, Any]) -> list[str]:
     out = ["", "Why:"]
     if not result["drivers"] and not result["rules_fired"]:
         out.append("   no concern selected")
@@ -101,7 +102,7 @@ def _render_why(result: dict[str, Any]) -> list[str]:
     return out
 
 
-def _render_what_to_do(result: dict[str, Any]) -> list[str]:
+def _render_what_to_do(result: Mapping[str, Any]) -> list[str]:
     out = ["", "What to do now:"]
     out += [f"   - {a}" for a in result["actions"]] or ["   (the document gives no actions for this level)"]
     if result["assessment"]:

@@ -204,8 +204,22 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
     state = _State(frozenset(chosen), concerns, selection.facts, selection.age_years)
     trace: list[TraceStep] = []
 
-    # 1. The highest selected concern sets the floor.
-    level = max((i.level for i in concerns), default=compiled.lowest)
+    # 1. The highest selected concern sets the floor; a sign printed in a row about a specific
+    #    situation counts at that row's level only when the situation is recorded.
+    counts_at = {i.id: _counted_level(i, state) for i in concerns}
+    for indicator in concerns:
+        if counts_at[indicator.id] != indicator.level:
+            trace.append(
+                {
+                    "step": "context",
+                    "detail": (
+                        f"{indicator.id} is printed at level {indicator.level} in a row about a specific situation, "
+                        f"which was not recorded: it counts at level {counts_at[indicator.id]}"
+                    ),
+                    "level": counts_at[indicator.id],
+                }
+            )
+    level = max(counts_at.values(), default=compiled.lowest)
     trace.append(
         {
             "step": "floor",
@@ -268,11 +282,19 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
         for r in fired
         if r.kind != "tier-split" and r.then.consider is not None and r.then.consider > level
     ]
+    prompts += [
+        {"rule": i.id, "consider": i.level, "prompt": i.context.prompt}
+        for i in concerns
+        if i.context is not None and counts_at[i.id] != i.level and i.level > level
+    ]
     decisive = [_indicator_view(i, compiled.domain_names) for i in concerns]
     for view in decisive:
-        view["decisive"] = view["level"] == level
-    decisive.sort(key=lambda d: (-d["level"], compiled.position[d["indicator"]]))
+        if counts_at[view["indicator"]] != view["level"]:
+            view["counts_at"] = counts_at[view["indicator"]]
+        view["decisive"] = counts_at[view["indicator"]] == level
+    decisive.sort(key=lambda d: (-d.get("counts_at", d["level"]), compiled.position[d["indicator"]]))
     todo = compiled.what_to_do[level]
+    consent = _consent(todo["consent"], [r for r in fired if r.then.consent_exception])
     danger = fw.immediate_danger
     return {
         "framework": compiled.header.copy(),
@@ -307,11 +329,32 @@ def assess(loaded: LoadedFramework, selection: Selection | Mapping[str, Any]) ->
         "assessment": todo["assessment"],
         "lead": todo["lead"],
         "contacts": todo["contacts"],
-        "consent": todo["consent"],
+        "consent": consent,
         "timescales": todo["timescales"],
         "trace": trace,
         "engine_version": ENGINE_VERSION,
     }
+
+
+def _counted_level(indicator: Indicator, state: _State) -> int:
+    context = indicator.context
+    if context is None or holds(context.when, state):
+        return indicator.level
+    return context.otherwise
+
+
+def _consent(level_consent: dict[str, Any] | None, exceptions: list[Rule]) -> dict[str, Any] | None:
+    """The level's consent rule, or, where a rule names a consent exception, that rule's words:
+    parents are not told first."""
+    if not exceptions:
+        return level_consent
+    consent = dict(level_consent or {})
+    consent["parents_told_first"] = False
+    consent["exception_applies"] = True
+    consent["exception_rules"] = [
+        {"rule": r.id, "name": r.name, "text": r.text, "source": _source(r.source)} for r in exceptions
+    ]
+    return consent
 
 
 def _resolve_tier(level: Level, fired: Iterable[Rule], state: _State) -> tuple[Tier, str]:
@@ -325,7 +368,7 @@ def _resolve_tier(level: Level, fired: Iterable[Rule], state: _State) -> tuple[T
     assert split is not None  # the schema requires one when a level spans tiers
     fired_ids = {r.id: r for r in fired}
     for rule_id in split.rules:
-        rule = fired_ids.get(rule_id)
-        if rule is not None and rule.then.tier is not None:
-            return rule.then.tier, f"{rule.then.tier.value} because rule {rule.id} held"
+        held = fired_ids.get(rule_id)
+        if held is not None and held.then.tier is not None:
+            return held.then.tier, f"{held.then.tier.value} because rule {held.id} held"
     return split.default, f"{split.default.value}: the level's default tier (no tier rule held)"

@@ -7,6 +7,7 @@ once, so that an editor can fix it in one pass. Shared by framework and phrasing
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -141,7 +142,7 @@ def read_model(path: Path, model: type[M], expected: str) -> tuple[M, LineIndex]
         raise FrameworkError(schema_problems(exc, str(path), index)) from None
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     message = error["msg"]
     if kind == "missing":

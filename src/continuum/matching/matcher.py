@@ -453,8 +453,8 @@ def selection_from_text(
         if not above.any():
             continue
         best = float(eligible[above].max())
-        for i in np.flatnonzero(above & (eligible >= best - tuning.select_margin)):
-            picked[int(i)] = float(scored.affirmed[i])
+        for found in np.flatnonzero(above & (eligible >= best - tuning.select_margin)):
+            picked[int(found)] = float(scored.affirmed[found])
     ordered = sorted(picked, key=lambda i: -picked[i])
     kept = ordered[:1]
     for i in ordered[1:]:
