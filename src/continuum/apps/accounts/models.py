@@ -67,3 +67,25 @@ class Membership(models.Model):
     def role_label(self) -> str:
         return ROLE_LABELS[Role(self.role)]
 
+
+class SingleSignOnIdentity(models.Model):
+    """``user`` is ``subject`` at the OpenID provider ``issuer``: how single sign-on finds them again.
+
+    Made by :mod:`continuum.apps.accounts.oidc` (the first sign-in matched by a verified email,
+    or an account made from the provider's claims), or set up in the back office. One link per
+    provider per person; a provider's subject belongs to one person.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("issuer", "subject"), name="accounts_sso_identity_unique"),
+            models.UniqueConstraint(fields=("user", "issuer"), name="accounts_sso_identity_one_per_issuer"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.subject} at {self.issuer}"

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "continuum.apps.accounts.context_processors.account",
+                "continuum.apps.accounts.oidc.sso",  # sso_enabled, sso_name, sso_url (single sign-on button)
             ],
         },
     }
@@ -145,6 +146,33 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 OTP_TOTP_ISSUER = "Continuum"
+
+# --- Single sign-on (OpenID Connect) --------------------------------------------------------
+# Off unless OIDC_RP_CLIENT_ID is set; then every value below without a default is required
+# (start-up stops without it). mozilla-django-oidc reads these at request time; the account
+# rule is continuum.apps.accounts.oidc's (docs/single-sign-on.md).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+if OIDC_RP_CLIENT_ID:
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")  # when set, the ID token's `iss` must equal it
+    OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+    OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+    OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+    OIDC_CALLBACK_CLASS = "continuum.apps.accounts.oidc.CallbackView"
+    CONTINUUM_SSO_NAME = env.str("CONTINUUM_SSO_NAME", default="your organisation's account")
+    CONTINUUM_SSO_MATCH_EMAIL = env.bool("CONTINUUM_SSO_MATCH_EMAIL", default=False)
+    CONTINUUM_SSO_CREATE_USERS = env.bool("CONTINUUM_SSO_CREATE_USERS", default=False)
+    CONTINUUM_SSO_PARTNERSHIPS = env.list("CONTINUUM_SSO_PARTNERSHIPS", default=[])
+    CONTINUUM_SSO_PARTNERSHIP_CLAIM = env.str("CONTINUUM_SSO_PARTNERSHIP_CLAIM", default="continuum_partnership")
+    CONTINUUM_SSO_ROLE_CLAIM = env.str("CONTINUUM_SSO_ROLE_CLAIM", default="continuum_role")
+    CONTINUUM_SSO_CREATE_ROLES = env.list("CONTINUUM_SSO_CREATE_ROLES", default=["practitioner"])
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "continuum.apps.accounts.oidc.SingleSignOnBackend"]
+# --- end of single sign-on -------------------------------------------------------------------
 # Emails (password reset): written as files under var/emails unless EMAIL_BACKEND says otherwise.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "emails"
