@@ -35,14 +35,6 @@ class AuditOutsideTransactionError(RuntimeError):
     """An audit event must be written in the same transaction as the change it records."""
 
 
-def actor_of(request: Any) -> tuple[str, Any]:
-    """The actor label and user for a request (anonymous until sign-in exists)."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user.get_username(), user
-    return "anonymous", None
-
-
 def _who(actor: Actor | str, actor_user: Any) -> dict[str, Any]:
     """The event's actor columns, from an ``Actor`` or (until callers move to it) a label and a user."""
     if isinstance(actor, str):
