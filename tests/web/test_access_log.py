@@ -34,6 +34,9 @@ def test_each_showing_of_a_check_is_logged_once(client):
     ]
     event = queries.access_log(check).first()
     assert (event.actor, event.actor_user, event.target_type) == ("anonymous", None, "checks.check")
+    assert len(event.request_id) == 32, "each request's actor carries its request id"
+    ids = {e.request_id for e in queries.access_log(check)}
+    assert len(ids) == 4, "one request id per request"
     assert verify().ok
 
 
