@@ -97,3 +97,55 @@ def test_age_conditions(tiny_copy):
     assert assess(loaded, {"indicators": ["harm-l3-1"], "age_years": 0.5})["recommended_level"]["number"] == 4
     assert assess(loaded, {"indicators": ["harm-l3-1"], "age_years": 3})["recommended_level"]["number"] == 3
     assert assess(loaded, {"indicators": ["harm-l3-1"]})["recommended_level"]["number"] == 3
+
+
+def _edited(directory, old: str, new: str):
+    from continuum.frameworks import load_framework
+
+    path = directory / "framework.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_framework(path)
+
+
+def test_a_rule_naming_a_consent_exception_says_parents_are_not_told_first(tiny_copy):
+    loaded = _edited(
+        tiny_copy,
+        "then: {raise_to: 4, prompt: Refer now; this is a child protection concern.}",
+        "then: {raise_to: 4, consent_exception: true, prompt: Refer now; this is a child protection concern.}",
+    )
+    plain = assess(loaded, {"indicators": ["edu-l3-1"]})
+    assert plain["consent"] is None or plain["consent"].get("exception_applies") is None
+    result = assess(loaded, {"indicators": ["harm-l3-1"], "facts": {"non_mobile": True}})
+    assert result["recommended_level"]["number"] == 4
+    assert result["consent"]["parents_told_first"] is False and result["consent"]["exception_applies"] is True
+    assert [r["rule"] for r in result["consent"]["exception_rules"]] == ["non-mobile-bruising"]
+    assert result["consent"]["rule"] == "not-required"  # the level's own rule is kept beside the exception
+
+
+def test_a_sign_printed_in_a_specific_row_counts_at_that_level_only_in_its_context(tiny_copy):
+    loaded = _edited(
+        tiny_copy,
+        "{id: harm-l3-1, level: 3, domain: harm, text: Bruising to a baby who is not mobile, source: {lines: [9]}}",
+        "{id: harm-l3-1, level: 3, domain: harm, text: Bruising to a baby who is not mobile, source: {lines: [9]}, "
+        "context: {when: {fact: unborn}, otherwise: 2, prompt: Is this about an unborn baby?}}",
+    )
+    alone = assess(loaded, {"indicators": ["harm-l3-1"]})
+    assert alone["recommended_level"]["number"] == 2
+    assert alone["drivers"][0]["counts_at"] == 2 and alone["drivers"][0]["level"] == 3
+    assert alone["prompts"][-1] == {"rule": "harm-l3-1", "consider": 3, "prompt": "Is this about an unborn baby?"}
+    in_context = assess(loaded, {"indicators": ["harm-l3-1"], "facts": {"unborn": True}})
+    assert in_context["recommended_level"]["number"] == 3 and "counts_at" not in in_context["drivers"][0]
+
+
+def test_a_context_may_only_lower(tiny_copy):
+    from continuum.frameworks import FrameworkError
+
+    with pytest.raises(FrameworkError, match="below the indicator's own level"):
+        _edited(
+            tiny_copy,
+            "{id: harm-l3-1, level: 3, domain: harm, text: Bruising to a baby who is not mobile, source: {lines: [9]}}",
+            "{id: harm-l3-1, level: 3, domain: harm, text: Bruising to a baby who is not mobile, source: {lines: [9]}, "
+            "context: {when: {fact: unborn}, otherwise: 4, prompt: Unborn?}}",
+        )

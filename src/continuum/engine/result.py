@@ -51,6 +51,7 @@ class IndicatorView(TypedDict):
     domain_name: str
     source: Source | None
     decisive: NotRequired[bool]  # drivers only: at the recommended level
+    counts_at: NotRequired[int]  # drivers only: the level it counts at, when its row's situation was not recorded
     score: NotRequired[float]  # from free text: the match score
     matched_from_text: NotRequired[bool]
 

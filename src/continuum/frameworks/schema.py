@@ -297,6 +297,21 @@ class Row(Strict):
     source: SourceRef
 
 
+class IndicatorContext(Strict):
+    """The context a row of the document gives an indicator that it does not repeat.
+
+    Some documents print a sign ("Isolated", "Substance misuse") in a row about a specific
+    situation (a pregnancy, a risk of FGM). Selected alone, such a sign would read as that
+    row's level; it counts at ``level`` only when ``when`` holds, otherwise at ``otherwise``,
+    and the practitioner is asked ``prompt``. The indicator keeps the document's level.
+    """
+
+    when: Condition
+    otherwise: int
+    prompt: NonEmptyStr
+    source: SourceRef | None = None
+
+
 class Indicator(Strict):
     id: Identifier  # stable, position-based; never reused
     level: int
@@ -305,8 +320,15 @@ class Indicator(Strict):
     text: NonEmptyStr  # verbatim from the document
     protective: bool = False
     tags: list[Identifier] = Field(default_factory=list)
+    context: IndicatorContext | None = None  # see IndicatorContext
     source: SourceRef
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _context_lowers(self) -> Indicator:
+        if self.context is not None and self.context.otherwise >= self.level:
+            raise ValueError("context.otherwise must be below the indicator's own level")
+        return self
 
 
 class Contact(Strict):

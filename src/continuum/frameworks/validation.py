@@ -199,6 +199,13 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
             yield ("indicators", ii, "row"), f"no row with id {ind.row!r}"
         if not ind.text.strip():
             yield ("indicators", ii, "text"), "must not be blank"
+        if ind.context is not None:
+            yield from level_exists(("indicators", ii, "context", "otherwise"), ind.context.otherwise)
+            for loc, kind, value in _condition_refs(ind.context.when, ("indicators", ii, "context", "when")):
+                if kind == "indicator" and value not in indicators:
+                    yield loc, f"the context names indicator {value!r}, which does not exist"
+                elif kind == "level":
+                    yield from level_exists(loc, value)
 
     for ri, rule in enumerate(fw.rules):
         for loc, kind, value in _condition_refs(rule.when, ("rules", ri, "when")):
