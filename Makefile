@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev system-deps static lint bench postgres
+.PHONY: run test test-fast setup setup-dev system-deps static lint bench postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,15 +45,23 @@ lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The whole suite on SQLite, then the web service's tests again on PostgreSQL.
+# The SQLite pass gates line coverage (migrations omitted): 90% is the whole suite's level when
+# the gate was added (docs/decisions/0010); raise it as tests land, never lower it to pass.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+COVERAGE_MIN ?= 90
 
 test: setup-dev system-deps postgres lint
 	$(BIN)/continuum frameworks validate
 	DJANGO_SETTINGS_MODULE=continuum.web.settings.test $(BIN)/python -m django makemigrations --check --dry-run
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider --cov=continuum --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -p no:cacheprovider -m web
+
+# Quick feedback while working (after `make setup-dev` once): no browser, nothing slow, no setup.
+test-fast:
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 bench:
 	$(BIN)/python bench/assess.py
