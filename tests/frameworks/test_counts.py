@@ -29,10 +29,10 @@ CONCERNS = {
     # Five "Examples of Vulnerability or Need" tables (L96-L169): 9 / 12 / 21 / 24 / 23 indicators,
     # of which the 9 at Level 1 and "Parents are supportive of the intervention" (Level 2) are
     # strengths; the referral list (L248-L260, 11) and signs of exploitation (L292-L301, 8).
-    # Since 2.0.0, 6 of the Level 5 table's 23 (L151, L152, L168 x3, L169) stand at Level 4 alone
-    # and reach Level 5 in their row's context (rules; note context-dependent-indicators): 24+6, 23-6.
+    # 6 of the Level 5 table's 23 (L151, L152, L168 x3, L169) count at Level 4 unless their row's
+    # situation is recorded (each has a `context`); they keep the document's Level 5.
     "bury": {
-        ("examples", 2): 11, ("examples", 3): 21, ("examples", 4): 30, ("examples", 5): 17,
+        ("examples", 2): 11, ("examples", 3): 21, ("examples", 4): 24, ("examples", 5): 23,
         ("referral-concerns", 5): 11, ("exploitation-signs", 4): 8,
     },
 }  # fmt: skip

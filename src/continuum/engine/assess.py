@@ -140,11 +140,12 @@ def holds(condition: Condition, state: _State) -> bool:
 def _count(condition: Condition, state: _State) -> int:
     spec = condition.at_least
     assert spec is not None
+    levels = {i.id: _counted_level(i, state) for i in state.concerns}  # the level each counts at
     matching = [
         i
         for i in state.concerns
-        if (spec.level is None or i.level == spec.level)
-        and (spec.min_level is None or i.level >= spec.min_level)
+        if (spec.level is None or levels[i.id] == spec.level)
+        and (spec.min_level is None or levels[i.id] >= spec.min_level)
         and (spec.domains is None or i.domain in spec.domains)
         and (spec.tags is None or any(t in spec.tags for t in i.tags))
         and (spec.ids is None or i.id in spec.ids)

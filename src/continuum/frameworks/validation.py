@@ -120,6 +120,11 @@ def _condition_refs(condition: Condition, loc: Location) -> Iterator[tuple[Locat
         yield from _condition_refs(condition.not_, (*loc, "not"))
 
 
+def _uses_count(condition: Condition) -> bool:
+    children = [*(condition.any or []), *(condition.all or []), *([condition.not_] if condition.not_ else [])]
+    return condition.at_least is not None or any(_uses_count(c) for c in children)
+
+
 def check_framework(
     framework: Framework, source_lines: tuple[str, ...], expected_id: str | None = None
 ) -> list[Finding]:
@@ -201,6 +206,8 @@ def _check(fw: Framework, source_lines: tuple[str, ...], expected_id: str | None
             yield ("indicators", ii, "text"), "must not be blank"
         if ind.context is not None:
             yield from level_exists(("indicators", ii, "context", "otherwise"), ind.context.otherwise)
+            if _uses_count(ind.context.when):
+                yield ("indicators", ii, "context", "when"), "a context cannot count concerns (at_least): name them"
             for loc, kind, value in _condition_refs(ind.context.when, ("indicators", ii, "context", "when")):
                 if kind == "indicator" and value not in indicators:
                     yield loc, f"the context names indicator {value!r}, which does not exist"
