@@ -349,6 +349,17 @@ def test_an_account_is_made_from_the_claims_only_when_allowed(sso: Provider, liv
     assert not User.objects.filter(email="fay@example.org").exists()
 
 
+def test_single_sign_on_is_the_first_step_only_a_front_door_worker_still_sets_up_a_code(
+    sso: Provider, live_server: Any
+) -> None:
+    sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.FRONT_DOOR_WORKER))
+    SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
+    http, response = sign_in_over_http(live_server.url, sso, "sam")
+    assert response.url.startswith(f"{live_server.url}/accounts/two-factor/set-up?next=")
+    assert signed_in_user_id(http.cookies.get("sessionid")) == str(sam.pk)
+    assert http.get(f"{live_server.url}/", timeout=30).url.startswith(f"{live_server.url}/accounts/two-factor")
+
+
 # ---------------------------------------------------------------- tampered tokens
 
 

@@ -219,8 +219,11 @@ def _by_claims(actor: Actor, claims: dict[str, Any], issuer: str, subject: str) 
     partnership = claims.get(settings.CONTINUUM_SSO_PARTNERSHIP_CLAIM)
     role = claims.get(settings.CONTINUUM_SSO_ROLE_CLAIM)
     allowed_roles = set(settings.CONTINUUM_SSO_CREATE_ROLES)
-    if partnership not in settings.CONTINUUM_SSO_PARTNERSHIPS or role not in allowed_roles:
-        log.info("single sign-on: claims name partnership %r and role %r, which may not be given", partnership, role)
+    if not isinstance(partnership, str) or partnership not in settings.CONTINUUM_SSO_PARTNERSHIPS:
+        log.info("single sign-on: the claims name partnership %r, which this provider may not speak for", partnership)
+        return None
+    if not isinstance(role, str) or role not in allowed_roles:
+        log.info("single sign-on: the claims name role %r, which a provider may not give", role)
         return None
     try:
         return create_from_claims(
@@ -245,7 +248,7 @@ def account_for(actor: Actor, claims: dict[str, Any]) -> User:
     return user
 
 
-class SingleSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class SingleSignOnBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with Continuum's checks and account rule.
 
     Never raises: a refusal is left on the request (``request.sso_refusal``) for the callback
@@ -304,7 +307,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return bool(claims.get("sub"))
 
 
-class CallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class CallbackView(OIDCAuthenticationCallbackView):
     """The provider sends the person back here: signed in, or a page that says why not."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
