@@ -108,7 +108,9 @@ def test_changing_a_members_details_is_audited(admin_client, members):
 
 
 def test_a_partnership_admin_cannot_set_someones_password(admin_client, members):
-    assert admin_client.get(f"/admin/accounts/user/{members[OWN].pk}/password/").status_code == 403
+    response = admin_client.get(f"/admin/accounts/user/{members[OWN].pk}/password/")
+    assert response.status_code == 403
+    assert "You cannot see this page" in response.content.decode()  # the service's page, not a traceback
 
 
 def test_a_practitioner_with_staff_status_still_cannot_manage_members(client, person, members):
@@ -121,3 +123,10 @@ def test_a_practitioner_with_staff_status_still_cannot_manage_members(client, pe
 def test_the_admin_sign_in_is_the_services_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/sign-in")
+
+
+def test_a_superuser_sees_every_partnership(client, person, members):
+    root = person("root", is_staff=True, is_superuser=True)
+    signed_in(client, root)
+    page = client.get(MEMBERSHIPS).content.decode()
+    assert "oli" in page and "sam" in page

@@ -92,3 +92,47 @@ def test_slash_lands_each_role_on_its_page(client, person, role, heading):
 def test_the_anonymous_check_stays_open(client):
     assert client.get("/").status_code == 200
     assert client.get("/checks/new/partnership").status_code == 200
+
+
+def _page(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("sent")
+
+
+def test_login_required_sends_nobody_signed_in_to_sign_in(rf, person):
+    from continuum.apps.accounts.permissions import login_required
+
+    view = login_required(_page)
+    request = rf.get("/checks/abc/send")
+    request.actor = Actor.anonymous()
+    response = view(request)
+    assert response.status_code == 302 and response["Location"] == "/accounts/sign-in?next=/checks/abc/send"
+    request.actor = Actor(user=person("hal", (OWN, Role.PRACTITIONER)), partnership=OWN, role=Role.PRACTITIONER)
+    assert view(request).content == b"sent"
+
+
+def test_action_required_refuses_a_role_without_the_action(client, person):
+    from django.core.exceptions import PermissionDenied
+
+    from continuum.apps.accounts.permissions import action_required
+
+    view = action_required("frontdoor.view_queue")(_page)
+    worker = person("ida", (OWN, Role.FRONT_DOOR_WORKER))
+    practitioner = person("jon", (OWN, Role.PRACTITIONER))
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/queue")
+    request.actor = Actor(user=worker, partnership=OWN, role=Role.FRONT_DOOR_WORKER)
+    assert view(request).content == b"sent"
+    request.actor = Actor(user=practitioner, partnership=OWN, role=Role.PRACTITIONER)
+    with pytest.raises(PermissionDenied):
+        view(request)
+
+
+def test_a_refusal_is_a_page_not_a_traceback(client, person):
+    user = person("kim", (OWN, Role.PRACTITIONER), is_staff=True)
+    signed_in(client, user)
+    response = client.get("/admin/accounts/membership/")
+    assert response.status_code in (302, 403)
+    assert "Traceback" not in response.content.decode()

@@ -9,7 +9,7 @@ transaction. People are deactivated, never deleted (their audit trail points at 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 from continuum.apps.accounts import services
 from continuum.apps.accounts.actor import Actor
-from continuum.apps.accounts.models import Membership, User
+from continuum.apps.accounts.models import Membership, MembershipQuerySet, User
 from continuum.apps.accounts.partnerships import partnership_choices
 from continuum.apps.accounts.permissions import can
 
@@ -47,7 +47,9 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args: Any, allowed: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].choices = allowed if allowed is not None else partnership_choices()
+        field = self.fields["partnership"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = allowed if allowed is not None else partnership_choices()
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -78,7 +80,9 @@ class MembershipAdmin(ScopedAdmin):
         queryset = super().get_queryset(request).select_related("user")
         if _is_superuser(request):
             return queryset
-        return queryset.visible_to(_actor(request)) if _manages_members(request) else queryset.none()
+        if not _manages_members(request):
+            return queryset.none()
+        return cast(MembershipQuerySet, queryset).visible_to(_actor(request))
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -35,7 +36,7 @@ def _request_id(request: HttpRequest) -> str:
     return given if REQUEST_ID.match(given) else new_request_id()
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: Any) -> list[Membership]:
     return list(Membership.objects.filter(user=user).order_by("partnership", "role"))
 
 
@@ -74,8 +75,8 @@ def build_actor(request: HttpRequest) -> tuple[Actor, str | None]:
     memberships = memberships_of(user)
     membership = chosen_membership(request, memberships)
     if membership is None:
-        pending = reverse("accounts:choose_role") if memberships else None
-        return Actor(user=user, request_id=request_id), pending
+        choice = reverse("accounts:choose_role") if memberships else None
+        return Actor(user=user, request_id=request_id), choice
     return Actor(user=user, partnership=membership.partnership, role=Role(membership.role), request_id=request_id), None
 
 

@@ -6,7 +6,7 @@ Every page works without JavaScript. Lockout after repeated failures is django-a
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -71,13 +71,13 @@ def _continue(request: HttpRequest) -> HttpResponse:
 
 
 class SignInForm(AuthenticationForm):
-    error_messages: ClassVar[dict[str, str]] = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "This account has been deactivated. Ask your partnership admin.",
-    }
-
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": "Enter a correct username and password",
+            "inactive": "This account has been deactivated. Ask your partnership admin.",
+        }
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
