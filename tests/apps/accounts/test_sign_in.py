@@ -123,3 +123,10 @@ def test_password_change_asks_to_sign_in_first(client):
 def test_a_deactivated_person_cannot_sign_in(client, person):
     person("ann", (OWN, Role.PRACTITIONER), is_active=False)
     assert sign_in(client, "ann", PASSWORD).status_code == 400
+
+
+def test_after_sign_in_the_next_page_is_followed_only_on_this_site(client, person):
+    person("ann", (OWN, Role.PRACTITIONER))
+    assert sign_in(client, "ann", PASSWORD, next="/checks/new/partnership")["Location"] == "/checks/new/partnership"
+    client.post("/accounts/sign-out")
+    assert sign_in(client, "ann", PASSWORD, next="https://evil.example/")["Location"] == "/"

@@ -19,7 +19,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -64,8 +64,6 @@ def _continue(request: HttpRequest) -> HttpResponse:
     _, pending = build_actor(request)
     target = _next_url(request)
     if pending is not None:
-        from django.utils.http import urlencode
-
         return redirect(f"{pending}?{urlencode({'next': target})}")
     return redirect(target)
 
@@ -130,7 +128,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("accounts:sign_in")
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect(reverse("accounts:two_factor_verify") + f"?next={_next_url(request)}")
+        return redirect(reverse("accounts:two_factor_verify") + "?" + urlencode({"next": _next_url(request)}))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
