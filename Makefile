@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast setup setup-dev system-deps static lint bench postgres
+.PHONY: notes run test test-fast setup setup-dev system-deps static lint bench postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ test-fast:
 
 bench:
 	$(BIN)/python bench/assess.py
+
+# Regenerate each framework's NOTES.md (the review a safeguarding lead signs off) from its data.
+notes:
+	for d in frameworks/*/framework.yaml; do id=$$(basename $$(dirname $$d)); $(BIN)/continuum frameworks review $$id --format markdown -o frameworks/$$id/NOTES.md; done

@@ -129,7 +129,7 @@ def test_protective_counts(registry, framework_id):
 
 
 def test_luton_totals_pinned(registry):
-    """Luton 1.1.0: 220 matrix indicators + 35 from the prose lists (note extra-domains); 36 rules, 11 specific risks."""
+    """Luton 2.0.0: 220 matrix indicators + 35 from the prose lists (note extra-domains); 36 rules, 11 specific risks."""
     fw = registry.get("luton").framework
     assert len(fw.indicators) == 255
     assert len(fw.rules) == 36
@@ -156,3 +156,24 @@ def test_central_bedfordshire_totals_pinned(registry):
         "tier-split": 1,
     }
     assert len(fw.specific_risks) == 14
+
+
+# Rule counts by kind, pinned per framework and version (csc-validator pins its rule sets the
+# same way): a rule added or dropped must be a deliberate edit here too.
+RULES_BY_KIND = {
+    "bedford-borough": {
+        "immediate-danger": 1,
+        "statutory-trigger": 21,
+        "tier-split": 2,
+        "accumulation": 1,
+        "prompt": 1,
+    },
+    "bury": {"immediate-danger": 2, "statutory-trigger": 4, "accumulation": 2, "tier-split": 1},
+    "cambridgeshire-peterborough": {"immediate-danger": 2, "tier-split": 3, "accumulation": 1, "prompt": 2},
+}
+
+
+@pytest.mark.parametrize("framework_id", sorted(RULES_BY_KIND))
+def test_rule_counts_by_kind(registry, framework_id):
+    fw = registry.get(framework_id).framework
+    assert dict(Counter(rule.kind for rule in fw.rules)) == RULES_BY_KIND[framework_id]

@@ -116,6 +116,7 @@ def test_framework_dirs_hold_only_known_files():
                 "framework.yaml",
                 "source.txt",
                 "NOTES.md",
+                "EDITING.md",
                 "phrasings.yaml",
             }
 

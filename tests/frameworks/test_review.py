@@ -87,3 +87,12 @@ def test_a_pdf_needs_a_file():
         main, ["--frameworks-dir", str(FRAMEWORKS_DIR), "frameworks", "review", "bury", "--format", "pdf"]
     )
     assert result.exit_code == 2 and "needs --output" in result.output
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_each_frameworks_notes_are_generated_from_its_review(registry, framework_id):
+    """NOTES.md is the review, never edited by hand: regenerate it with `make notes` after editing the YAML."""
+    expected = render_markdown(build_review(registry.get(framework_id)))
+    assert (FRAMEWORKS_DIR / framework_id / "NOTES.md").read_text(encoding="utf-8") == expected, (
+        f"frameworks/{framework_id}/NOTES.md is stale: run `make notes`"
+    )

@@ -45,6 +45,7 @@ CASEWORK_FIELDS: dict[str, str] = {
     "early_help.lead_professional": "the lead professional",
     "early_help.reviews": "when early help plans are reviewed",
     "early_help.closure": "reasons for closing early help",
+    "early_help.closure_text": "what the document says about closing early help",
     "early_help.step_up": "stepping up from early help to social care",
     "early_help.step_down": "stepping down from social care to early help",
     "escalation": "resolving professional disagreement",
