@@ -38,8 +38,6 @@ from continuum.web.serve import CHROMIUM, free_port, launch_chromium
 from tests.conftest import missing_part
 from tests.web.conftest import assert_accessible
 
-pytestmark = [pytest.mark.slow]
-
 REPO = Path(__file__).resolve().parents[3]
 CLIENT_ID = "continuum-test-client"
 CLIENT_SECRET = "continuum-test-client-secret-not-secret"
@@ -65,6 +63,7 @@ class Provider:
     base: str
     discovery: dict[str, Any]
     subjects: dict[str, str]  # provider username -> `sub`
+    private_key: str  # the provider's signing key (PEM), to make tokens it would sign
 
     @property
     def issuer(self) -> str:
@@ -97,11 +96,12 @@ def provider(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "subjects_file": str(directory / "subjects.json"),
     }
     (directory / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    private_key = _private_key_pem()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.apps.accounts.oidc_provider.settings",
         "OP_DATABASE": str(directory / "provider.sqlite3"),
-        "OP_RSA_PRIVATE_KEY": _private_key_pem(),
+        "OP_RSA_PRIVATE_KEY": private_key,
         "OP_ISSUER": f"{base}/o",
         "OP_CLAIMS": json.dumps({name: p.get("claims", {}) for name, p in PEOPLE.items()}),
     }
@@ -118,7 +118,7 @@ def provider(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     try:
         discovery = _wait_for(f"{base}/o/.well-known/openid-configuration", server, log)
         subjects = json.loads((directory / "subjects.json").read_text(encoding="utf-8"))
-        yield Provider(base, discovery, subjects)
+        yield Provider(base, discovery, subjects, private_key)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -245,12 +245,14 @@ def sign_in_over_http(live_url: str, provider: Provider, username: str) -> tuple
 # ---------------------------------------------------------------- end to end, in Chromium
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_a_linked_person_signs_in_through_the_provider(sso: Provider, live_server: Any, page: Any) -> None:
     sam = continuum_user("sam.smith", "sam.smith@partnership.example", ("tiny", Role.PRACTITIONER))
     SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
 
     page.goto(f"{live_server.url}/accounts/sign-in")
+    assert_accessible(page)  # with the single sign-on button
     page.get_by_role("button", name=f"Sign in with {SSO_NAME}").click()
     page.wait_for_load_state()
     assert page.url.startswith(f"{sso.base}/accounts/login/")
@@ -271,6 +273,7 @@ def test_a_linked_person_signs_in_through_the_provider(sso: Provider, live_serve
     assert SingleSignOnIdentity.objects.count() == 1  # nothing new was linked
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_a_provider_user_without_an_account_is_refused_with_a_clear_page(
     sso: Provider, live_server: Any, page: Any
@@ -298,6 +301,7 @@ def test_a_provider_user_without_an_account_is_refused_with_a_clear_page(
 # ---------------------------------------------------------------- end to end, over HTTP
 
 
+@pytest.mark.slow
 def test_the_refusal_page_is_a_403_and_nobody_is_signed_in(sso: Provider, live_server: Any) -> None:
     http, response = sign_in_over_http(live_server.url, sso, "nia")
     assert response.status_code == 403
@@ -305,6 +309,7 @@ def test_the_refusal_page_is_a_403_and_nobody_is_signed_in(sso: Provider, live_s
     assert signed_in_user_id(http.cookies.get("sessionid")) is None
 
 
+@pytest.mark.slow
 def test_a_verified_email_links_the_account_when_matching_by_email_is_on(
     sso: Provider, live_server: Any, settings: Any
 ) -> None:
@@ -322,6 +327,7 @@ def test_a_verified_email_links_the_account_when_matching_by_email_is_on(
     assert event.actor == "system:single-sign-on"
 
 
+@pytest.mark.slow
 def test_the_same_email_is_not_enough_when_matching_by_email_is_off(sso: Provider, live_server: Any) -> None:
     continuum_user("kim.jones", "kim@example.org", ("tiny", Role.PRACTITIONER))
     http, response = sign_in_over_http(live_server.url, sso, "kim")
@@ -330,6 +336,7 @@ def test_the_same_email_is_not_enough_when_matching_by_email_is_off(sso: Provide
     assert not SingleSignOnIdentity.objects.exists()
 
 
+@pytest.mark.slow
 def test_an_account_is_made_from_the_claims_only_when_allowed(sso: Provider, live_server: Any, settings: Any) -> None:
     settings.CONTINUUM_SSO_CREATE_USERS = True
     settings.CONTINUUM_SSO_PARTNERSHIPS = ["tiny"]
@@ -349,6 +356,7 @@ def test_an_account_is_made_from_the_claims_only_when_allowed(sso: Provider, liv
     assert not User.objects.filter(email="fay@example.org").exists()
 
 
+@pytest.mark.slow
 def test_single_sign_on_is_the_first_step_only_a_front_door_worker_still_sets_up_a_code(
     sso: Provider, live_server: Any
 ) -> None:
@@ -377,10 +385,10 @@ def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     )
 
 
-def _as_someone_else(token: str, subject: str) -> str:
-    """The provider's token with the payload changed to another subject, its signature kept."""
+def _claims_changed(token: str, subject: str) -> str:
+    """The provider's token with its payload changed (another subject, a year longer), its signature kept."""
     header, payload, signature = _parts(token)
-    payload["sub"] = subject
+    payload["sub"], payload["exp"] = subject, payload["exp"] + 365 * 24 * 3600
     return ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(payload).encode()), signature])
 
 
@@ -403,13 +411,71 @@ def _signed_with_the_client_secret(token: str, subject: str) -> str:
     return jwt.encode(payload, CLIENT_SECRET, algorithm="HS256", headers={"kid": header["kid"]})
 
 
+def _resigned(provider: Provider, token: str, **changes: Any) -> str:
+    """The token re-signed with the provider's own key, with ``changes`` to its payload."""
+    header, payload, _ = _parts(token)
+    key = serialization.load_pem_private_key(provider.private_key.encode("ascii"), password=None)
+    return jwt.encode({**payload, **changes}, key, algorithm="RS256", headers={"kid": header["kid"]})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
-    "tamper", [_as_someone_else, _unsigned, _signed_by_another_key, _signed_with_the_client_secret]
+    "changes",
+    [{"aud": "another-client"}, {"iss": "http://127.0.0.1:1/o"}, {"exp": 1_000_000_000}],
+    ids=["audience", "issuer", "expired"],
 )
-def test_a_tampered_or_unsigned_id_token_is_refused(
-    sso: Provider, live_server: Any, monkeypatch: pytest.MonkeyPatch, tamper: Callable[[str, str], str]
+@pytest.mark.slow
+def test_a_properly_signed_token_for_another_client_issuer_or_time_is_refused(
+    sso: Provider, live_server: Any, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any]
 ) -> None:
-    """nia gets a real token from the provider; it is altered on its way to claim sam's account."""
+    sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.PRACTITIONER))
+    SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
+    real_get_token = SingleSignOnBackend.get_token
+
+    def get_token(self: SingleSignOnBackend, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = dict(real_get_token(self, payload))
+        answer["id_token"] = _resigned(sso, answer["id_token"], **changes)
+        return answer
+
+    monkeypatch.setattr(SingleSignOnBackend, "get_token", get_token)
+    http, response = sign_in_over_http(live_server.url, sso, "sam")
+    assert response.status_code == 400
+    assert "We could not confirm who you are" in response.text
+    assert signed_in_user_id(http.cookies.get("sessionid")) is None
+
+
+@pytest.mark.slow
+def test_a_token_re_signed_with_the_providers_key_and_nothing_changed_is_accepted(
+    sso: Provider, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control of the test above: re-signing itself is not what refuses."""
+    sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.PRACTITIONER))
+    SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
+    real_get_token = SingleSignOnBackend.get_token
+
+    def get_token(self: SingleSignOnBackend, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = dict(real_get_token(self, payload))
+        answer["id_token"] = _resigned(sso, answer["id_token"])
+        return answer
+
+    monkeypatch.setattr(SingleSignOnBackend, "get_token", get_token)
+    http, response = sign_in_over_http(live_server.url, sso, "sam")
+    assert response.status_code == 200
+    assert signed_in_user_id(http.cookies.get("sessionid")) == str(sam.pk)
+
+
+@pytest.mark.parametrize("tamper", [_claims_changed, _unsigned, _signed_by_another_key, _signed_with_the_client_secret])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "sam",  # sam's own token, altered: only the signature check can refuse it
+        "nia",  # nia's token, altered to claim sam's subject (the userinfo check would refuse it too)
+    ],
+)
+@pytest.mark.slow
+def test_a_tampered_or_unsigned_id_token_is_refused(
+    sso: Provider, live_server: Any, monkeypatch: pytest.MonkeyPatch, tamper: Callable[[str, str], str], who: str
+) -> None:
+    """A real token from the provider, altered between its token endpoint and Continuum's check."""
     sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.PRACTITIONER))
     SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
     real_get_token = SingleSignOnBackend.get_token
@@ -422,7 +488,7 @@ def test_a_tampered_or_unsigned_id_token_is_refused(
         return dict(answer)
 
     monkeypatch.setattr(SingleSignOnBackend, "get_token", get_token)
-    http, response = sign_in_over_http(live_server.url, sso, "nia")
+    http, response = sign_in_over_http(live_server.url, sso, who)
 
     assert tampered, "the token exchange did not happen"
     assert response.status_code == 400
@@ -431,6 +497,7 @@ def test_a_tampered_or_unsigned_id_token_is_refused(
     assert signed_in_user_id(http.cookies.get("sessionid")) is None
 
 
+@pytest.mark.slow
 def test_the_untampered_token_of_the_same_flow_signs_sam_in(sso: Provider, live_server: Any) -> None:
     """The control for the test above: the same flow, the provider's own token, is accepted."""
     sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.PRACTITIONER))
@@ -576,6 +643,7 @@ ENDPOINTS = {
 }
 
 
+@pytest.mark.slow
 def test_the_environment_switches_single_sign_on_on_and_off() -> None:
     off = _settings_in_subprocess({})
     assert off.returncode == 0, off.stderr
