@@ -368,6 +368,38 @@ def test_single_sign_on_is_the_first_step_only_a_front_door_worker_still_sets_up
     assert http.get(f"{live_server.url}/", timeout=30).url.startswith(f"{live_server.url}/accounts/two-factor")
 
 
+@pytest.mark.slow
+def test_cancelling_at_the_provider_says_so(sso: Provider, live_server: Any) -> None:
+    http = requests.Session()
+    login = http.get(f"{live_server.url}/oidc/authenticate/?next=/", timeout=30)
+    fields = {**hidden_fields(login.text), "username": "sam", "password": PROVIDER_PASSWORD}
+    consent = http.post(login.url, data=fields, timeout=30)
+    back = http.post(consent.url, data=hidden_fields(consent.text), timeout=30)  # "Cancel": no `allow`
+    assert back.url.startswith(f"{live_server.url}/oidc/callback/?error=access_denied")
+    assert back.status_code == 400
+    assert "You have not been signed in" in back.text
+
+
+@pytest.mark.slow
+def test_a_callback_this_session_did_not_start_is_refused(sso: Provider, live_server: Any) -> None:
+    response = requests.get(f"{live_server.url}/oidc/callback/?code=abc&state=not-ours", timeout=30)
+    assert response.status_code == 400
+    assert "Your sign-in timed out" in response.text
+
+
+@pytest.mark.slow
+def test_a_provider_that_does_not_answer_is_said_to_be_unavailable(
+    sso: Provider, live_server: Any, settings: Any
+) -> None:
+    sam = continuum_user("sam.smith", "sam@example.org", ("tiny", Role.PRACTITIONER))
+    SingleSignOnIdentity.objects.create(user=sam, issuer=sso.issuer, subject=sso.subjects["sam"])
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{free_port()}/o/token/"  # nothing listens there
+    http, response = sign_in_over_http(live_server.url, sso, "sam")
+    assert response.status_code == 503
+    assert f"Signing in with {SSO_NAME} is not available at the moment" in response.text
+    assert signed_in_user_id(http.cookies.get("sessionid")) is None
+
+
 # ---------------------------------------------------------------- tampered tokens
 
 
