@@ -644,6 +644,17 @@ def test_accounts_are_made_from_claims_only_when_everything_allows_it(
         assert not Membership.objects.exists()
 
 
+@pytest.mark.django_db
+def test_no_second_account_is_made_for_an_email_that_has_one(rule_settings: Any) -> None:
+    rule_settings.CONTINUUM_SSO_CREATE_USERS = True
+    continuum_user("existing", "New@example.org")
+    claims = _claims("s-5", email="new@example.org", continuum_partnership="tiny", continuum_role="practitioner")
+    with pytest.raises(SignInRefused):
+        account_for(Actor.for_system("test"), claims)
+    assert User.objects.count() == 1
+    assert not SingleSignOnIdentity.objects.exists()
+
+
 # ---------------------------------------------------------------- configured from the environment
 
 

@@ -18,8 +18,9 @@ Who the provider's person is in Continuum, in this order:
 3. Else, only when ``CONTINUUM_SSO_CREATE_USERS`` is on: a new account, if the claims name
    a partnership this provider speaks for (``CONTINUUM_SSO_PARTNERSHIPS``) and a role that
    may be given this way (``CONTINUUM_SSO_CREATE_ROLES``, practitioner only unless widened).
-   The account gets that one membership and the link, all audited. Nothing else ever makes a
-   membership from a provider's word.
+   The account gets that one membership and the link, all audited. Not when an account already
+   has the claimed email (an admin links it instead: one person, one account). Nothing else
+   ever makes a membership from a provider's word.
 4. Else refused: nothing is made or linked, and the person is told to ask their partnership
    admin.
 
@@ -38,7 +39,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, include, path, reverse
@@ -225,6 +226,9 @@ def _by_claims(actor: Actor, claims: dict[str, Any], issuer: str, subject: str) 
     if not isinstance(role, str) or role not in allowed_roles:
         log.info("single sign-on: the claims name role %r, which a provider may not give", role)
         return None
+    email = claims.get("email")
+    if email and User.objects.filter(email__iexact=email).exists():  # never a second account for one person
+        raise SignInRefused("no-account", "an account has the provider's email but is not linked: an admin links it")
     try:
         return create_from_claims(
             actor, claims, issuer=issuer, subject=subject, partnership=partnership, role=Role(role)
@@ -240,7 +244,11 @@ def account_for(actor: Actor, claims: dict[str, Any]) -> User:
         raise SignInRefused("not-verified", "the claims have no issuer or subject")
     identity = SingleSignOnIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     user = identity.user if identity else None
-    user = user or _by_email(actor, claims, issuer, subject) or _by_claims(actor, claims, issuer, subject)
+    try:
+        user = user or _by_email(actor, claims, issuer, subject) or _by_claims(actor, claims, issuer, subject)
+    except IntegrityError:  # a first sign-in of the same person at the same moment made the link first
+        identity = SingleSignOnIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+        user = identity.user if identity else None
     if user is None:
         raise SignInRefused("no-account", f"no account for subject {subject!r} at {issuer}")
     if not user.is_active:
