@@ -39,21 +39,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "frameworks" / "tiny"
 BENCH_DB = "continuum_bench_audit"
-COLUMNS = (
-    "sequence",
-    "created_at",
-    "actor",
-    "actor_user_id",
-    "partnership",
-    "role",
-    "request_id",
-    "verb",
-    "target_type",
-    "target_id",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = (*chain.HASHED_FIELDS, "hash")  # the columns COPY fills, in the order verify hashes them
 
 
 def log(message: str) -> None:

@@ -304,13 +304,7 @@ def render_text(review: dict[str, Any]) -> str:
         "Agree or disagree item by item; what you change goes into the next version of the framework.",
         "",
     ]
-    out += _section_notes(review, markdown=False)
-    out += _section_rules(review, markdown=False)
-    out += _section_levels(review, markdown=False)
-    out += _section_timescales(review, markdown=False)
-    out += _section_nationals(review, markdown=False)
-    out += _section_not_said(review, markdown=False)
-    return "\n".join(out).rstrip() + "\n"
+    return _with_sections(out, review, markdown=False)
 
 
 def render_markdown(review: dict[str, Any]) -> str:
@@ -326,12 +320,20 @@ def render_markdown(review: dict[str, Any]) -> str:
         f"*{review['document']['title']}* (`{review['document']['file']}`). How to edit the encoding: `EDITING.md`.",
         "",
     ]
-    out += _section_notes(review, markdown=True)
-    out += _section_rules(review, markdown=True)
-    out += _section_levels(review, markdown=True)
-    out += _section_timescales(review, markdown=True)
-    out += _section_nationals(review, markdown=True)
-    out += _section_not_said(review, markdown=True)
+    return _with_sections(out, review, markdown=True)
+
+
+def _with_sections(head: list[str], review: dict[str, Any], markdown: bool) -> str:
+    out = list(head)
+    for section in (
+        _section_notes,
+        _section_rules,
+        _section_levels,
+        _section_timescales,
+        _section_nationals,
+        _section_not_said,
+    ):
+        out += section(review, markdown=markdown)
     return "\n".join(out).rstrip() + "\n"
 
 
