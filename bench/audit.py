@@ -36,6 +36,8 @@ from typing import Any
 
 import psycopg
 
+from continuum.apps.audit import chain  # pure: hashing only, no Django
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "frameworks" / "tiny"
 BENCH_DB = "continuum_bench_audit"
@@ -85,8 +87,6 @@ def setup_django(database_url: str) -> None:
 
 def synthetic_events(count: int) -> Iterator[tuple[Any, ...]]:
     """Events shaped like the service's (record, view, judge, export), chained with the service's hash."""
-    from continuum.apps.audit import chain
-
     kinds = [
         ("checks.recorded", lambda i: {"framework": {"id": "tiny", "version": "1.0.0", "hash": f"{i:064x}"},
                                        "recommended_level": 2, "immediate_danger": False}),
