@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from continuum.cli import all_frameworks, echo_json, fail, get_framework, json_option, registry_of
+from continuum.cli import (
+    all_frameworks,
+    echo_json,
+    fail,
+    get_framework,
+    json_option,
+    registry_of,
+    show_progress,
+    user_error,
+)
 from continuum.frameworks import FrameworkError, Problem, framework_paths, load_framework
 
 
@@ -72,6 +81,52 @@ def frameworks_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(
             f"{row['id']:<30} {row['version']:<8} {row['levels']} levels {row['indicators']:>4} indicators  {row['name']}"
         )
+
+
+@frameworks.command("prepare")
+@click.argument("framework_ids", nargs=-1)
+@json_option
+@click.pass_context
+def frameworks_prepare(ctx: click.Context, framework_ids: tuple[str, ...], as_json: bool) -> None:
+    """Make matching ready for every framework (or those named): build and cache its embeddings.
+
+    Slow once per framework version (the model embeds its indicators and phrasings), then a
+    check of the cache. ``make run`` runs it before serving; ``continuum serve`` also prepares
+    whatever is missing before it accepts requests. A framework that does not validate is
+    skipped with a warning, as the service skips it.
+    """
+    from continuum.matching import prepare
+
+    if not as_json:
+        show_progress()
+    registry = registry_of(ctx)
+    rows = []
+    for framework_id in framework_ids or registry.ids():
+        try:
+            loaded = registry.get(framework_id)
+        except FrameworkError as exc:
+            if framework_ids:
+                fail(user_error(exc) or str(exc))
+            click.echo(f"skipped {framework_id}: it does not validate ({exc.problems[0]})", err=True)
+            continue
+        done = prepare(loaded)
+        rows.append(
+            {
+                "id": done.framework,
+                "version": done.version,
+                "mode": done.mode,
+                "source": done.source,
+                "texts": done.texts,
+                "seconds": round(done.seconds, 2),
+            }
+        )
+        if not as_json:
+            how = {"built": f"embedded {done.texts} texts", "lexical": "word matching only"}.get(
+                done.source, f"{done.texts} embeddings from the {done.source}"
+            )
+            click.echo(f"ready {done.framework} {done.version}: {how} in {done.seconds:.1f} s")
+    if as_json:
+        echo_json(rows)
 
 
 @frameworks.command("show")

@@ -47,10 +47,20 @@ class Polarity(StrEnum):
 
 @dataclass(frozen=True)
 class Unit:
-    """A piece of the text with one polarity."""
+    """A piece of the text with one polarity.
+
+    ``scope`` holds the words a negation applies to (for a denied, weak or positive unit):
+    "can't control her" in "Mum says she can't control her". An indicator counts as denied
+    only where these words are its own (see the matcher); empty means the whole ``text``.
+    """
 
     text: str
     polarity: Polarity
+    scope: str = ""
+
+    @property
+    def negated_words(self) -> str:
+        return self.scope or self.text
 
 
 Cue = tuple[str, ...]
@@ -188,9 +198,12 @@ def _sentence_units(sentence: str) -> list[Unit]:
     c = cues()
     units: list[Unit] = []
 
-    def add(part: list[tuple[str, int, int]], polarity: Polarity, least: int = 1) -> None:
+    def add(
+        part: list[tuple[str, int, int]], polarity: Polarity, least: int = 1, scope: list[tuple[str, int, int]] = ()
+    ) -> None:
         if part and _content([t[0] for t in part], least):
-            units.append(Unit(sentence[part[0][1] : part[-1][2]], polarity))
+            words = sentence[scope[0][1] : scope[-1][2]] if scope else ""
+            units.append(Unit(sentence[part[0][1] : part[-1][2]], polarity, words))
 
     for clause in _clauses(sentence):
         words = [t[0] for t in clause]
@@ -204,14 +217,14 @@ def _sentence_units(sentence: str) -> list[Unit]:
                 break
             before = _find(words, i, c.strong_before, c.longest)
             if before and not any(j + _find(words, j, c.pseudo, c.longest) > i + before for j in range(i, i + before)):
-                _split(clause, i, Polarity.DENIED, add)  # "no concerns about attendance"
+                _split(clause, i, before, Polarity.DENIED, add)  # "no concerns about attendance"
                 break
             if pseudo:
                 i += pseudo
                 continue
             weak = _find(words, i, c.weak, c.longest)
             if weak:
-                _split(clause, i, _weak_polarity(words[i + weak :]), add)  # "dad doesn't drink"
+                _split(clause, i, weak, _weak_polarity(words[i + weak :]), add)  # "dad doesn't drink"
                 break
             positive = positive or bool(_find(words, i, c.positive, c.longest))
             i += 1
@@ -241,14 +254,18 @@ def _weak_polarity(negated: list[str]) -> Polarity:
     return Polarity.WEAK
 
 
-def _split(clause: list[tuple[str, int, int]], at: int, polarity: Polarity, add: Callable[..., None]) -> None:
-    """Affirm what precedes a cue if it says something; deny from the cue on.
+def _split(
+    clause: list[tuple[str, int, int]], at: int, size: int, polarity: Polarity, add: Callable[..., None]
+) -> None:
+    """Affirm what precedes a cue (of ``size`` words at ``at``) if it says something; deny from the cue on.
 
     When the words before the cue are only its subject ("Dad doesn't drink"), the denied
-    unit keeps them, so it still says whose drinking is denied.
+    unit keeps them, so it still says whose drinking is denied; its scope is what follows
+    the cue either way.
     """
+    scope = clause[at + size :]
     if _content([t[0] for t in clause[:at]], 2):
         add(clause[:at], Polarity.AFFIRMED)
-        add(clause[at:], polarity)
+        add(clause[at:], polarity, scope=scope)
     else:
-        add(clause, polarity)
+        add(clause, polarity, scope=scope)

@@ -11,8 +11,10 @@ See docs/decisions/0002-free-text-matching.md for the choices and the numbers be
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -24,8 +26,10 @@ from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
 from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, reassured
 from continuum.matching.lexical import LexicalIndex
-from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder
+from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder, read_cached
 from continuum.matching.text import lexical_tokens, vocabulary
+
+log = logging.getLogger(__name__)
 
 MODE_ENV = "CONTINUUM_MATCH_MODE"
 
@@ -55,6 +59,8 @@ class Tuning:
     phrasing_lexical: bool = True  # also add phrasing words to the lexical documents
     clauses: bool = True  # find the clauses and their polarity (negation needs them)
     negation: bool = True
+    own_words: bool = True  # an indicator is negated only where the negated words share a word with it
+    own_words_max_share: float = 0.05  # ... a word in at most this share of the indicators (not "parent")
     tone: bool = True  # a clause worded as a lack ("not in school") does not state a strength
     fusion: str = "convex"  # "convex" (weighted scores) or "rrf" (reciprocal rank fusion)
     semantic_weight: float = 0.6  # convex: weight of the cosine; the rest is normalised BM25
@@ -121,6 +127,7 @@ class FrameworkIndex:
             for i, text in self.phrasings:
                 lexical_docs[i] += lexical_tokens(text, expand_phrases=tuning.expand_phrases)
         self.lexical = LexicalIndex(lexical_docs, k1=tuning.k1, b=tuning.b)
+        self._own = self._own_postings()
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -159,15 +166,38 @@ class FrameworkIndex:
     def _semantic_text(self, text: str) -> str:
         return vocabulary().expand_abbreviations(text) if self.tuning.expand_semantic else text
 
+    def _embedded_texts(self) -> list[str]:
+        texts = [self._semantic_text(d) for d in self.documents]
+        return texts + [self._semantic_text(t) for _i, t, _w in self.views]
+
     def vectors(self) -> np.ndarray:
         """Indicator embeddings, computed once per framework version and cached on disk."""
         if self._vectors is None:
             with self._lock:
                 if self._vectors is None:
-                    texts = [self._semantic_text(d) for d in self.documents]
-                    texts += [self._semantic_text(t) for _i, t, _w in self.views]
+                    texts = self._embedded_texts()
                     self._vectors = cached_embeddings(load_encoder(), self.loaded.id, self.loaded.content_hash, texts)
         return self._vectors
+
+    def ready(self) -> bool:
+        """Whether the embeddings are at hand: in memory, or read now from a verified disk cache.
+
+        Never embeds anything (a cache miss costs only the check), so a request can ask.
+        """
+        if self._vectors is not None:
+            return True
+        if not self._lock.acquire(blocking=False):
+            return False  # being prepared right now
+        try:
+            if self._vectors is None:
+                found = read_cached(
+                    load_encoder().name, self.loaded.id, self.loaded.content_hash, self._embedded_texts()
+                )
+                if found is not None:
+                    self._vectors = found
+            return self._vectors is not None
+        finally:
+            self._lock.release()
 
     # --- scoring -------------------------------------------------------------------------
 
@@ -216,6 +246,8 @@ class FrameworkIndex:
         cols = np.arange(n)
         affirmed, denied = affirmed_m[a_unit, cols], denied_m[d_unit, cols]
         negated = (denied > affirmed) & (denied >= _threshold(self.tuning, mode))
+        if self.tuning.own_words and negated.any():
+            negated &= self._own_words(units)[d_unit, cols]
         return Scored(affirmed, denied, a_unit, d_unit, units, affirmed_m, negated)
 
     def _units(self, text: str) -> list[Unit]:
@@ -228,6 +260,38 @@ class FrameworkIndex:
         elif len(affirmed) > 1:
             units.append(Unit(". ".join(u.text for u in affirmed), Polarity.AFFIRMED))
         return units
+
+    def _own_postings(self) -> dict[str, np.ndarray]:
+        """Stem → which indicators' own words (text and row heading) hold it, for the distinctive
+        stems only: those in at most ``own_words_max_share`` of the indicators."""
+        holders: dict[str, list[int]] = {}
+        for n, document in enumerate(self.documents):
+            for token in set(lexical_tokens(document, expand_phrases=False)):
+                holders.setdefault(token, []).append(n)
+        most = max(1, int(self.tuning.own_words_max_share * len(self.indicators)))
+        postings = {}
+        for token, found in holders.items():
+            if len(found) <= most:
+                postings[token] = np.zeros(len(self.indicators), dtype=bool)
+                postings[token][found] = True
+        return postings
+
+    def _own_words(self, units: Sequence[Unit]) -> np.ndarray:
+        """units × indicators: whether the words a unit negates are the indicator's own.
+
+        The negated words, stemmed and with everyday phrases expanded ("DV" → domestic
+        abuse), must share a distinctive stem with the indicator's own text. So "Mum says she
+        can't control her" can deny only indicators about control, never "Domestic abuse in
+        the home" for being near it in meaning.
+        """
+        out = np.zeros((len(units), len(self.indicators)), dtype=bool)
+        for n, unit in enumerate(units):
+            if unit.polarity is not Polarity.AFFIRMED:
+                for token in set(lexical_tokens(unit.negated_words, expand_phrases=self.tuning.expand_phrases)):
+                    found = self._own.get(token)
+                    if found is not None:
+                        out[n] |= found
+        return out
 
     def _denies(self, unit: Unit) -> np.ndarray:
         """Which indicators ``unit`` denies."""
@@ -314,6 +378,89 @@ def resolve_mode(mode: str | Mode | None = None) -> tuple[Mode, str | None]:
     return Mode.LEXICAL, "semantic matching is not installed (the 'semantic' extra); lexical matching only"
 
 
+PREPARING_NOTE = (
+    "matching by meaning is still being prepared for this version of the framework; "
+    "until it is ready, these suggestions come from matching words only"
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :func:`prepare` did for one framework version."""
+
+    framework: str
+    version: str
+    mode: str  # the mode matching will run in
+    source: str  # "memory", "cache" (read and verified), "built" (embedded now) or "lexical" (nothing to embed)
+    texts: int  # texts embedded for the index (0 in lexical mode)
+    seconds: float
+
+
+def prepare(loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING, mode: str | Mode | None = None) -> Prepared:
+    """Make matching ready for ``loaded``: its index, and its embeddings from the cache or built now.
+
+    Built embeddings are cached on disk (keyed by the framework's content, the exact texts
+    embedded, which include its phrasings, and the model), so this is slow once per version.
+    """
+    started = time.perf_counter()
+    chosen, _note = resolve_mode(mode)
+    index = framework_index(loaded, tuning)
+    version = loaded.framework.version
+    if chosen is Mode.LEXICAL:
+        return Prepared(loaded.id, version, chosen.value, "lexical", 0, time.perf_counter() - started)
+    source = "memory" if index._vectors is not None else "cache"
+    if not index.ready():
+        index.vectors()
+        source = "built"
+    texts = len(index.documents) + len(index.views)
+    return Prepared(loaded.id, version, chosen.value, source, texts, time.perf_counter() - started)
+
+
+_background: dict[tuple[str, str, str, Tuning], threading.Thread] = {}
+
+
+def prepare_in_background(loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING) -> None:
+    """Start preparing ``loaded`` on a thread of its own, once per version (see :func:`prepare`)."""
+    key = (loaded.id, loaded.content_hash, loaded.phrasings_hash, tuning)
+    with _indexes_lock:
+        if key in _background:
+            return
+        thread = _background[key] = threading.Thread(
+            target=_prepare_logged, args=(loaded, tuning), name=f"prepare-{loaded.id}", daemon=True
+        )
+    thread.start()
+
+
+def _prepare_logged(loaded: LoadedFramework, tuning: Tuning) -> None:
+    try:
+        done = prepare(loaded, tuning)
+        log.info("matching for %s %s is ready (%s, %.1f s)", done.framework, done.version, done.source, done.seconds)
+    except Exception:  # a background failure leaves word matching serving; it must be seen in the log
+        log.exception("preparing matching for %s failed; word matching only", loaded.id)
+
+
+def is_ready(loaded: LoadedFramework, tuning: Tuning = DEFAULT_TUNING, mode: str | Mode | None = None) -> bool:
+    """Whether matching ``loaded`` needs no model work now (lexical mode, or embeddings at hand)."""
+    chosen, _note = resolve_mode(mode)
+    return chosen is Mode.LEXICAL or framework_index(loaded, tuning).ready()
+
+
+def _mode_and_index(
+    loaded: LoadedFramework, mode: str | Mode | None, tuning: Tuning, wait: bool
+) -> tuple[Mode, str | None, FrameworkIndex]:
+    """The mode to run, why it differs from the one wanted, and the index.
+
+    With ``wait=False`` a framework whose embeddings are not ready is matched by words only
+    (and says so) while they are prepared in the background: no request waits for the model.
+    """
+    chosen, note = resolve_mode(mode)
+    index = framework_index(loaded, tuning)
+    if not wait and chosen is not Mode.LEXICAL and not index.ready():
+        prepare_in_background(loaded, tuning)
+        return Mode.LEXICAL, PREPARING_NOTE, index
+    return chosen, note, index
+
+
 def _threshold(tuning: Tuning, mode: Mode) -> float:
     return float(getattr(tuning, f"threshold_{mode.value}"))
 
@@ -325,15 +472,16 @@ def match(
     *,
     mode: str | Mode | None = None,
     tuning: Tuning = DEFAULT_TUNING,
+    wait: bool = True,
 ) -> dict[str, Any]:
     """The indicators ``text`` describes, best first.
 
     ``results`` holds the ``top`` best concerns and protective factors the text states,
     then, flagged ``negated: true``, up to ``top`` indicators the text confidently denies
-    ("no concerns about attendance"); negated ones never count as concerns.
+    ("no concerns about attendance"); negated ones never count as concerns. With
+    ``wait=False`` (the web service) nothing waits for the model: see :func:`_mode_and_index`.
     """
-    chosen, note = resolve_mode(mode)
-    index = framework_index(loaded, tuning)
+    chosen, note, index = _mode_and_index(loaded, mode, tuning, wait)
     scored = index.score(text, chosen)
     negated = scored.negated
     affirmed_order = [int(i) for i in np.argsort(-scored.affirmed, kind="stable") if np.isfinite(scored.affirmed[i])]
@@ -422,6 +570,7 @@ def selection_from_text(
     *,
     mode: str | Mode | None = None,
     tuning: Tuning = DEFAULT_TUNING,
+    wait: bool = True,
 ) -> list[dict[str, Any]]:
     """The confident, non-negated matches of ``text``, to use as an assessment selection.
 
@@ -435,8 +584,7 @@ def selection_from_text(
     concern needs ``reassured_raise`` more. Indicators the text denies (negated) are never
     selected.
     """
-    chosen, _note = resolve_mode(mode)
-    index = framework_index(loaded, tuning)
+    chosen, _note, index = _mode_and_index(loaded, mode, tuning, wait)
     scored = index.score(text, chosen)
     threshold = _threshold(tuning, chosen)
     negated = scored.negated

@@ -228,6 +228,19 @@ def _write(path: Path, key: str, vectors: np.ndarray, meta: dict[str, Any]) -> N
             old.unlink(missing_ok=True)
 
 
+def read_cached(
+    encoder_name: str,
+    framework_id: str,
+    content_hash: str,
+    texts: Sequence[str],
+    directory: Path | None = None,
+) -> np.ndarray | None:
+    """The cached vectors of ``texts`` for this framework version and model, verified; None if absent."""
+    directory = directory or cache_dir()
+    key = cache_key(framework_id, content_hash, encoder_name, texts)
+    return _read(_cache_file(directory, framework_id, key), key, len(texts))
+
+
 def cached_embeddings(
     encoder: Encoder,
     framework_id: str,

@@ -23,6 +23,7 @@ class Suggestions:
     available: bool
     matches: list[dict[str, Any]] = field(default_factory=list)
     mode: str | None = None
+    note: str | None = None  # why the mode is not the usual one (e.g. matching by meaning still preparing)
 
 
 def suggest(loaded: LoadedFramework, text: str, top: int = TOP) -> Suggestions:
@@ -33,7 +34,7 @@ def suggest(loaded: LoadedFramework, text: str, top: int = TOP) -> Suggestions:
         log.warning("matching is unavailable: %s", exc)
         return Suggestions(available=False)
     try:
-        found = match(loaded, text, top=top)
+        found = match(loaded, text, top=top, wait=False)  # never wait for the model on a request
     except Exception:  # a failure here must not stop the practitioner; they can still browse
         log.exception("matching failed for framework %s", loaded.id)
         return Suggestions(available=False)
@@ -47,7 +48,7 @@ def suggest(loaded: LoadedFramework, text: str, top: int = TOP) -> Suggestions:
         for r in found.get("results", [])
         if r.get("indicator") in known
     ]
-    return Suggestions(available=True, matches=matches, mode=found.get("mode"))
+    return Suggestions(available=True, matches=matches, mode=found.get("mode"), note=found.get("note"))
 
 
 @dataclass(frozen=True)
