@@ -65,7 +65,7 @@ def test_only_get_and_post(client):
 
 
 def test_health_check(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz/live").json() == {"status": "ok"}  # readiness: tests/web/test_health.py
 
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -64,15 +63,33 @@ def prepare() -> None:
 
 
 def _warm() -> None:
-    """Build the matching indexes (loading the language model) and parse the PDF stylesheet
-    before the first practitioner needs them."""
+    """Make matching ready for every offered framework and parse the PDF stylesheet, before the
+    server listens: no practitioner's request waits for the model.
+
+    Embeddings come from the cache ``continuum frameworks prepare`` (``make run``) filled, and
+    whatever is missing (a fresh cache directory, a new framework version) is built here, once.
+    A framework that fails to prepare is served by word matching, which says so.
+    """
     from continuum.apps.checks.suggest import suggest
     from continuum.apps.govuk import pdf
     from continuum.apps.partnerships.catalogue import catalogue
 
+    started = time.perf_counter()
     pdf.warm()
+    try:
+        from continuum.matching import prepare as prepare_matching
+    except ImportError as exc:
+        log.warning("matching is unavailable: %s", exc)
+        return
     for loaded in catalogue().choices():
-        suggest(loaded, "warm up", top=1)
+        try:
+            done = prepare_matching(loaded)
+        except Exception:  # logged; that framework's checks fall back to word matching
+            log.exception("could not prepare matching for %s", loaded.id)
+            continue
+        log.info("matching ready for %s %s (%s, %.1f s)", done.framework, done.version, done.source, done.seconds)
+        suggest(loaded, "warm up", top=1)  # the first query's one-off costs, here rather than on a request
+    log.info("ready to serve in %.1f s", time.perf_counter() - started)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None) -> None:
@@ -89,7 +106,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
         start_beside_server()
         # SIGTERM ends the server through SystemExit, so the worker is stopped with it (atexit)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    threading.Thread(target=_warm, name="warm-up", daemon=True).start()
+    _warm()  # before listening: readiness (/healthz) is then true from the first answer
     threads = threads or int(os.environ.get("WEB_THREADS", "8"))
     log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)
     waitress_serve(
@@ -104,8 +121,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def launch(port: int, env: Mapping[str, str], seconds: float = 120) -> subprocess.Popen[bytes]:
-    """``continuum serve`` in a child process, returned once ``/healthz`` answers.
+def launch(port: int, env: Mapping[str, str], seconds: float = 600) -> subprocess.Popen[bytes]:
+    """``continuum serve`` in a child process, returned once ``/healthz`` (readiness) answers 200.
+
+    The server prepares matching before it listens, which takes minutes from an empty cache.
 
     For tools that drive a real server (the web benchmark, the screenshot script). Raises
     ``RuntimeError`` with the server's own error output if it stops or does not answer

@@ -1,17 +1,52 @@
-"""Project-level pages: error pages in the GOV.UK pattern, the health check."""
+"""Project-level pages: error pages in the GOV.UK pattern, the health checks."""
 
 from __future__ import annotations
+
+import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+log = logging.getLogger(__name__)
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for a load balancer."""
+
+def live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers (restart it if this fails). Touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness, for a load balancer: the database answers and matching is ready for every
+    offered framework (no request would wait for the model); 503 naming what is still preparing."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    preparing = _matching_not_ready()
+    if preparing:
+        return JsonResponse({"status": "preparing", "preparing": preparing}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+healthz = ready  # ``/healthz`` means readiness (``launch()`` and deployments wait on it)
+
+
+def _matching_not_ready() -> list[str]:
+    """Ids of the offered frameworks whose matching would need model work now."""
+    from continuum.apps.partnerships.catalogue import catalogue
+
+    try:
+        from continuum.matching import is_ready
+    except ImportError:  # matching not installed: the check pages say so; nothing to wait for
+        return []
+    preparing = []
+    for loaded in catalogue().choices():
+        try:
+            if not is_ready(loaded):
+                preparing.append(loaded.id)
+        except Exception:  # an error here is "not ready", never a traceback
+            log.exception("readiness of matching for %s could not be checked", loaded.id)
+            preparing.append(loaded.id)
+    return preparing
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
