@@ -37,7 +37,10 @@ postgres:
 
 # Local mode: the demo accounts (one per role per partnership) are made, or kept, before serving,
 # and the sign-in page lists them.
+# Matching is prepared (each framework's embeddings built and cached, minutes once per version)
+# before serving, so no practitioner's first concern waits for the model.
 run: setup
+	$(BIN)/continuum frameworks prepare
 	CONTINUUM_LOCAL=1 $(BIN)/continuum demo
 	CONTINUUM_LOCAL=1 $(BIN)/continuum serve --host $(HOST) --port $(PORT)
 
