@@ -67,8 +67,12 @@ class QuestionPage(View):
         """Keep the valid answer in ``answers``; return a response, or ``None`` for the next page."""
         raise NotImplementedError
 
+    def question_context(self) -> dict[str, Any]:
+        """What every page of the question shows (e.g. which framework it is about)."""
+        return {}
+
     def page_context(self, form: Any) -> dict[str, Any]:
-        """What the template needs besides the form and its errors."""
+        """What this page's template needs besides the form and its errors."""
         return {}
 
     def anchors(self, form: Any) -> dict[str, str]:
@@ -131,5 +135,6 @@ class QuestionPage(View):
             "form": form,
             "errors": summary,
             "field_errors": field_errors(form) if form is not None else {},
-        } | self.page_context(form)
+        }
+        context |= self.question_context() | self.page_context(form)
         return render(self.request, self.template_name, context, status=400 if context["errors"] else 200)

@@ -84,15 +84,8 @@ class CheckQuestion(QuestionPage):
             self.answers.remember_texts(self.loaded)
         return super().advance()
 
-    def render_page(self, form: Any, *, errors: list[dict[str, str]] | None = None) -> HttpResponse:
-        self.extra = {"framework": self.loaded.framework if self.loaded else None}
-        return super().render_page(form, errors=errors)
-
-    def page_context(self, form: Any) -> dict[str, Any]:
-        return self.extra | self.more_context(form)
-
-    def more_context(self, form: Any) -> dict[str, Any]:
-        return {}
+    def question_context(self) -> dict[str, Any]:
+        return {"framework": self.loaded.framework if self.loaded else None}
 
 
 class PartnershipPage(CheckQuestion):
@@ -114,7 +107,7 @@ class PartnershipPage(CheckQuestion):
         offered = catalogue().choices()
         return {"partnership": f"partnership-{offered[0].id}"} if offered else {}
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         chosen = form["partnership"].value() or self.answers.framework
         items = [
             {
@@ -145,11 +138,13 @@ class ConcernPage(CheckQuestion):
                 found = suggest(self.framework, text)
                 answers.matches = found.matches
                 answers.matching_mode = found.mode
+                answers.matching_note = found.note
                 answers.matching_unavailable = not found.available
             else:
                 answers.matches, answers.matching_mode, answers.matching_unavailable = [], None, False
+                answers.matching_note = None
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         return {"text": form["text"].value() or ""}
 
 
@@ -194,7 +189,7 @@ class SuggestionsPage(CheckQuestion):
         items = self.items()
         return {"selected": items[0]["html_id"]} if items else {}
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         return {"items": self.items()}
 
 
@@ -249,7 +244,7 @@ class IndicatorsPage(CheckQuestion):
         extra = error_summary(self.filter_form, {"q": "q", "domain": "domain", "level": "level"})
         return super().render_page(form, errors=extra + (errors or []))
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         filters, loaded = self.filter_form, self.framework
         filtering = filters.is_valid() and any(filters.cleaned_data.get(k) for k in self.FILTERS)
         shown = (
@@ -300,7 +295,7 @@ class StrengthsPage(CheckQuestion):
         ids = self.protective_ids()
         return {"selected": f"p-{ids[0]}"} if ids else {}
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         selected = set(self.answers.protective)
         groups: dict[str, list[dict[str, Any]]] = {}
         for indicator in self.framework.framework.indicators:
@@ -339,7 +334,7 @@ class ChildPage(CheckQuestion):
     def anchors(self, form: Any) -> dict[str, str]:
         return {"age_years": "age_years", "age_months": "age_months", "facts": f"fact-{next(iter(Fact)).value}"}
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         chosen = set(form["facts"].value() or [])
         facts = [
             {
@@ -399,7 +394,7 @@ class AnswersPage(CheckQuestion):
     def changed(self) -> bool:
         return self.answers.framework_changed(self.framework) or bool(self.gone)
 
-    def more_context(self, form: Any) -> dict[str, Any]:
+    def page_context(self, form: Any) -> dict[str, Any]:
         answers, loaded = self.answers, self.framework
         by_id = {i.id: i for i in loaded.framework.indicators}
         return {
