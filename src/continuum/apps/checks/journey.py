@@ -44,6 +44,7 @@ class Answers(SessionAnswers):
     text: str = ""
     matches: list[dict[str, Any]] = field(default_factory=list)
     matching_mode: str | None = None
+    matching_note: str | None = None  # why matching ran as it did (e.g. by words only while it is prepared)
     matching_unavailable: bool = False
     suggested: list[str] = field(default_factory=list)  # indicators matching offered
     rejected: list[str] = field(default_factory=list)  # offered and not confirmed on the suggestions page
