@@ -11,6 +11,8 @@ urlpatterns = [
     path("", check_views.start, name="start"),
     path("checks/", include("continuum.apps.checks.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.live, name="healthz-live"),
+    path("healthz/ready", views.ready, name="healthz-ready"),
 ]
 
 handler400 = "continuum.web.views.bad_request"
