@@ -112,6 +112,7 @@ class Check(models.Model):
             return self.own_level
         return None
 
+
 class CheckIndicator(models.Model):
     """One indicator a check offered or selected, as a row (for calibration: how often each
     indicator is suggested, accepted, rejected or found by browsing, across checks and databases).
