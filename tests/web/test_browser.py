@@ -222,3 +222,25 @@ def test_the_accessibility_check_does_find_violations(page):
     page.set_content('<html><body><img src="x.png"><a href="#"></a><input type="text"></body></html>')
     found = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "label"} <= found
+
+
+def test_the_warning_that_the_framework_changed_passes_axe(page, live_server, settings, tiny_copy):
+    """A check begun under one version and checked under another says so, accessibly (ADR 0011)."""
+    base = live_server.url
+    page.goto(base + "/checks/new/partnership")
+    page.get_by_label("Tiny Partnership — a test framework").check()
+    click(page, "Continue")
+    click(page, "Continue")  # no words
+    page.goto(base + "/checks/new/strengths")
+    page.get_by_label("Parent with supportive grandparents").check()
+    click(page, "Continue")
+    path = tiny_copy / "framework.yaml"
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if "id: family-p-1" not in line]
+    path.write_text("\n".join(kept).replace("version: 1.0.0", "version: 1.1.0") + "\n", encoding="utf-8")
+    settings.CONTINUUM_FRAMEWORKS_DIR = str(tiny_copy.parent)
+    forget()
+    page.goto(base + "/checks/new/answers")
+    warning = page.locator("#framework-changed")
+    assert "version 1.0.0 then, version 1.1.0 now" in warning.inner_text()
+    assert "Parent with supportive grandparents" in warning.inner_text()  # the strength it dropped
+    assert_accessible(page)
