@@ -21,6 +21,7 @@ from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.models import Membership
 from continuum.apps.accounts.permissions import GENERAL_ACTIONS, RECORD_ACTIONS, Refused, can, require
 from continuum.apps.checks.models import Check
+from continuum.apps.earlyhelp.models import Episode, StepDown
 from tests.apps.checks.factories import CheckFactory
 
 from .conftest import OTHER, OWN
@@ -56,6 +57,39 @@ def make_membership(actor: Actor, whose: str) -> Membership:
     return MembershipFactory(partnership=OWN if whose == "own" else OTHER, role=Role.PRACTITIONER)
 
 
+def make_episode(actor: Actor, whose: str) -> Episode:
+    """``mine``: an episode the actor leads; ``own``/``other``: one led by someone else in that partnership."""
+    lead = actor.user if whose == "mine" else UserFactory()
+    return Episode.objects.create(
+        partnership=OTHER if whose == "other" else OWN,
+        framework_version="1",
+        framework_hash="x",
+        assessment_name="Early help assessment",
+        source="check",
+        started_by=lead,
+        started_at=timezone.now(),
+        lead_professional=lead,
+    )
+
+
+def make_step_down(actor: Actor, whose: str) -> StepDown:
+    """``mine``: a step-down the actor asked for; ``own``/``other``: someone else's, to that partnership."""
+    requester = actor.user if whose == "mine" else UserFactory()
+    return StepDown.objects.create(
+        partnership=OTHER if whose == "other" else OWN,
+        origin="front-door",
+        source_reference="R-1",
+        family=[{"kind": "child", "first_name": "A", "last_name": "B"}],
+        reason="Needs met at early help",
+        requested_by=requester,
+        requested_at=timezone.now(),
+    )
+
+
+EARLY_HELP_WORKERS = frozenset({Role.PRACTITIONER, Role.EARLY_HELP})
+EPISODE_ACTIONS = ("earlyhelp.view", "earlyhelp.edit", "earlyhelp.close", "earlyhelp.step_up")
+
+
 @dataclass(frozen=True)
 class Kind:
     model: type[models.Model]
@@ -73,6 +107,34 @@ KINDS: dict[str, Kind] = {
             "checks.judge": {"mine": CHECKERS, "own": NONE, "other": NONE},
             "checks.send": {"mine": SENDERS, "own": NONE, "other": NONE},
             "accounts.manage_members": {"mine": NONE, "own": NONE, "other": NONE},
+            **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in EPISODE_ACTIONS},
+            "earlyhelp.answer_step_down": {"mine": NONE, "own": NONE, "other": NONE},
+        },
+    ),
+    "episode": Kind(
+        Episode,
+        make_episode,
+        {
+            **{action: {"mine": EARLY_HELP_WORKERS, "own": NONE, "other": NONE} for action in EPISODE_ACTIONS},
+            # An action on a record applies to every record of its app: the services answer step-downs only.
+            "earlyhelp.answer_step_down": {"mine": frozenset({Role.EARLY_HELP}), "own": NONE, "other": NONE},
+            "checks.view": {"mine": NONE, "own": NONE, "other": NONE},
+        },
+    ),
+    "step-down": Kind(
+        StepDown,
+        make_step_down,
+        {
+            "earlyhelp.answer_step_down": {
+                "mine": frozenset({Role.EARLY_HELP}),
+                "own": frozenset({Role.EARLY_HELP}),
+                "other": NONE,
+            },
+            "earlyhelp.view": {
+                "mine": frozenset({Role.EARLY_HELP}),
+                "own": frozenset({Role.EARLY_HELP}),
+                "other": NONE,
+            },
         },
     ),
     "membership": Kind(
@@ -133,6 +195,12 @@ def test_visible_to_agrees_with_view(role: Role, kind: str):
     visible = set(manager.visible_to(actor).values_list("pk", flat=True))
     if kind == "check":
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["checks.view"][w] or w == "mine"}
+    elif kind == "episode":
+        expected = {w for w in WHOSE if role in KINDS[kind].allowed["earlyhelp.view"][w]}
+    elif kind == "step-down":  # the receiving team sees its partnership's; those who hand children down, their own
+        handing_down = {Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER}
+        expected = {w for w in WHOSE if role in KINDS[kind].allowed["earlyhelp.answer_step_down"][w]}
+        expected |= {"mine"} if role in handing_down else set()
     else:
         expected = {"mine"} | ({"own"} if role == Role.PARTNERSHIP_ADMIN else set())
     assert {w for w, r in records.items() if r.pk in visible} == expected
@@ -141,7 +209,10 @@ def test_visible_to_agrees_with_view(role: Role, kind: str):
 GENERAL: dict[str, frozenset[Role]] = {
     "checks.create": CHECKERS,
     "frontdoor.view_queue": FRONT_DOOR,
-    "earlyhelp.view": frozenset({Role.EARLY_HELP}),
+    "earlyhelp.view": EARLY_HELP_WORKERS,
+    "earlyhelp.start": EARLY_HELP_WORKERS,
+    "earlyhelp.request_step_down": FRONT_DOOR | {Role.EARLY_HELP},
+    "earlyhelp.configure": frozenset({Role.PARTNERSHIP_ADMIN}),
     "audit.view": frozenset({Role.AUDITOR}),
     "reports.view": frozenset({Role.PARTNERSHIP_ADMIN}),
     "accounts.manage_members": frozenset({Role.PARTNERSHIP_ADMIN}),

@@ -34,6 +34,11 @@ RECORD_ACTIONS: dict[str, str] = {
     "checks.judge": OWNER,  # agree, or record one's own level
     "checks.send": OWNER,  # send it to the partnership's front door (coming)
     "accounts.manage_members": VISIBLE,  # add, change or remove a membership
+    "earlyhelp.view": VISIBLE,  # a family's early help record, printed or as PDF
+    "earlyhelp.edit": VISIBLE,  # the assessment, consent, the team, the plan, reviews
+    "earlyhelp.close": VISIBLE,
+    "earlyhelp.step_up": VISIBLE,
+    "earlyhelp.answer_step_down": VISIBLE,  # accept or refuse a step-down
 }
 
 # Actions on no single record (a page, a queue, a report).
@@ -41,6 +46,9 @@ GENERAL_ACTIONS: tuple[str, ...] = (
     "checks.create",
     "frontdoor.view_queue",
     "earlyhelp.view",
+    "earlyhelp.start",
+    "earlyhelp.request_step_down",
+    "earlyhelp.configure",
     "audit.view",
     "reports.view",
     "accounts.manage_members",
@@ -48,13 +56,17 @@ GENERAL_ACTIONS: tuple[str, ...] = (
 
 _CHECKER = {"checks.create", "checks.view", "checks.export", "checks.judge"}
 _FRONT_DOOR = _CHECKER | {"frontdoor.view_queue"}
+# Early help work: start an assessment, and (on records visible to them) see, edit, close and step up.
+_EARLY_HELP = {"earlyhelp.start", "earlyhelp.view", "earlyhelp.edit", "earlyhelp.close", "earlyhelp.step_up"}
 
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
-    Role.PRACTITIONER: frozenset(_CHECKER | {"checks.send"}),
-    Role.FRONT_DOOR_WORKER: frozenset(_FRONT_DOOR),
-    Role.FRONT_DOOR_MANAGER: frozenset(_FRONT_DOOR),
-    Role.EARLY_HELP: frozenset(_CHECKER | {"checks.send", "earlyhelp.view"}),
-    Role.PARTNERSHIP_ADMIN: frozenset({"accounts.manage_members", "reports.view"}),
+    Role.PRACTITIONER: frozenset(_CHECKER | {"checks.send"} | _EARLY_HELP),
+    Role.FRONT_DOOR_WORKER: frozenset(_FRONT_DOOR | {"earlyhelp.request_step_down"}),
+    Role.FRONT_DOOR_MANAGER: frozenset(_FRONT_DOOR | {"earlyhelp.request_step_down"}),
+    Role.EARLY_HELP: frozenset(
+        _CHECKER | {"checks.send"} | _EARLY_HELP | {"earlyhelp.request_step_down", "earlyhelp.answer_step_down"}
+    ),
+    Role.PARTNERSHIP_ADMIN: frozenset({"accounts.manage_members", "reports.view", "earlyhelp.configure"}),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "continuum.apps.partnerships",
     "continuum.apps.govuk",
     "continuum.apps.checks",
+    "continuum.apps.earlyhelp",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,8 @@ CONTINUUM_PRODUCTION = False
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CONTINUUM_RUN_WORKER = env.bool("CONTINUUM_WORKER", default=True)
 CONTINUUM_SESSION_SWEEP_SECONDS = env.int("CONTINUUM_SESSION_SWEEP_SECONDS", default=3600)
+# Early help: how many days before a review falls due its reminder goes to the lead professional.
+CONTINUUM_EARLYHELP_REMINDER_DAYS = env.int("CONTINUUM_EARLYHELP_REMINDER_DAYS", default=5)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,0 +1,55 @@
+"""Reading early help, always through ``visible_to(actor)``: a family's record (logged), the caseload, reviews due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Min, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from continuum.apps.accounts.actor import Actor
+from continuum.apps.earlyhelp.models import Episode, Review, Status, StepDown
+from continuum.apps.earlyhelp.services import note_viewed
+
+
+def family_record(actor: Actor, public_id: str, *, purpose: str = "page") -> Episode:
+    """The episode behind ``public_id`` if the actor may see it (else 404), written to the access log first."""
+    episode = get_object_or_404(Episode.objects.visible_to(actor), public_id=public_id)
+    note_viewed(actor, episode, what=purpose)
+    return episode
+
+
+def caseload(actor: Actor) -> QuerySet[Episode]:
+    """The lead professional's open and draft episodes, the next review due first (none last)."""
+    if actor.user is None:
+        return Episode.objects.none()
+    return (
+        Episode.objects.visible_to(actor)
+        .filter(lead_professional=actor.user, status__in=(Status.DRAFT, Status.OPEN))
+        .annotate(next_review=Min("reviews__due_at", filter=Q(reviews__held_at__isnull=True)))
+        .order_by("next_review", "started_at")
+    )
+
+
+def reviews_due(actor: Actor, *, before: datetime | None = None) -> QuerySet[Review]:
+    """Reviews not yet held on the lead professional's open episodes, due before ``before`` (default: all), soonest first."""
+    if actor.user is None:
+        return Review.objects.none()
+    found = Review.objects.visible_to(actor).filter(
+        held_at__isnull=True, episode__status=Status.OPEN, episode__lead_professional=actor.user
+    )
+    if before is not None:
+        found = found.filter(due_at__lt=before)
+    return found.select_related("episode").order_by("due_at")
+
+
+def step_downs_waiting(actor: Actor) -> QuerySet[StepDown]:
+    """Step-downs waiting for an answer, the first due first (no deadline last)."""
+    return (
+        StepDown.objects.visible_to(actor).filter(state=StepDown.State.REQUESTED).order_by("respond_by", "requested_at")
+    )
+
+
+def is_overdue(due_at: datetime | None) -> bool:
+    return due_at is not None and due_at < timezone.now()
