@@ -10,6 +10,7 @@ from continuum.web import views
 urlpatterns = [
     path("", check_views.start, name="start"),
     path("checks/", include("continuum.apps.checks.urls")),
+    path("api/v1/", include("continuum.apps.api.urls")),
     path("early-help/", include("continuum.apps.earlyhelp.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.live, name="healthz-live"),

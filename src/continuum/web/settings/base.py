@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "continuum.apps.partnerships",
     "continuum.apps.govuk",
     "continuum.apps.checks",
+    "ninja",  # django-ninja: the HTTP API's docs page and its assets, served from here (no CDN)
+    "continuum.apps.api",
     "continuum.apps.earlyhelp",
 ]
 
@@ -190,6 +192,16 @@ CONTINUUM_RUN_WORKER = env.bool("CONTINUUM_WORKER", default=True)
 CONTINUUM_SESSION_SWEEP_SECONDS = env.int("CONTINUUM_SESSION_SWEEP_SECONDS", default=3600)
 # Early help: how many days before a review falls due its reminder goes to the lead professional.
 CONTINUUM_EARLYHELP_REMINDER_DAYS = env.int("CONTINUUM_EARLYHELP_REMINDER_DAYS", default=5)
+
+# The HTTP API (continuum.apps.api): rate limits per token and per client address on assess, match
+# and creates; the client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies set X-Forwarded-For.
+# Limits are counted in the cache: CACHE_URL (e.g. redis://...) shares them between processes.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CONTINUUM_API_RATES = {
+    "token": env.str("API_RATE_PER_TOKEN", default="60/min"),
+    "address": env.str("API_RATE_PER_ADDRESS", default="120/min"),
+}
+NINJA_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,0 +1,163 @@
+"""What the API takes and gives. Responses keep the shapes of the command line's ``--json`` (DESIGN.md):
+the keys named there are typed; the rest of each object passes through (``extra="allow"``), so
+adding a key to the engine's result never breaks a client, and the OpenAPI document says which
+keys are always there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+TEXT_MAX = 10_000  # characters of free text
+IDS_MAX = 500  # indicators in one selection
+
+
+class Open(BaseModel):
+    """An object that may carry more keys than those listed (a plain pydantic model: ninja's
+    ``Schema`` reads attributes, which drops the extra keys)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- frameworks ----------------------------------------------------------------------------
+
+
+class FrameworkSummary(Schema):
+    """One row of ``continuum frameworks list --json``."""
+
+    id: str
+    name: str
+    version: str
+    hash: str
+    levels: int
+    indicators: int
+
+
+class LevelOut(Open):
+    number: int
+    name: str
+    tiers: list[str]
+
+
+class IndicatorOut(Open):
+    id: str
+    level: int
+    domain: str
+    text: str
+    source: dict[str, Any] | None = None
+
+
+class FrameworkOut(Open):
+    """``continuum frameworks show ID --json``: the whole framework, with its content hash."""
+
+    id: str
+    name: str
+    version: str
+    hash: str
+    levels: list[LevelOut]
+    indicators: list[IndicatorOut]
+
+
+# --- assess and match ------------------------------------------------------------------------
+
+
+class Selection(Schema):
+    """What a practitioner says about the child: indicators, strengths, key facts, age and/or words."""
+
+    framework: str = Field(min_length=1, max_length=100, description="A framework id (GET /frameworks).")
+    indicators: list[str] = Field(default_factory=list, max_length=IDS_MAX, description="Indicator ids of concerns.")
+    protective: list[str] = Field(default_factory=list, max_length=IDS_MAX, description="Protective factors' ids.")
+    facts: dict[str, bool] = Field(default_factory=dict, description='Key facts, e.g. {"non_mobile": true}.')
+    age_years: float | None = Field(default=None, ge=0, le=25)
+    text: str | None = Field(
+        default=None,
+        max_length=TEXT_MAX,
+        description="The worry in the practitioner's own words; the indicators it describes join the selection.",
+    )
+
+
+class FrameworkHeader(Open):
+    id: str
+    name: str
+    version: str
+    hash: str
+
+
+class RecommendedLevel(Open):
+    number: int
+    name: str
+    tiers: list[str]
+
+
+class AssessmentOut(Open):
+    """The engine's result, as ``continuum assess --json`` prints it."""
+
+    framework: FrameworkHeader
+    recommended_level: RecommendedLevel
+    immediate_danger: dict[str, Any]
+    drivers: list[dict[str, Any]]
+    rules_fired: list[dict[str, Any]]
+    protective_factors: list[dict[str, Any]]
+    unanswered: list[dict[str, Any]]
+    actions: list[str]
+    contacts: list[dict[str, Any]]
+    consent: dict[str, Any] | None
+    timescales: list[dict[str, Any]]
+    trace: list[dict[str, Any]]
+    engine_version: str
+
+
+class MatchIn(Schema):
+    framework: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=TEXT_MAX, description="The worry in the practitioner's own words.")
+    top: int = Field(default=5, ge=1, le=100, description="How many indicators, best first.")
+
+
+class MatchResult(Open):
+    indicator: str
+    text: str
+    level: int | None
+    domain: str
+    score: float
+
+
+class MatchOut(Open):
+    """``continuum match --json``: the indicators the words describe, best first."""
+
+    framework: str
+    query: str
+    results: list[MatchResult]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+class CheckIn(Schema):
+    """A check to store: the selection (as for assess) and the practitioner's words, kept with it."""
+
+    framework: str = Field(min_length=1, max_length=100)
+    indicators: list[str] = Field(default_factory=list, max_length=IDS_MAX)
+    protective: list[str] = Field(default_factory=list, max_length=IDS_MAX)
+    facts: dict[str, bool] = Field(default_factory=dict)
+    age_years: float | None = Field(default=None, ge=0, le=25)
+    text: str = Field(default="", max_length=TEXT_MAX, description="The practitioner's words, stored as they are.")
+
+
+class CheckOut(Schema):
+    """A stored check: its recommendation, the practitioner's judgement, whether it was sent."""
+
+    id: str = Field(description="The check's public reference.")
+    created_at: datetime
+    framework: FrameworkHeader
+    recommended_level: int
+    recommended_level_name: str
+    immediate_danger: bool
+    judgement: str = Field(description="'' (not yet), 'agree' or 'own'.")
+    decided_level: int | None
+    sent_to_partnership: str
+    sent_at: datetime | None
+    result: AssessmentOut
