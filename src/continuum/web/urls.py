@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from continuum.apps.accounts.oidc import sso_urlpatterns
 from continuum.apps.checks import views as check_views
 from continuum.web import views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz/live", views.live, name="healthz-live"),
     path("healthz/ready", views.ready, name="healthz-ready"),
 ]
+urlpatterns += sso_urlpatterns()  # /oidc/..., only when single sign-on is configured
 
 handler400 = "continuum.web.views.bad_request"
 handler404 = "continuum.web.views.page_not_found"
