@@ -1,0 +1,1 @@
+"""Escalation of professional disagreement: stages, named roles and timescales, the partnership's register."""
