@@ -39,6 +39,11 @@ RECORD_ACTIONS: dict[str, str] = {
     "earlyhelp.close": VISIBLE,
     "earlyhelp.step_up": VISIBLE,
     "earlyhelp.answer_step_down": VISIBLE,  # accept or refuse a step-down
+    "escalations.view": VISIBLE,  # an escalation's page: its stages, responses and outcome
+    "escalations.respond": VISIBLE,  # record the response at the current stage
+    "escalations.escalate": VISIBLE,  # move to the procedure's next stage
+    "escalations.resolve": VISIBLE,  # record the resolution
+    "escalations.withdraw": OWNER,  # the person who raised it withdraws it
 }
 
 # Actions on no single record (a page, a queue, a report).
@@ -52,6 +57,9 @@ GENERAL_ACTIONS: tuple[str, ...] = (
     "audit.view",
     "reports.view",
     "accounts.manage_members",
+    "escalations.raise",  # raise a disagreement about a decision the actor can see
+    "escalations.view_register",  # the partnership's escalation register, printed or exported
+    "escalations.set_procedure",  # record the partnership's procedure where the document gives no stages
 )
 
 _CHECKER = {"checks.create", "checks.view", "checks.export", "checks.judge"}
@@ -69,6 +77,25 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
     Role.PARTNERSHIP_ADMIN: frozenset({"accounts.manage_members", "reports.view", "earlyhelp.configure"}),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
+
+# Escalations of professional disagreement: every party to one raises it and (on escalations visible to
+# them) sees it and moves it on; front-door managers and partnership admins read the register; the
+# partnership admin records the procedure where the document gives no stages.
+_ESCALATION_PARTY = frozenset(
+    {
+        "escalations.raise",
+        "escalations.view",
+        "escalations.respond",
+        "escalations.escalate",
+        "escalations.resolve",
+        "escalations.withdraw",
+    }
+)
+for _role in (Role.PRACTITIONER, Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER, Role.EARLY_HELP):
+    ROLE_ACTIONS[_role] |= _ESCALATION_PARTY
+ROLE_ACTIONS[Role.FRONT_DOOR_MANAGER] |= {"escalations.view_register"}
+ROLE_ACTIONS[Role.PARTNERSHIP_ADMIN] |= {"escalations.view", "escalations.view_register", "escalations.set_procedure"}
+
 
 # The roles that receive what is sent to a partnership, and see it once sent.
 FRONT_DOOR_ROLES: frozenset[Role] = frozenset({Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER})
