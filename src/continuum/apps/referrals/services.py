@@ -1,0 +1,552 @@
+"""Every change to a referral: one function each, one transaction, its audit event inside it.
+
+Sending is refused — with what to fix — unless the actor may send the check, the check's
+level is one the framework refers at, every child is named with a date of birth (or a due
+date), and the consent recorded fits the framework's consent rule for the level (and its
+exceptions). A form is not the gate: these checks hold for every caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from continuum.apps.accounts.actor import Actor
+from continuum.apps.accounts.permissions import require
+from continuum.apps.audit.services import record
+from continuum.apps.checks.models import Check
+from continuum.apps.partnerships.catalogue import catalogue
+from continuum.apps.referrals import clocks, events, notify
+from continuum.apps.referrals.codes import GENDER_LABELS, REFERRAL_SOURCE_LABELS, nhs_number_valid
+from continuum.apps.referrals.models import Channel, ConsentBasis, Family, Referral
+
+
+class ReferralError(ValueError):
+    """A refusal that says what to fix; ``field`` names the form field it belongs to ("" for the page)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Child:
+    first_name: str
+    last_name: str
+    date_of_birth: date | None = None
+    unborn_due_date: date | None = None
+    nhs_number: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    school_or_setting: str = ""
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The consent recorded: ``basis`` (a :class:`ConsentBasis` value) and its details.
+
+    obtained: ``who`` gave it, ``when``, ``shared`` (what was shared); not-sought: ``reason``
+    (the lawful reason); refused-overridden: ``who`` refused and ``reason`` for overriding.
+    """
+
+    basis: str
+    who: str = ""
+    when: date | None = None
+    shared: str = ""
+    reason: str = ""
+    exception: str = ""  # where the level requires consent: the document's exception relied on (its text)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the referrer tells us beyond the check: the children, the family, themselves, consent."""
+
+    children: list[Child]
+    referrer_name: str
+    referrer_agency: str
+    referral_source: str
+    what_done_so_far: str
+    consent: Consent
+    address: str = ""
+    postcode: str = ""
+    household: list[dict[str, Any]] = field(default_factory=list)
+    languages: str = ""
+    interpreter_needed: bool = False
+    referrer_phone: str = ""
+    referrer_email: str = ""
+
+
+# -- the gates ------------------------------------------------------------------------------
+
+
+def _framework(partnership: str) -> Any:
+    loaded = catalogue().get(partnership)
+    if loaded is None:
+        raise ReferralError(f"The partnership {partnership!r} is not offered here, so nothing can be sent to it.")
+    return loaded
+
+
+def check_level(check: Check) -> int:
+    """The level the referrer settled on: their own judgement, else the recommended level."""
+    decided = check.decided_level
+    return decided if decided is not None else check.recommended_level
+
+
+def level_refusal(framework: Any, level: int) -> str | None:
+    """Why a check at ``level`` cannot be referred to the front door (``None`` when it can)."""
+    lowest = clocks.lowest_referral_level(framework)
+    name = framework.front_door.name if framework.front_door else "the front door"
+    if lowest is None:
+        return (
+            f"The document does not say at which level to refer to {name}, so a referral cannot be sent from a "
+            "check. Follow the partnership's referral route."
+        )
+    if level < lowest:
+        return (
+            f"This check is at level {level}; the partnership refers to {name} at level {lowest} or above. "
+            "Follow the actions for this level instead, or record your own level on the check if you disagree."
+        )
+    return None
+
+
+def consent_requirement(framework: Any, level: int | None, result_consent: dict[str, Any] | None) -> dict[str, Any]:
+    """The consent rule that applies: the framework's rule at the level, and whether an exception applies.
+
+    Returns ``{"rule": "required" | "seek-unless-risk" | "inform" | "not-required" | None,
+    "summary", "exceptions": [texts], "exception_applies": bool}``; ``rule`` is ``None`` where
+    the document does not say.
+    """
+    rule = clocks.level_consent(framework, level)
+    result_consent = result_consent or {}
+    return {
+        "rule": rule.rule if rule is not None else None,
+        "summary": rule.summary if rule is not None else clocks.NO_CLOCK,
+        "exceptions": [e.text for e in rule.exceptions] if rule is not None else [],
+        "exception_applies": bool(result_consent.get("exception_applies")),
+        "exception_rules": [r.get("name", r.get("rule", "")) for r in result_consent.get("exception_rules", [])],
+    }
+
+
+def consent_refusal(requirement: dict[str, Any], consent: Consent) -> ReferralError | None:
+    """Why ``consent`` does not meet ``requirement`` (``None`` when it does). Every basis needs its details."""
+    basis = consent.basis
+    if basis not in ConsentBasis.values:
+        return ReferralError(
+            "Say whether consent was obtained, not sought (with the lawful reason), or refused and overridden.",
+            "consent_basis",
+        )
+    if basis == ConsentBasis.OBTAINED:
+        if not consent.who.strip():
+            return ReferralError("Enter who gave consent.", "consent_who")
+        if consent.when is None:
+            return ReferralError("Enter the date consent was given.", "consent_when")
+        if consent.when > timezone.localdate():
+            return ReferralError("The date consent was given must be today or in the past.", "consent_when")
+        if not consent.shared.strip():
+            return ReferralError("Enter what was shared with the family about this referral.", "consent_shared")
+        return None
+    if basis == ConsentBasis.REFUSED_OVERRIDDEN and not consent.who.strip():
+        return ReferralError("Enter who refused consent.", "consent_who")
+    if not consent.reason.strip():
+        what = (
+            "the lawful reason for not seeking consent"
+            if basis == ConsentBasis.NOT_SOUGHT
+            else ("why the refusal is overridden")
+        )
+        return ReferralError(f"Enter {what}.", "consent_reason")
+    if requirement["rule"] != "required" or requirement["exception_applies"]:
+        return None
+    if not requirement["exceptions"]:
+        return ReferralError(
+            "At this level the document requires the family's consent before you refer "
+            f"(“{requirement['summary']}”) and names no exception. Ask the family for consent and record who gave "
+            "it, when and what was shared — or, if the child is at risk of significant harm, record your own higher "
+            "level on the check first.",
+            "consent_basis",
+        )
+    if consent.exception not in requirement["exceptions"]:
+        return ReferralError(
+            "At this level the document requires the family's consent before you refer, except where: "
+            + "; ".join(f"“{text}”" for text in requirement["exceptions"])
+            + ". Choose the exception that applies, or record the consent obtained.",
+            "consent_exception",
+        )
+    return None
+
+
+def _child_refusal(child: Child, index: int, count: int) -> ReferralError | None:
+    which = f"child {index + 1}" if count > 1 else "the child"
+    prefix = f"children-{index}-" if count > 1 else ""
+    if not child.first_name.strip() or not child.last_name.strip():
+        return ReferralError(f"Enter the first and last name of {which}.", f"{prefix}first_name")
+    if child.date_of_birth is None and child.unborn_due_date is None:
+        return ReferralError(
+            f"Enter the date of birth of {which}, or the due date if unborn.", f"{prefix}date_of_birth"
+        )
+    if child.date_of_birth is not None and child.date_of_birth > timezone.localdate():
+        return ReferralError(
+            f"The date of birth of {which} must be in the past; for an unborn child give the due date.",
+            f"{prefix}date_of_birth",
+        )
+    if child.nhs_number and not nhs_number_valid(child.nhs_number):
+        return ReferralError(
+            f"The NHS number of {which} is not a valid NHS number: check the 10 digits, or leave it empty.",
+            f"{prefix}nhs_number",
+        )
+    if child.gender and child.gender not in GENDER_LABELS:
+        return ReferralError(f"Choose the gender of {which} from the list.", f"{prefix}gender")
+    return None
+
+
+def details_refusal(details: Details) -> ReferralError | None:
+    if not details.children:
+        return ReferralError("Add at least one child.", "children")
+    for index, child in enumerate(details.children):
+        refusal = _child_refusal(child, index, len(details.children))
+        if refusal is not None:
+            return refusal
+    if not details.referrer_name.strip():
+        return ReferralError("Enter your name.", "referrer_name")
+    if not details.referrer_agency.strip():
+        return ReferralError("Enter your agency or organisation.", "referrer_agency")
+    if details.referral_source not in REFERRAL_SOURCE_LABELS:
+        return ReferralError(
+            "Choose the kind of agency you refer from (the national referral source).", "referral_source"
+        )
+    if not details.referrer_phone.strip() and not details.referrer_email.strip():
+        return ReferralError(
+            "Enter a phone number or an email address the front door can reach you on.", "referrer_phone"
+        )
+    if not details.what_done_so_far.strip():
+        return ReferralError("Say what has been done so far to support the child and family.", "what_done_so_far")
+    return None
+
+
+# -- the changes ----------------------------------------------------------------------------
+
+
+def _consent_detail(consent: Consent, requirement: dict[str, Any]) -> dict[str, Any]:
+    detail: dict[str, Any] = {"rule": requirement["rule"], "exception_applies": requirement["exception_applies"]}
+    if consent.exception and consent.basis != ConsentBasis.OBTAINED:
+        detail["exception"] = consent.exception
+    if consent.basis == ConsentBasis.OBTAINED:
+        detail |= {"who": consent.who.strip(), "when": consent.when.isoformat() if consent.when else None}
+        detail["shared"] = consent.shared.strip()
+    elif consent.basis == ConsentBasis.NOT_SOUGHT:
+        detail["reason"] = consent.reason.strip()
+    else:
+        detail |= {"who": consent.who.strip(), "reason": consent.reason.strip()}
+    return detail
+
+
+def _deadlines(partnership: str, loaded: Any, received_at: datetime, phoned: bool) -> dict[str, Any]:
+    """The referral's deadlines, computed once at receipt (the front door may re-grade the decision later)."""
+    ack, ack_note = clocks.due(loaded, "acknowledgement", received_at)
+    decision, decision_note = clocks.due(loaded, "decision", received_at)
+    values: dict[str, Any] = {"acknowledge_due": ack, "decision_due": decision}
+    notes = {"acknowledge_due": ack_note, "decision_due": decision_note}
+    if phoned:
+        values["written_follow_up_due"], notes["written_follow_up_due"] = clocks.due(
+            loaded, "written_follow_up", received_at
+        )
+    return {"values": values, "notes": {k: v for k, v in notes.items() if v}}
+
+
+def _create(
+    *,
+    actor: Actor,
+    partnership: str,
+    framework: Any,
+    details: Details,
+    requirement: dict[str, Any],
+    check: Check | None,
+    level: int | None,
+    level_name: str,
+    indicator_ids: list[str],
+    reasons: list[str],
+    concerns: str,
+    channel: str,
+    referrer: Any,
+    received_at: datetime,
+) -> tuple[list[Referral], dict[str, Any]]:
+    family = Family.objects.create(
+        partnership=partnership,
+        address=details.address.strip(),
+        postcode=details.postcode.strip().upper(),
+        household=details.household,
+        languages=details.languages.strip(),
+        interpreter_needed=details.interpreter_needed,
+    )
+    deadlines = _deadlines(partnership, framework, received_at, channel == Channel.PHONE)
+    made = []
+    for child in details.children:
+        referral = Referral(
+            partnership=partnership,
+            framework_version=framework.framework.version if check is None else check.framework_version,
+            framework_hash=framework.content_hash if check is None else check.framework_hash,
+            stored_check=check,
+            family=family,
+            child_first_name=child.first_name.strip(),
+            child_last_name=child.last_name.strip(),
+            date_of_birth=child.date_of_birth,
+            unborn_due_date=child.unborn_due_date,
+            nhs_number=child.nhs_number.replace(" ", ""),
+            gender=child.gender,
+            ethnicity=child.ethnicity.strip(),
+            school_or_setting=child.school_or_setting.strip(),
+            referrer=referrer,
+            referrer_name=details.referrer_name.strip(),
+            referrer_agency=details.referrer_agency.strip(),
+            referral_source=details.referral_source,
+            referrer_phone=details.referrer_phone.strip(),
+            referrer_email=details.referrer_email.strip(),
+            recorded_by=actor.user,
+            referrer_level=level,
+            referrer_level_name=level_name,
+            indicator_ids=indicator_ids,
+            reasons=reasons,
+            what_done_so_far=details.what_done_so_far.strip(),
+            concerns=concerns.strip(),
+            consent_basis=details.consent.basis,
+            consent_detail=_consent_detail(details.consent, requirement),
+            channel=channel,
+            received_at=received_at,
+            **deadlines["values"],
+        )
+        referral.full_clean(exclude=["family", "stored_check", "referrer", "recorded_by"])
+        referral.save(force_insert=True)
+        made.append(referral)
+    return made, deadlines
+
+
+def send_referral(actor: Actor, check: Check, details: Details) -> list[Referral]:
+    """Send a referral from ``check``: one ``Referral`` per child, siblings linked by one ``Family``.
+
+    Refused with :class:`ReferralError` (what to fix) or :class:`~continuum.apps.accounts.permissions.Refused`.
+    The referrer's acknowledgement email is enqueued in the same transaction.
+    """
+    with transaction.atomic():
+        require(actor, "referrals.send")
+        require(actor, "checks.send", check)
+        check = Check.objects.select_for_update().get(pk=check.pk)
+        if actor.partnership != check.framework_id:
+            raise ReferralError(
+                "This check was made against another partnership's framework; you can send it only to that "
+                "partnership, as a member of it."
+            )
+        framework = _framework(check.framework_id)
+        level = check_level(check)
+        refusal = level_refusal(framework.framework, level)
+        if refusal is not None:
+            raise ReferralError(refusal)
+        problem = details_refusal(details)
+        if problem is not None:
+            raise problem
+        requirement = consent_requirement(framework.framework, level, check.result.get("consent"))
+        problem = consent_refusal(requirement, details.consent)
+        if problem is not None:
+            raise problem
+        now = timezone.now()
+        level_name = next((lv.name for lv in framework.framework.levels if lv.number == level), "")
+        reasons = [d.get("text", "") for d in check.result.get("drivers", [])]
+        made, deadlines = _create(
+            actor=actor,
+            partnership=check.framework_id,
+            framework=framework,
+            details=details,
+            requirement=requirement,
+            check=check,
+            level=level,
+            level_name=level_name,
+            indicator_ids=list(check.result.get("input", {}).get("indicators", [])),
+            reasons=reasons,
+            concerns="",
+            channel=Channel.ONLINE,
+            referrer=actor.user,
+            received_at=now,
+        )
+        if not check.sent_at:
+            check.sent_to_partnership, check.sent_at = check.framework_id, now
+            check.save(update_fields=["sent_to_partnership", "sent_at"])
+        for referral in made:
+            record(events.SENT, target=referral, actor=actor, payload=_payload(referral, made, deadlines))
+        notify.referral_received(made)
+    return made
+
+
+def record_phoned_referral(
+    actor: Actor,
+    *,
+    details: Details,
+    concerns: str,
+    referrer_level: int | None = None,
+    received_at: datetime | None = None,
+) -> list[Referral]:
+    """An urgent referral the front door took by phone: its written follow-up becomes a deadline.
+
+    The consent rule is the one at ``referrer_level`` when the caller gave a level, else none
+    the document states; the consent basis and its details are still required.
+    """
+    with transaction.atomic():
+        require(actor, "referrals.record_phoned")
+        assert actor.partnership is not None  # require() refuses an actor outside a partnership
+        framework = _framework(actor.partnership)
+        problem = details_refusal(details)
+        if problem is not None:
+            raise problem
+        if not concerns.strip():
+            raise ReferralError("Write down the concerns the caller described.", "concerns")
+        now = timezone.now()
+        received = received_at or now
+        if received > now:
+            raise ReferralError("The time of the call must be now or in the past.", "received_at")
+        requirement = consent_requirement(framework.framework, referrer_level, None)
+        problem = consent_refusal(requirement, details.consent)
+        if problem is not None:
+            raise problem
+        level_name = next((lv.name for lv in framework.framework.levels if lv.number == referrer_level), "")
+        made, deadlines = _create(
+            actor=actor,
+            partnership=actor.partnership,
+            framework=framework,
+            details=details,
+            requirement=requirement,
+            check=None,
+            level=referrer_level,
+            level_name=level_name,
+            indicator_ids=[],
+            reasons=[],
+            concerns=concerns,
+            channel=Channel.PHONE,
+            referrer=None,
+            received_at=received,
+        )
+        for referral in made:
+            record(events.PHONED, target=referral, actor=actor, payload=_payload(referral, made, deadlines))
+        if details.referrer_email.strip():
+            notify.referral_received(made)
+    return made
+
+
+def record_written_follow_up(actor: Actor, referral: Referral, received_at: datetime | None = None) -> Referral:
+    """The phoned referral's written confirmation arrived (now, or at ``received_at``)."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        require(actor, "referrals.record_follow_up", referral)
+        if referral.channel != Channel.PHONE:
+            raise ReferralError("Only a phoned referral has a written follow-up; this one was sent online.")
+        if referral.written_follow_up_received_at is not None:
+            raise ReferralError("The written follow-up was already recorded for this referral.")
+        now = timezone.now()
+        at = received_at or now
+        if at > now or at < referral.received_at:
+            raise ReferralError("The follow-up must arrive after the call and not in the future.", "received_at")
+        referral.written_follow_up_received_at = at
+        referral.save(update_fields=["written_follow_up_received_at"])
+        late = referral.written_follow_up_due is not None and at > referral.written_follow_up_due
+        record(events.FOLLOWED_UP, target=referral, actor=actor, payload={"received_at": at.isoformat(), "late": late})
+    return referral
+
+
+def acknowledge(actor: Actor, referral: Referral) -> Referral:
+    """The referrer has been told the referral was received (by the acknowledgement email's job, or the front door).
+
+    A second acknowledgement changes nothing and writes nothing.
+    """
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if actor.system is None:
+            require(actor, "referrals.acknowledge", referral)
+        if referral.acknowledged_at is not None:
+            return referral
+        referral.acknowledged_at = timezone.now()
+        referral.status = Referral.Status.ACKNOWLEDGED
+        referral.save(update_fields=["acknowledged_at", "status"])
+        on_time = referral.acknowledge_due is None or referral.acknowledged_at <= referral.acknowledge_due
+        record(
+            events.ACKNOWLEDGED,
+            target=referral,
+            actor=actor,
+            payload={"from": Referral.Status.RECEIVED, "to": Referral.Status.ACKNOWLEDGED, "on_time": on_time},
+        )
+    return referral
+
+
+def record_outcome_for_referrer(
+    actor: Actor,
+    referral: Referral,
+    *,
+    outcome_code: str,
+    text: str,
+    shared: bool,
+    reason_not_shared: str = "",
+) -> Referral:
+    """What the referrer may see of the front door's decision: the outcome, or why it is not shared.
+
+    Called by the front door (in its own transaction, after its decision). The referral is
+    closed; its referrer's page shows the outcome text, or the reason it is not shared.
+    """
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        require(actor, "referrals.record_outcome", referral)
+        if not outcome_code.strip():
+            raise ReferralError("The decision's outcome is needed before the referrer is told it.", "outcome_code")
+        if shared and not text.strip():
+            raise ReferralError("Write what the referrer is told about the outcome.", "text")
+        if not shared and not reason_not_shared.strip():
+            raise ReferralError("Say why it is not appropriate to share the outcome.", "reason_not_shared")
+        if referral.outcome_recorded_at is not None:
+            raise ReferralError("The outcome was already recorded for the referrer.")
+        now = timezone.now()
+        before = referral.status
+        referral.outcome_code = outcome_code.strip()
+        referral.outcome_text = text.strip() if shared else ""
+        referral.outcome_shared_at = now if shared else None
+        referral.outcome_not_shared_reason = "" if shared else reason_not_shared.strip()
+        referral.outcome_recorded_at = now
+        if referral.acknowledged_at is None:
+            referral.acknowledged_at = now  # being told the outcome acknowledges receipt
+        referral.status = Referral.Status.CLOSED
+        referral.save(
+            update_fields=[
+                "outcome_code",
+                "outcome_text",
+                "outcome_shared_at",
+                "outcome_not_shared_reason",
+                "outcome_recorded_at",
+                "acknowledged_at",
+                "status",
+            ]
+        )
+        record(
+            events.OUTCOME_RECORDED,
+            target=referral,
+            actor=actor,
+            payload={"from": before, "to": referral.status, "outcome": referral.outcome_code, "shared": shared},
+        )
+    return referral
+
+
+def _payload(referral: Referral, made: list[Referral], deadlines: dict[str, Any]) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "check": referral.stored_check.public_id if referral.stored_check else None,
+        "family": referral.family_id,
+        "siblings": [r.public_id for r in made if r.pk != referral.pk],
+        "level": referral.referrer_level,
+        "framework_hash": referral.framework_hash,
+        "consent_basis": referral.consent_basis,
+        "exception_applies": referral.consent_detail.get("exception_applies", False),
+        "referral_source": referral.referral_source,
+        "acknowledge_due": iso(referral.acknowledge_due),
+        "decision_due": iso(referral.decision_due),
+        "written_follow_up_due": iso(referral.written_follow_up_due),
+        "no_deadline": deadlines["notes"],
+    }
