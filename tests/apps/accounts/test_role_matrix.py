@@ -22,6 +22,9 @@ from continuum.apps.accounts.models import Membership
 from continuum.apps.accounts.permissions import GENERAL_ACTIONS, RECORD_ACTIONS, Refused, can, require
 from continuum.apps.checks.models import Check
 from continuum.apps.earlyhelp.models import Episode, StepDown
+from continuum.apps.escalations import services as escalation_services
+from continuum.apps.escalations.models import Escalation
+from continuum.apps.escalations.subjects import kind_of
 from tests.apps.checks.factories import CheckFactory
 
 from .conftest import OTHER, OWN
@@ -86,8 +89,39 @@ def make_step_down(actor: Actor, whose: str) -> StepDown:
     )
 
 
+def make_escalation(actor: Actor, whose: str) -> Escalation:
+    """``mine``: an escalation the actor raised; ``own``/``other``: a front-door worker's of that partnership,
+    each about a check sent to that partnership (made through the service, then handed to the actor for ``mine``)."""
+    partnership = OTHER if whose == "other" else OWN
+    raiser = UserFactory()
+    MembershipFactory(user=raiser, partnership=partnership, role=Role.FRONT_DOOR_WORKER)
+    check = kind_of("check")
+    assert check is not None
+    escalation = escalation_services.raise_escalation(
+        Actor(user=raiser, partnership=partnership, role=Role.FRONT_DOOR_WORKER),
+        check,
+        _sent_check(UserFactory(), partnership),
+        concern="The level is too low",
+        other_party="The referrer",
+    )
+    if whose == "mine":
+        Escalation.objects.filter(pk=escalation.pk).update(owner=actor.user)
+        escalation.refresh_from_db()
+    return escalation
+
+
 EARLY_HELP_WORKERS = frozenset({Role.PRACTITIONER, Role.EARLY_HELP})
 EPISODE_ACTIONS = ("earlyhelp.view", "earlyhelp.edit", "earlyhelp.close", "earlyhelp.step_up")
+# Escalations: every party to a disagreement may raise one; the register is the managers' and admins'.
+PARTIES = CHECKERS
+REGISTER = frozenset({Role.FRONT_DOOR_MANAGER, Role.PARTNERSHIP_ADMIN})
+ESCALATION_ACTIONS = (
+    "escalations.view",
+    "escalations.respond",
+    "escalations.escalate",
+    "escalations.resolve",
+    "escalations.withdraw",
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +143,25 @@ KINDS: dict[str, Kind] = {
             "accounts.manage_members": {"mine": NONE, "own": NONE, "other": NONE},
             **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in EPISODE_ACTIONS},
             "earlyhelp.answer_step_down": {"mine": NONE, "own": NONE, "other": NONE},
+            **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in ESCALATION_ACTIONS},
+        },
+    ),
+    "escalation": Kind(
+        Escalation,
+        make_escalation,
+        {
+            # The person who raised it, and the partnership's front door; the partnership admin reads it too.
+            "escalations.view": {
+                "mine": PARTIES | {Role.PARTNERSHIP_ADMIN},
+                "own": REGISTER | FRONT_DOOR,
+                "other": NONE,
+            },
+            **{
+                action: {"mine": PARTIES, "own": FRONT_DOOR, "other": NONE}
+                for action in ("escalations.respond", "escalations.escalate", "escalations.resolve")
+            },
+            "escalations.withdraw": {"mine": PARTIES, "own": NONE, "other": NONE},
+            "checks.view": {"mine": NONE, "own": NONE, "other": NONE},
         },
     ),
     "episode": Kind(
@@ -195,6 +248,8 @@ def test_visible_to_agrees_with_view(role: Role, kind: str):
     visible = set(manager.visible_to(actor).values_list("pk", flat=True))
     if kind == "check":
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["checks.view"][w] or w == "mine"}
+    elif kind == "escalation":  # the person who raised it whatever their role; the partnership's readers
+        expected = {"mine"} | ({"own"} if role in REGISTER | FRONT_DOOR else set())
     elif kind == "episode":
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["earlyhelp.view"][w]}
     elif kind == "step-down":  # the receiving team sees its partnership's; those who hand children down, their own
@@ -216,6 +271,9 @@ GENERAL: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.AUDITOR}),
     "reports.view": frozenset({Role.PARTNERSHIP_ADMIN}),
     "accounts.manage_members": frozenset({Role.PARTNERSHIP_ADMIN}),
+    "escalations.raise": PARTIES,
+    "escalations.view_register": REGISTER,
+    "escalations.set_procedure": frozenset({Role.PARTNERSHIP_ADMIN}),
 }
 
 
