@@ -118,7 +118,7 @@ def assess_selection(request: HttpRequest, payload: schemas.Selection) -> dict[s
     indicators the words describe join the selection and are marked in `drivers`. Nothing is stored."""
     require(actor_of(request), "checks.create")
     loaded = framework_in_body(payload.framework)
-    selection = payload.dict(exclude={"framework", "text"})
+    selection = payload.model_dump(mode="json", exclude={"framework", "text"})
     try:
         if payload.text is not None and payload.text.strip():
             from continuum.assess_text import assess_text
@@ -175,7 +175,7 @@ def create_check(request: HttpRequest, payload: schemas.CheckIn) -> Status[dict[
     actor = actor_of(request)
     require(actor, "checks.create")
     loaded = framework_in_body(payload.framework)
-    inputs = payload.dict(exclude={"framework"})
+    inputs = payload.model_dump(mode="json", exclude={"framework"})
     try:
         check = check_services.create_check(loaded, inputs, actor=actor)
     except AssessmentInputError as exc:

@@ -7,13 +7,25 @@ keys are always there.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from continuum.frameworks.schema import Fact
 
 TEXT_MAX = 10_000  # characters of free text
 IDS_MAX = 500  # indicators in one selection
+
+
+def _no_nul(value: str) -> str:
+    """Text is stored (PostgreSQL refuses NUL in text and JSON), so it is refused at the door."""
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class Open(BaseModel):
@@ -71,9 +83,9 @@ class Selection(Schema):
     framework: str = Field(min_length=1, max_length=100, description="A framework id (GET /frameworks).")
     indicators: list[str] = Field(default_factory=list, max_length=IDS_MAX, description="Indicator ids of concerns.")
     protective: list[str] = Field(default_factory=list, max_length=IDS_MAX, description="Protective factors' ids.")
-    facts: dict[str, bool] = Field(default_factory=dict, description='Key facts, e.g. {"non_mobile": true}.')
+    facts: dict[Fact, bool] = Field(default_factory=dict, description='Key facts, e.g. {"non_mobile": true}.')
     age_years: float | None = Field(default=None, ge=0, le=25)
-    text: str | None = Field(
+    text: Text | None = Field(
         default=None,
         max_length=TEXT_MAX,
         description="The worry in the practitioner's own words; the indicators it describes join the selection.",
@@ -113,7 +125,7 @@ class AssessmentOut(Open):
 
 class MatchIn(Schema):
     framework: str = Field(min_length=1, max_length=100)
-    text: str = Field(min_length=1, max_length=TEXT_MAX, description="The worry in the practitioner's own words.")
+    text: Text = Field(min_length=1, max_length=TEXT_MAX, description="The worry in the practitioner's own words.")
     top: int = Field(default=5, ge=1, le=100, description="How many indicators, best first.")
 
 
@@ -142,9 +154,9 @@ class CheckIn(Schema):
     framework: str = Field(min_length=1, max_length=100)
     indicators: list[str] = Field(default_factory=list, max_length=IDS_MAX)
     protective: list[str] = Field(default_factory=list, max_length=IDS_MAX)
-    facts: dict[str, bool] = Field(default_factory=dict)
+    facts: dict[Fact, bool] = Field(default_factory=dict, description='Key facts, e.g. {"non_mobile": true}.')
     age_years: float | None = Field(default=None, ge=0, le=25)
-    text: str = Field(default="", max_length=TEXT_MAX, description="The practitioner's words, stored as they are.")
+    text: Text = Field(default="", max_length=TEXT_MAX, description="The practitioner's words, stored as they are.")
 
 
 class CheckOut(Schema):
