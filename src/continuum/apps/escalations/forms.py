@@ -36,6 +36,7 @@ class ProcedureForm(forms.Form):
 
     name = forms.CharField(max_length=300, required=False)
     url = forms.URLField(
+        assume_scheme="https",
         max_length=200,
         required=False,
         error_messages={"invalid": "Enter a web address, like https://www.example.org/procedure"},

@@ -51,7 +51,6 @@ class Filters:
     status: str = ""
     stage: int | None = None
     overdue: bool = False
-    raised_from: datetime | None = None
 
     @classmethod
     def from_query(cls, query: Any) -> Filters:
@@ -118,6 +117,12 @@ CSV_HEADER = (
 )
 
 
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_text(rows: list[Escalation], now: datetime | None = None) -> str:
     """The register as CSV (no concern text: the register is for the safeguarding partners' oversight)."""
     out = io.StringIO()
@@ -126,7 +131,8 @@ def csv_text(rows: list[Escalation], now: datetime | None = None) -> str:
     for row in rows:
         stage = row.open_stages[0] if getattr(row, "open_stages", None) else None
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 row.public_id,
                 row.raised_at.isoformat(),
                 row.raised_role,

@@ -46,7 +46,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         except services.EscalationError as exc:
             add_service_error(form, exc)
         else:
-            request.session[FLASH_KEY] = "The partnership's procedure has been saved"
+            request.session[FLASH_KEY] = "The partnership’s procedure has been saved"
             return redirect("escalations:procedure")
     errors = field_errors(form)
     rows = [
