@@ -102,7 +102,8 @@ def _early_help_levels(loaded: LoadedFramework) -> set[int]:
 def _split_indicators(loaded: LoadedFramework, ids: Iterable[str]) -> tuple[list[str], list[str]]:
     """``ids`` as (needs, strengths); an id the framework does not have is refused."""
     known = {i.id: i for i in loaded.framework.indicators}
-    needs, strengths = [], []
+    needs: list[str] = []
+    strengths: list[str] = []
     for indicator_id in ids:
         indicator = known.get(indicator_id)
         if indicator is None:
@@ -698,7 +699,7 @@ def handoff_package(episode: Episode) -> dict[str, Any]:
 def _front_door_sender() -> Any | None:
     """The referrals app's step-up entry point, if it is installed and offers one (see the ADR); else ``None``."""
     try:
-        from continuum.apps.referrals import services as referral_services  # type: ignore[attr-defined]
+        from continuum.apps.referrals import services as referral_services
     except ImportError:
         return None
     return getattr(referral_services, "receive_step_up", None)

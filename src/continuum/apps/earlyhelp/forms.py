@@ -1,0 +1,104 @@
+"""Early help's forms: each checks its input's shape; the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from continuum.apps.earlyhelp.models import CLOSURE_LABELS, FamilyMember
+
+
+class FamilyMemberForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=FamilyMember.Kind.choices, error_messages={"required": "Select whether this is a child or an adult"}
+    )
+    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter their first name"})
+    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter their last name"})
+    date_of_birth = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter a real date of birth, for example 27/03/2019"},
+    )
+    relationship = forms.CharField(max_length=100, required=False)
+
+
+class NeedsForm(forms.Form):
+    needs = forms.MultipleChoiceField(required=False)
+    strengths = forms.MultipleChoiceField(required=False)
+    strengths_text = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], strengths: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["needs"].choices = needs  # type: ignore[attr-defined]
+        self.fields["strengths"].choices = strengths  # type: ignore[attr-defined]
+
+
+class VoiceForm(forms.Form):
+    family_voice = forms.CharField(
+        max_length=10000, error_messages={"required": "Enter what the family say, in their words"}
+    )
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.TypedChoiceField(coerce=int, error_messages={"required": "Select who consented"})
+    to_what = forms.CharField(max_length=2000, error_messages={"required": "Enter what they consented to"})
+    share_with = forms.CharField(required=False, max_length=2000)
+    shares_with_team = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].choices = members  # type: ignore[attr-defined]
+
+    @property
+    def share_with_list(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data.get("share_with", "").split(",") if part.strip()]
+
+
+class VersionedForm(forms.Form):
+    """A change to the plan or the team: carries the plan's version the person saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamMemberForm(VersionedForm):
+    username = forms.CharField(required=False, max_length=150)
+    name = forms.CharField(required=False, max_length=200)
+    agency = forms.CharField(max_length=200, error_messages={"required": "Enter the member's agency"})
+
+
+class ActionForm(VersionedForm):
+    description = forms.CharField(max_length=2000, error_messages={"required": "Enter what will be done"})
+    owner = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose who owns this action"})
+    due_date = forms.DateField(
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": "Enter the due date", "invalid": "Enter a real due date, for example 27/03/2027"},
+    )
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owners  # type: ignore[attr-defined]
+
+
+class ProgressForm(VersionedForm):
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    progress = forms.CharField(required=False, max_length=5000)
+    done = forms.BooleanField(required=False)
+
+
+class CloseForm(forms.Form):
+    code = forms.ChoiceField(
+        choices=[(code, label) for code, label in CLOSURE_LABELS.items() if code != "step-up"],
+        error_messages={"required": "Select why the episode is closing"},
+    )
+    text = forms.CharField(required=False, max_length=2000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=5000, error_messages={"required": "Enter a reason"})
+
+
+class SettingsForm(forms.Form):
+    first_review = forms.CharField(required=False, max_length=40)
+    review_interval = forms.CharField(required=False, max_length=40)
+    step_down_response = forms.CharField(required=False, max_length=40)

@@ -1,0 +1,87 @@
+"""The lead professional's pages (caseload, reviews due), the receiving team's step-downs, the admin's settings."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from continuum.apps.accounts.permissions import action_required
+from continuum.apps.earlyhelp import queries, services
+from continuum.apps.earlyhelp.forms import ReasonForm, SettingsForm
+from continuum.apps.earlyhelp.models import StepDown
+from continuum.apps.earlyhelp.views.assessment import _form_context, _refused, actor_of
+
+PAGE_SIZE = 50
+
+
+@action_required("earlyhelp.view")
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The lead professional's open and draft episodes, the next review due first; 50 a page."""
+    page = Paginator(queries.caseload(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "earlyhelp/caseload.html", {"page": page, "now": timezone.now()})
+
+
+@action_required("earlyhelp.view")
+def reviews_due(request: HttpRequest) -> HttpResponse:
+    """Reviews not yet held on the lead professional's open episodes, soonest (and overdue) first; 50 a page."""
+    page = Paginator(queries.reviews_due(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "earlyhelp/reviews_due.html", {"page": page, "now": timezone.now()})
+
+
+@action_required("earlyhelp.answer_step_down")
+def step_downs(request: HttpRequest) -> HttpResponse:
+    waiting = queries.step_downs_waiting(actor_of(request))
+    return render(request, "earlyhelp/step_downs.html", {"step_downs": waiting, "now": timezone.now()})
+
+
+@action_required("earlyhelp.answer_step_down")
+@require_http_methods(["GET", "POST"])
+def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Accept a step-down (an assessment starts) or refuse it with a reason."""
+    actor = actor_of(request)
+    handed = get_object_or_404(StepDown.objects.visible_to(actor), public_id=public_id)
+    form = ReasonForm(request.POST if request.POST.get("answer") == "refuse" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "accept":
+                episode = services.accept_step_down(actor, handed)
+                return redirect("earlyhelp:tasks", public_id=episode.public_id)
+            if form.is_valid():
+                services.refuse_step_down(actor, handed, reason=form.cleaned_data["reason"])
+                return redirect("earlyhelp:step_downs")
+        except services.EarlyHelpError as exc:
+            _refused(form, exc)
+    context = {
+        "step_down": handed,
+        "reason": form["reason"].value() or "",
+        "now": timezone.now(),
+        **_form_context(form),
+    }
+    return render(request, "earlyhelp/step_down.html", context, status=400 if form.errors else 200)
+
+
+@action_required("earlyhelp.configure")
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The partnership's own intervals, used only where the document and national guidance give none."""
+    actor = actor_of(request)
+    current = services.partnership_settings(actor.partnership or "")
+    initial = {k: getattr(current, k, "") for k in ("first_review", "review_interval", "step_down_response")}
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_settings(actor, **form.cleaned_data)
+        except services.EarlyHelpError as exc:
+            _refused(form, exc)
+        else:
+            return redirect("earlyhelp:settings")
+    values = {name: form[name].value() or "" for name in form.fields}
+    return render(
+        request,
+        "earlyhelp/settings.html",
+        {"values": values, **_form_context(form)},
+        status=400 if form.errors else 200,
+    )

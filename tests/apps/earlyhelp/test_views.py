@@ -1,0 +1,223 @@
+"""Early help's pages: the draft assessment from start to submit, the plan's conflict message, consent withdrawal,
+the printable records, the lead professional's lists, and who may open what."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.audit.queries import access_log
+from continuum.apps.earlyhelp import services
+from continuum.apps.earlyhelp.models import Episode, PlanAction, Status
+
+from .conftest import OWN
+from .factories import EpisodeFactory, level_two_check
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(actor: Actor) -> Client:
+    """A client signed in as ``actor``'s person (with a verified code), acting in their partnership and role."""
+    client = Client()
+    client.force_login(actor.user)
+    session = client.session
+    device = TOTPDevice.objects.create(user=actor.user, name="Test", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["accounts.acting"] = {"partnership": actor.partnership, "role": str(actor.role)}
+    session.save()
+    return client
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"earlyhelp:{name}", args=args)
+
+
+def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(acting):
+    actor = acting(Role.PRACTITIONER)
+    client = signed_in(actor)
+    check = level_two_check(actor)
+    page = client.get(url("start", check.public_id))
+    assert page.status_code == 200
+    assert "Any practitioner working with the family may start it." in page.content.decode()
+    assert "the document, line 15" in page.content.decode()
+    response = client.post(url("start", check.public_id))
+    episode = Episode.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("tasks", episode.public_id)
+
+    tasks = client.get(url("tasks", episode.public_id)).content.decode()
+    assert "govuk-task-list" in tasks and "You have completed 0 of 4 sections" in tasks
+
+    bad = client.post(
+        url("family", episode.public_id), {"add": "1", "kind": "child", "first_name": "", "last_name": "Smith"}
+    )
+    assert bad.status_code == 400 and "Enter their first name" in bad.content.decode()
+    assert not episode.family.exists()
+    client.post(
+        url("family", episode.public_id),
+        {"add": "1", "kind": "child", "first_name": "Ava", "last_name": "Smith", "date_of_birth": "01/05/2018"},
+    )
+    client.post(
+        url("family", episode.public_id), {"add": "1", "kind": "adult", "first_name": "Pat", "last_name": "Smith"}
+    )
+    assert client.post(url("family", episode.public_id)).status_code == 302
+
+    needs_page = client.get(url("needs", episode.public_id)).content.decode()
+    assert re.search(r'value="edu-l2-1"[^>]* checked', needs_page)  # pre-filled from the check
+    empty = client.post(url("needs", episode.public_id), {"strengths": ["family-p-1"]})
+    assert empty.status_code == 400 and "Select at least one need" in empty.content.decode()
+    client.post(url("needs", episode.public_id), {"needs": ["edu-l2-1"], "strengths": ["family-p-1"]})
+    client.post(url("voice", episode.public_id), {"family_voice": "Mornings are hard."})
+
+    # Resumable: the draft is in the database, so a new session picks it up where it was left.
+    resumed = signed_in(actor).get(url("tasks", episode.public_id)).content.decode()
+    assert "You have completed 3 of 4 sections" in resumed
+
+    answers = client.get(url("check_answers", episode.public_id)).content.decode()
+    assert "Record the family&#x27;s consent" in answers and "Submit the assessment" not in answers
+    parent = episode.family.get(kind="adult")
+    client.post(
+        url("consent", episode.public_id),
+        {"given_by": parent.pk, "to_what": "Assessment and plan", "share_with": "School, GP", "shares_with_team": "on"},
+    )
+    assert episode.consents.get().share_with == ["School", "GP"]
+    assert "Submit the assessment" in client.get(url("check_answers", episode.public_id)).content.decode()
+    done = client.post(url("check_answers", episode.public_id))
+    assert done.status_code == 302 and done["Location"] == url("record", episode.public_id)
+    episode.refresh_from_db()
+    assert episode.status == Status.OPEN
+    record = client.get(url("record", episode.public_id)).content.decode()
+    assert "The document says: “The first review should take place within 12 weeks.”" in record
+
+
+def test_every_showing_of_the_record_is_in_the_access_log(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    client = signed_in(lead)
+    client.get(url("record", episode.public_id))
+    client.get(url("print", episode.public_id, "consent"))
+    purposes = [e.payload["purpose"] for e in access_log(episode)]
+    assert purposes == ["page", "print consent"]
+    assert {e.verb for e in access_log(episode)} == {"earlyhelp.viewed"}
+
+
+def test_someone_outside_the_family_gets_not_found_and_other_roles_are_refused(acting):
+    episode = EpisodeFactory(actor=acting())
+    assert signed_in(acting(Role.PRACTITIONER)).get(url("record", episode.public_id)).status_code == 404
+    assert signed_in(acting(Role.FRONT_DOOR_WORKER)).get(url("record", episode.public_id)).status_code == 403
+    assert Client().get(url("record", episode.public_id)).status_code == 302  # sign in first
+    assert not access_log(episode).exists()
+
+
+def test_withdrawing_consent_on_the_page_cuts_the_member_off(acting):
+    lead, member = acting(), acting(Role.PRACTITIONER)
+    episode = EpisodeFactory(actor=lead)
+    services.add_team_member(
+        lead, episode, expected_version=Episode.objects.get(pk=episode.pk).version, user=member.user, agency="School"
+    )
+    member_client = signed_in(member)
+    assert member_client.get(url("record", episode.public_id)).status_code == 200
+    consent = episode.consents.get()
+    response = signed_in(lead).post(
+        url("open_consent", episode.public_id), {"withdraw": consent.pk, "note": "By phone"}
+    )
+    assert response.status_code == 302
+    assert member_client.get(url("record", episode.public_id)).status_code == 404
+    page = signed_in(lead).get(url("record", episode.public_id)).content.decode()
+    assert "Sharing stopped from then on." in page and "By phone" in page
+
+
+def test_a_stale_plan_edit_is_refused_with_a_clear_message_and_the_input_kept(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    client = signed_in(lead)
+    member = {"form": "member", "version": episode.version, "name": "Jo Bloggs", "agency": "School nursing"}
+    seen = Episode.objects.get(pk=episode.pk).version
+    assert client.post(url("plan", episode.public_id), {**member, "version": seen}).status_code == 302
+    owner = episode.team.get()
+    stale = {
+        "form": "action",
+        "version": seen,
+        "description": "Morning routine chart",
+        "owner": owner.pk,
+        "due_date": "01/01/2099",
+    }
+    response = client.post(url("plan", episode.public_id), stale)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Someone else changed this family" in body and "Morning routine chart" in body  # nothing lost
+    assert not PlanAction.objects.exists()
+    fresh = {**stale, "version": Episode.objects.get(pk=episode.pk).version}
+    assert client.post(url("plan", episode.public_id), fresh).status_code == 302
+    assert PlanAction.objects.get().description == "Morning routine chart"
+
+
+def test_the_consent_record_and_the_plan_print_and_download_as_pdf(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    client = signed_in(lead)
+    consent = client.get(url("print", episode.public_id, "consent")).content.decode()
+    assert (
+        "Consent record" in consent
+        and "An early help assessment and plan" in consent
+        and "School, Health visiting" in consent
+    )
+    plan = client.get(url("print", episode.public_id, "plan")).content.decode()
+    assert "The family's plan" in plan and "Review 1 due" in plan
+    assert client.get(url("print", episode.public_id, "secrets")).status_code == 404
+    pdf = client.get(url("pdf", episode.public_id, "plan"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_the_caseload_and_reviews_due_list_only_the_leads_families(acting):
+    lead, other = acting(), acting()
+    mine, theirs = EpisodeFactory(actor=lead), EpisodeFactory(actor=other)
+    client = signed_in(lead)
+    caseload = client.get(url("caseload")).content.decode()
+    assert mine.public_id in caseload and theirs.public_id not in caseload
+    due = client.get(url("reviews_due")).content.decode()
+    assert mine.public_id in due and theirs.public_id not in due and "The document" in due
+
+
+def test_closing_from_the_page_needs_a_reason(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    client = signed_in(lead)
+    missing = client.post(url("close", episode.public_id), {"code": "other", "text": ""})
+    assert missing.status_code == 400 and "Enter why the episode is closing" in missing.content.decode()
+    assert client.post(url("close", episode.public_id), {"code": "needs-met"}).status_code == 302
+    assert Episode.objects.get(pk=episode.pk).closure_code == "needs-met"
+
+
+def test_the_receiving_team_answers_a_step_down_on_its_page(acting):
+    services.change_settings(acting(Role.PARTNERSHIP_ADMIN), step_down_response="5 working days")
+    handed = services.request_step_down(
+        acting(Role.FRONT_DOOR_WORKER),
+        origin="front-door",
+        source_reference="R-7",
+        family=[{"kind": "child", "first_name": "Mo", "last_name": "Ali"}],
+        reason="Early help decided",
+    )
+    team = signed_in(acting(Role.EARLY_HELP))
+    listing = team.get(url("step_downs")).content.decode()
+    assert "R-7" in listing
+    refused = team.post(url("step_down", handed.public_id), {"answer": "refuse", "reason": ""})
+    assert refused.status_code == 400 and "Enter a reason" in refused.content.decode()
+    accepted = team.post(url("step_down", handed.public_id), {"answer": "accept"})
+    episode = Episode.objects.get()
+    assert accepted["Location"] == url("tasks", episode.public_id)
+
+
+def test_the_admin_sets_the_partnerships_intervals_and_bad_ones_are_refused(acting):
+    client = signed_in(acting(Role.PARTNERSHIP_ADMIN))
+    bad = client.post(url("settings"), {"review_interval": "every so often"})
+    assert bad.status_code == 400 and "cannot read" in bad.content.decode()
+    assert client.post(url("settings"), {"review_interval": "6 weeks"}).status_code == 302
+    assert services.partnership_settings(OWN).review_interval == "6 weeks"
+    assert signed_in(acting(Role.EARLY_HELP)).get(url("settings")).status_code == 403
