@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.partnerships import partnership_name
-from continuum.apps.accounts.permissions import require
+from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES, require
 from continuum.apps.checks import views as check_views
+from continuum.apps.frontdoor.views import front_door as frontdoor_views
 
 CHECK = "check"
 
@@ -41,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
     template = home_for(actor)
     if template == CHECK:
         return check_views.start(request)
+    if actor.role in FRONT_DOOR_ROLES:
+        return frontdoor_views.queue(request)  # the queue itself, at /
     assert actor.role is not None
     require(actor, HOMES[actor.role][1])
     context = {

@@ -11,6 +11,7 @@ from continuum.web import views
 urlpatterns = [
     path("", check_views.start, name="start"),
     path("checks/", include("continuum.apps.checks.urls")),
+    path("front-door/", include("continuum.apps.frontdoor.urls")),
     path("escalations/", include("continuum.apps.escalations.urls")),
     path("api/v1/", include("continuum.apps.api.urls")),
     path("early-help/", include("continuum.apps.earlyhelp.urls")),

@@ -39,6 +39,11 @@ RECORD_ACTIONS: dict[str, str] = {
     "earlyhelp.close": VISIBLE,
     "earlyhelp.step_up": VISIBLE,
     "earlyhelp.answer_step_down": VISIBLE,  # accept or refuse a step-down
+    "frontdoor.view": VISIBLE,  # a contact's triage page at the front door
+    "frontdoor.claim": VISIBLE,  # claim a contact to triage it
+    "frontdoor.triage": VISIBLE,  # grade, agency checks, re-referral match
+    "frontdoor.decide": VISIBLE,  # the decision and the feedback to the referrer
+    "frontdoor.reassign": VISIBLE,  # give a contact to another worker (managers)
     "escalations.view": VISIBLE,  # an escalation's page: its stages, responses and outcome
     "escalations.respond": VISIBLE,  # record the response at the current stage
     "escalations.escalate": VISIBLE,  # move to the procedure's next stage
@@ -54,6 +59,7 @@ GENERAL_ACTIONS: tuple[str, ...] = (
     "earlyhelp.start",
     "earlyhelp.request_step_down",
     "earlyhelp.configure",
+    "frontdoor.configure",  # the partnership's front-door settings (amber share, agencies)
     "audit.view",
     "reports.view",
     "accounts.manage_members",
@@ -63,18 +69,26 @@ GENERAL_ACTIONS: tuple[str, ...] = (
 )
 
 _CHECKER = {"checks.create", "checks.view", "checks.export", "checks.judge"}
-_FRONT_DOOR = _CHECKER | {"frontdoor.view_queue"}
+_FRONT_DOOR = _CHECKER | {
+    "frontdoor.view_queue",
+    "frontdoor.view",
+    "frontdoor.claim",
+    "frontdoor.triage",
+    "frontdoor.decide",
+}
 # Early help work: start an assessment, and (on records visible to them) see, edit, close and step up.
 _EARLY_HELP = {"earlyhelp.start", "earlyhelp.view", "earlyhelp.edit", "earlyhelp.close", "earlyhelp.step_up"}
 
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
     Role.PRACTITIONER: frozenset(_CHECKER | {"checks.send"} | _EARLY_HELP),
     Role.FRONT_DOOR_WORKER: frozenset(_FRONT_DOOR | {"earlyhelp.request_step_down"}),
-    Role.FRONT_DOOR_MANAGER: frozenset(_FRONT_DOOR | {"earlyhelp.request_step_down"}),
+    Role.FRONT_DOOR_MANAGER: frozenset(_FRONT_DOOR | {"earlyhelp.request_step_down", "frontdoor.reassign"}),
     Role.EARLY_HELP: frozenset(
         _CHECKER | {"checks.send"} | _EARLY_HELP | {"earlyhelp.request_step_down", "earlyhelp.answer_step_down"}
     ),
-    Role.PARTNERSHIP_ADMIN: frozenset({"accounts.manage_members", "reports.view", "earlyhelp.configure"}),
+    Role.PARTNERSHIP_ADMIN: frozenset(
+        {"accounts.manage_members", "reports.view", "earlyhelp.configure", "frontdoor.configure"}
+    ),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "continuum.apps.partnerships",
     "continuum.apps.govuk",
     "continuum.apps.checks",
+    "continuum.apps.referrals",
+    "continuum.apps.frontdoor",
     "continuum.apps.escalations",
     "ninja",  # django-ninja: the HTTP API's docs page and its assets, served from here (no CDN)
     "continuum.apps.api",

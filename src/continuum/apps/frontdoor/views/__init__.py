@@ -1,0 +1,1 @@
+"""The front door's pages (one audience: front-door workers and managers)."""

@@ -1,0 +1,113 @@
+"""The front door's pages: the queue and a contact's triage, without JavaScript, every view logged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.audit import queries as audit
+from continuum.apps.frontdoor import services
+from continuum.apps.frontdoor.models import State, Triage
+from tests.apps.accounts.conftest import signed_in
+
+from .conftest import LUTON, person
+from .factories import triage
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(actor: Actor) -> Client:
+    return signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
+
+
+def test_front_door_roles_land_on_the_queue(worker, manager):
+    triage(child_first_name="Landed")
+    for actor in (worker, manager):
+        page = client_for(actor).get("/").content.decode()
+        assert '<h1 class="govuk-heading-l">Front door queue</h1>' in page and "Landed Example" in page
+
+
+def test_the_queue_lists_contacts_with_rag_tags_and_logs_who_saw_them(worker):
+    overdue = triage(received_at=timezone.now() - timedelta(days=5), child_first_name="Zed")
+    response = client_for(worker).get("/front-door/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Zed Example" in page and "govuk-tag--red" in page and "Overdue by" in page
+    logged = audit.access_log().filter(verb="frontdoor.listed").get()
+    assert overdue.public_id in logged.payload["purpose"] and logged.actor == worker.user.username
+
+
+def test_the_queue_opens_referrals_that_arrived(worker):
+    from .factories import ReferralFactory
+
+    ReferralFactory(child_first_name="New")
+    assert "New Example" in client_for(worker).get("/front-door/").content.decode()
+    assert Triage.objects.count() == 1
+
+
+def test_filters_work_with_a_plain_get(worker):
+    triage(child_first_name="Mine")
+    services.claim(worker, triage(child_first_name="Claimed"))
+    page = client_for(worker).get("/front-door/", {"unclaimed": "1"}).content.decode()
+    assert "Mine Example" in page and "Claimed Example" not in page
+
+
+def test_a_practitioner_cannot_open_the_queue():
+    practitioner = person(Role.PRACTITIONER)
+    assert client_for(practitioner).get("/front-door/").status_code == 403
+
+
+def test_another_partnerships_contact_is_not_found():
+    t = triage()
+    outsider = person(Role.FRONT_DOOR_WORKER, partnership=LUTON)
+    assert client_for(outsider).get(f"/front-door/{t.public_id}/").status_code == 404
+
+
+def test_the_contact_page_logs_the_view_and_claiming_works_without_javascript(worker):
+    t = triage()
+    client = client_for(worker)
+    page = client.get(f"/front-door/{t.public_id}/")
+    assert page.status_code == 200 and "govuk-task-list" in page.content.decode()
+    assert audit.access_log(t).filter(verb="frontdoor.viewed").count() == 1
+    response = client.post(f"/front-door/{t.public_id}/claim")
+    assert response.status_code == 302
+    assert Triage.objects.get(pk=t.pk).claimed_by == worker.user
+
+
+def test_a_refused_claim_says_who_has_it(worker):
+    t = services.claim(worker, triage())
+    other = person(Role.FRONT_DOOR_WORKER)
+    response = client_for(other).post(f"/front-door/{t.public_id}/claim")
+    assert response.status_code == 400
+    assert "Already claimed by Wren Walker at" in response.content.decode()
+
+
+def test_deciding_without_a_rationale_shows_what_is_missing(worker):
+    t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    response = client_for(worker).post(f"/front-door/{t.public_id}/decide", {"outcome": "0"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and "Say what information was gathered" in page
+    assert "Confirm or reject each referred indicator" in page
+    assert Triage.objects.get(pk=t.pk).state == State.CLAIMED
+
+
+def test_a_complete_decision_through_the_page(worker):
+    t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    response = client_for(worker).post(
+        f"/front-door/{t.public_id}/decide",
+        {
+            "outcome": "0",
+            "indicator-dev-l2-01": "confirmed",
+            "information": "Checked with school.",
+            "consent_basis": "obtained",
+            "level": "3",
+        },
+    )
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.state == State.DECIDED and t.rationale["indicators"] == {"dev-l2-01": "confirmed"}
