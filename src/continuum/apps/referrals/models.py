@@ -184,10 +184,6 @@ class Referral(models.Model):
                 name="referrals_referral_consent_basis",
             ),
             models.CheckConstraint(
-                condition=Q(channel="phone") | Q(stored_check__isnull=False),
-                name="referrals_referral_online_has_check",
-            ),
-            models.CheckConstraint(
                 condition=Q(status="received", acknowledged_at__isnull=True)
                 | Q(status__in=["acknowledged", "closed"], acknowledged_at__isnull=False),
                 name="referrals_referral_acknowledged_complete",
