@@ -14,6 +14,7 @@ from continuum.apps.escalations.models import PartnershipProcedure
 from continuum.apps.govuk.errors import error_summary, field_errors
 
 FLASH_KEY = "escalations.flash"
+SHOWN = 3  # stage rows shown at least; two empty rows follow the last one filled in
 STAGE_FIELDS = (
     ("who", "Who acts", "A role, for example: the first line managers of each agency", ""),
     ("how", "How", "", ""),
@@ -66,6 +67,8 @@ def edit(request: HttpRequest) -> HttpResponse:
         }
         for number in range(1, services.MAX_STAGES + 1)
     ]
+    filled = [row["number"] for row in rows if any(field["value"] or field["error"] for field in row["fields"])]
+    rows = rows[: min(services.MAX_STAGES, max(SHOWN, (filled[-1] if filled else 0) + 2))]
     context = {
         "procedure": current,
         "document_has_stages": current.basis == procedure.DOCUMENT,
