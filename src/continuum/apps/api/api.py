@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Router, Status
 from continuum.apps.accounts.permissions import require
 from continuum.apps.api import schemas
 from continuum.apps.api.auth import BearerToken, actor_of
+from continuum.apps.api.casework import earlyhelp, escalations
 from continuum.apps.api.errors import ApiError, install, responses
 from continuum.apps.api.throttling import LIMITED
 from continuum.apps.audit.services import record_access
@@ -199,3 +200,6 @@ def show_check(request: HttpRequest, check_id: str) -> dict[str, Any]:
 api.add_router("/frameworks", frameworks)
 api.add_router("", assessment)
 api.add_router("/checks", checks)
+
+api.add_router("/early-help", earlyhelp)
+api.add_router("/escalations", escalations)
