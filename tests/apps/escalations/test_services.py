@@ -350,3 +350,46 @@ def test_the_jobs_wait_for_the_stages_times():
     run(batch=True, interval=0.1)
     assert stage(escalation, 1).reminded_at is None and stage(escalation, 1).overdue_at is None
     assert DBTaskResult.objects.filter(task_path__contains="escalations", status="READY").count() == 2
+
+
+# -- other kinds of decision ---------------------------------------------------------------------
+
+
+def test_the_referrer_escalates_the_front_doors_outcome_of_their_referral():
+    from continuum.apps.referrals.services import record_outcome_for_referrer
+    from tests.apps.referrals.factories import sent_referral
+
+    referrer = acting(Role.PRACTITIONER)
+    referral = sent_referral(referrer, STAGED, level=4)
+    kind = kind_of("referral")
+    assert kind is not None
+    with pytest.raises(services.EscalationError, match="no decision yet"):
+        services.raise_escalation(referrer, kind, referral, concern="Too low", other_party="The Hub")
+    record_outcome_for_referrer(
+        acting(Role.FRONT_DOOR_WORKER),
+        referral,
+        outcome_code="advice-signpost",
+        text="Advice and signposting to universal services",
+        shared=True,
+    )
+    referral.refresh_from_db()
+    escalation = services.raise_escalation(
+        referrer, kind, referral, concern="The family needs more than advice", other_party="The Hub's team manager"
+    )
+    assert escalation.subject_kind == "referral" and escalation.subject_reference == referral.public_id
+    assert escalation.subject_decision == "Front door outcome: Advice and signposting to universal services"
+    assert escalation.basis == Basis.DOCUMENT and escalation.stage_count == 5
+    # the front door of the partnership sees it; another practitioner does not
+    assert Escalation.objects.visible_to(acting(Role.FRONT_DOOR_MANAGER)).get() == escalation
+    assert not Escalation.objects.visible_to(acting(Role.PRACTITIONER)).exists()
+
+
+def test_every_kind_whose_app_is_installed_is_offered_and_names_a_real_model():
+    from continuum.apps.escalations.subjects import KINDS, offered
+
+    for kind in offered().values():
+        model = kind.model_class()
+        assert hasattr(model._default_manager, "visible_to"), kind.model
+        model._default_manager.filter(**{kind.lookup: "x"}).exists()  # the lookup is a real one
+    assert {"check", "referral"} <= set(offered())
+    assert len({kind.key for kind in KINDS}) == len(KINDS)

@@ -181,3 +181,17 @@ def test_my_escalations_page_lists_mine_and_links_the_register_for_managers():
 def test_signed_out_people_are_sent_to_sign_in():
     response = Client().get("/escalations/register/")
     assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+def test_the_raise_page_of_an_undecided_referral_says_there_is_nothing_yet_to_disagree_with():
+    from tests.apps.referrals.factories import sent_referral
+
+    referrer = acting(Role.PRACTITIONER)
+    referral = sent_referral(referrer, STAGED, level=4)
+    client = client_for(referrer)
+    page = client.get(f"/escalations/raise/referral/{referral.public_id}/")
+    assert page.status_code == 200 and "There is no decision yet to disagree with" in text(page)
+    assert "Raise the disagreement" not in text(page)
+    posted = client.post(f"/escalations/raise/referral/{referral.public_id}/", {"concern": "x", "other_party": "y"})
+    assert posted.status_code == 400 and "no decision yet" in text(posted)
+    assert not Escalation.objects.exists()

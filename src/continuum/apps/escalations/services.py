@@ -106,6 +106,9 @@ def raise_escalation(
     partnership = kind.partnership(subject)
     if partnership != actor.partnership:
         raise Refused(actor, "escalations.raise", f"the {kind.noun} belongs to another partnership")
+    decision = kind.decision(subject)
+    if decision is None:
+        raise EscalationError(f"The {kind.noun} has no decision yet to disagree with")
     concern = _required(concern, "concern", "Say what you disagree with and why")
     other_party = _required(other_party, "other_party", "Say who you disagree with (their role and agency)")
     loaded = _framework(partnership)
@@ -120,7 +123,7 @@ def raise_escalation(
             subject_id=str(subject.pk),
             subject_kind=kind.key,
             subject_reference=kind.reference(subject),
-            subject_decision=kind.decision(subject),
+            subject_decision=decision,
             owner=actor.user,
             raised_role=str(actor.role),
             raised_at=start,

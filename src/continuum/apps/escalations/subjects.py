@@ -8,7 +8,8 @@ is simply not offered.
 
 Each kind says how to find the record from the reference people see (``lookup``), which
 partnership it belongs to, and what the decision was, in words stored with the escalation when
-it is raised (so the register reads without touching the subject again).
+it is raised (so the register reads without touching the subject again), or that there is no decision
+yet to disagree with.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ class SubjectKind:
     key: str  # in URLs and stored with the escalation
     model: str  # "app_label.ModelName"
     noun: str  # what people call it
-    lookup: str  # the field of the reference people see
+    lookup: str  # the queryset lookup of the reference people see, e.g. "public_id"
     partnership: Callable[[Any], str]
-    decision: Callable[[Any], str]
+    decision: Callable[[Any], str | None]  # the decision in words; None while there is none to disagree with
 
     @property
     def installed(self) -> bool:
@@ -38,7 +39,10 @@ class SubjectKind:
         return apps.get_model(self.model)
 
     def reference(self, record: Any) -> str:
-        return str(getattr(record, self.lookup))
+        value = record
+        for part in self.lookup.split("__"):
+            value = getattr(value, part)
+        return str(value)
 
 
 def _check_level(check: Any) -> str:
@@ -50,17 +54,39 @@ def _check_level(check: Any) -> str:
     return f"Level {level}, recorded in place of the recommended level {check.recommended_level}"
 
 
-def _decision_text(record: Any) -> str:
-    """A decision's words from a model that shows them: ``get_outcome_display`` or ``outcome`` or itself."""
-    for name in ("get_decision_display", "get_outcome_display", "outcome_text"):
-        value = getattr(record, name, None)
-        if value:
-            return str(value() if callable(value) else value)
-    return str(record)
+def _referral_outcome(referral: Any) -> str | None:
+    """The front door's outcome as written back to the referral (``None`` until it is decided)."""
+    if not referral.outcome_code:
+        return None
+    return f"Front door outcome: {referral.outcome_text or referral.outcome_code}"
 
 
-# One line per kind. The front door's decision, the step-down and the early-help closure plug in here
-# (with their model labels) as those apps land.
+def _front_door_decision(triage: Any) -> str | None:
+    if not triage.outcome_code:
+        return None
+    police = " (with police action)" if triage.police else ""
+    return f"Front door decision: {triage.outcome_name or triage.outcome_code}{police}"
+
+
+def _step_down(step_down: Any) -> str | None:
+    if step_down.state == "refused":
+        return f"Step-down to early help refused: {step_down.refusal_reason}"
+    if step_down.state == "accepted":
+        return "Step-down to early help accepted"
+    return f"Step-down to early help asked for: {step_down.reason}"
+
+
+def _closure(episode: Any) -> str | None:
+    if not episode.closure_code:
+        return None
+    return f"Early help closed: {episode.closure_export}"
+
+
+def _own(record: Any) -> str:
+    return str(record.partnership)
+
+
+# One line per kind of decision. Another kind plugs in here with its model label.
 KINDS: tuple[SubjectKind, ...] = (
     SubjectKind(
         "check",
@@ -70,7 +96,17 @@ KINDS: tuple[SubjectKind, ...] = (
         lambda c: c.sent_to_partnership or c.framework_id,
         _check_level,
     ),
-    SubjectKind("referral", "referrals.Referral", "referral", "public_id", lambda r: r.partnership, _decision_text),
+    SubjectKind("referral", "referrals.Referral", "referral", "public_id", _own, _referral_outcome),
+    SubjectKind(
+        "front-door-decision",
+        "frontdoor.Triage",
+        "front-door decision",
+        "referral__public_id",
+        _own,
+        _front_door_decision,
+    ),
+    SubjectKind("step-down", "earlyhelp.StepDown", "step-down", "public_id", _own, _step_down),
+    SubjectKind("early-help-closure", "earlyhelp.Episode", "early help closure", "public_id", _own, _closure),
 )
 
 

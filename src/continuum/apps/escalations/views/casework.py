@@ -47,6 +47,7 @@ def raise_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     """Raise a disagreement about one decision: the decision, the procedure it will follow, the form."""
     actor = request.actor  # type: ignore[attr-defined]
     subject_kind, subject = _subject(request, kind, reference)
+    decision = subject_kind.decision(subject)
     form = RaiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +60,7 @@ def raise_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     context = {
         "kind": subject_kind,
         "reference": subject_kind.reference(subject),
-        "decision": subject_kind.decision(subject),
+        "decision": decision,
         "partnership": subject_kind.partnership(subject),
         "procedure": services.current_procedure(subject_kind.partnership(subject)),
         "form": form,
