@@ -1,0 +1,319 @@
+"""The national returns' lists as CSV, streamed row by row (the whole set is never in memory).
+
+Field names and code lists are the published ones:
+
+- Children in Need census, the ``CINreferral`` items (``LAchildID`` … ``ReferralNFA``); dates
+  ``YYYY-MM-DD``; ``ReferralSource`` and ``GenderCurrent`` from :mod:`continuum.apps.referrals.codes`.
+- Standard Safeguarding Dataset (data-to-insight's SSD), the ``ssd_contacts`` table
+  (``cont_contact_id`` … ``cont_contact_outcome_json``).
+- Ofsted Annex A, lists 1 (contacts), 2 (early help assessments) and 3 (referrals, with the number of
+  referrals about the child in the 12 months before): the template's headings and its lettered codes
+  (``a) Male``, ``e) 2A: Schools``); dates ``dd/mm/yyyy``.
+
+These lists carry children's identities: only ``reports.export`` may take them, and every export is
+an audit event (:func:`continuum.apps.reports.services.record_export`) written before the first row.
+Continuum holds no case-system person id: the child's identifier is the referral's reference (Annex
+A list 3 counts earlier referrals by NHS number, or by name and date of birth).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from continuum.apps.referrals.codes import REFERRAL_SOURCE_LABELS
+from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, model
+from continuum.calendar import as_uk
+
+CHUNK = 2000
+
+# CIN census ethnicity codes (the DfE's 21 main categories), in Annex A's lettered order.
+ETHNICITIES: tuple[str, ...] = (
+    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
+    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+)  # fmt: skip
+ANNEX_A_ETHNICITY = {code: f"{chr(ord('a') + i)}) {code}" for i, code in enumerate(ETHNICITIES)}
+ANNEX_A_UNKNOWN_ETHNICITY = "u) UNKNOWN"
+# Annex A's gender codes from the CIN census GenderCurrent codes (1 male, 2 female, 9 not specified, 0 not known).
+ANNEX_A_GENDER = {
+    "1": "a) Male",
+    "2": "b) Female",
+    "9": "c) Not stated/recorded",
+    "0": "c) Not stated/recorded",
+    "": "c) Not stated/recorded",
+}
+# Annex A's contact and referral source codes: the CIN census codes, lettered in the template's order.
+_SOURCE_LETTERS = (*"abcdefghijklmnop", "p1", *"qrstu")
+_SOURCE_GROUPS = {"1": "Individual", "2A": "Schools", "2B": "Education services", "3": "Health services",
+                  "4": "Housing", "5": "LA services", "6": "Police", "7": "Other legal agency", "8": "Other",
+                  "9": "Anonymous", "10": "Unknown"}  # fmt: skip
+
+
+def _source_group(code: str) -> str:
+    return _SOURCE_GROUPS.get(code) or _SOURCE_GROUPS.get(code[:1], "Unknown")
+
+
+ANNEX_A_SOURCE = {
+    code: f"{letter}) {code}: {_source_group(code)}"
+    for letter, code in zip(_SOURCE_LETTERS, REFERRAL_SOURCE_LABELS, strict=True)
+}
+
+
+def ethnicity_code(value: str) -> str:
+    code = value.strip().upper()
+    return code if code in ANNEX_A_ETHNICITY else ""
+
+
+def _uk_date(moment: datetime | date | None, pattern: str) -> str:
+    if moment is None:
+        return ""
+    day = as_uk(moment).date() if isinstance(moment, datetime) else moment
+    return day.strftime(pattern)
+
+
+def iso(moment: datetime | date | None) -> str:
+    return _uk_date(moment, "%Y-%m-%d")
+
+
+def dmy(moment: datetime | date | None) -> str:
+    return _uk_date(moment, "%d/%m/%Y")
+
+
+def age_years(born: date | None, on: datetime | date) -> str:
+    if born is None:
+        return ""
+    day = as_uk(on).date() if isinstance(on, datetime) else on
+    return str(day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
+
+
+@dataclass(frozen=True)
+class Export:
+    """One downloadable list: its name, its header row, the rows in scope, and how to write one row."""
+
+    key: str
+    title: str
+    standard: str
+    header: tuple[str, ...]
+    queryset: Callable[[Scope], models.QuerySet[Any] | None]
+    row: Callable[[Any, Scope], list[str]]
+
+
+def _contacts(scope: Scope) -> models.QuerySet[Any] | None:
+    from continuum.apps.reports.queries import contacts
+
+    scoped = contacts(scope)
+    return None if scoped is None else scoped.order_by("received_at", "pk")
+
+
+def _contacts_with_triage(scope: Scope) -> models.QuerySet[Any] | None:
+    scoped = _contacts(scope)
+    if scoped is None or model("frontdoor.Triage") is None:
+        return scoped
+    return scoped.select_related("triage")
+
+
+def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
+    """Contacts the front door decided to be referrals to social care, with the count of earlier referrals."""
+    scoped = _contacts(scope)
+    if scoped is None or model("frontdoor.Triage") is None:
+        return None
+    referral = scoped.model
+    same_child = Q(nhs_number=OuterRef("nhs_number")) & ~Q(nhs_number="")
+    same_child |= Q(
+        child_first_name__iexact=OuterRef("child_first_name"),
+        child_last_name__iexact=OuterRef("child_last_name"),
+        date_of_birth=OuterRef("date_of_birth"),
+    )
+    earlier = (
+        referral._default_manager.filter(
+            same_child,
+            partnership=OuterRef("partnership"),
+            triage__outcome_code__in=STATUTORY_OUTCOMES,
+            received_at__lt=OuterRef("received_at"),
+            received_at__gte=OuterRef("received_at") - RE_REFERRAL_WINDOW,
+        )
+        .order_by()
+        .values("partnership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        scoped.filter(triage__outcome_code__in=STATUTORY_OUTCOMES)
+        .annotate(
+            earlier_referrals=Coalesce(Subquery(earlier, output_field=IntegerField()), 0),
+        )
+        .select_related("triage")
+    )
+
+
+def _cin_row(r: Any, scope: Scope) -> list[str]:
+    return [
+        r.public_id,
+        iso(r.date_of_birth),
+        iso(r.unborn_due_date),
+        r.gender,
+        ethnicity_code(r.ethnicity),
+        iso(r.received_at),
+        r.referral_source,
+        "false",  # a referral to social care is, at the front door, not one of no further action
+    ]
+
+
+def _ssd_row(r: Any, scope: Scope) -> list[str]:
+    triage = getattr(r, "triage", None) if model("frontdoor.Triage") is not None else None
+    outcome = (
+        {"outcome_code": triage.outcome_code, "outcome": triage.outcome_name} if triage and triage.decided_at else {}
+    )
+    return [
+        r.public_id,
+        r.public_id,
+        as_uk(r.received_at).strftime("%Y-%m-%d %H:%M"),
+        r.referral_source,
+        REFERRAL_SOURCE_LABELS.get(r.referral_source, ""),
+        json.dumps(outcome) if outcome else "",
+    ]
+
+
+def _annex_common(r: Any, on: datetime) -> list[str]:
+    return [
+        r.public_id,
+        ANNEX_A_GENDER.get(r.gender, ANNEX_A_GENDER[""]),
+        ANNEX_A_ETHNICITY.get(ethnicity_code(r.ethnicity), ANNEX_A_UNKNOWN_ETHNICITY),
+        dmy(r.date_of_birth),
+        age_years(r.date_of_birth, on),
+    ]
+
+
+def _annex_1_row(r: Any, scope: Scope) -> list[str]:
+    return [
+        *_annex_common(r, r.received_at),
+        dmy(r.received_at),
+        ANNEX_A_SOURCE.get(r.referral_source, "u) 10: Unknown"),
+    ]
+
+
+def _annex_3_row(r: Any, scope: Scope) -> list[str]:
+    return [
+        *_annex_common(r, r.received_at),
+        dmy(r.received_at),
+        ANNEX_A_SOURCE.get(r.referral_source, "u) 10: Unknown"),
+        "b) No",
+        str(r.earlier_referrals),
+        "",  # allocated team and worker are the case system's, after the hand-off
+        "",
+    ]
+
+
+def _early_help_children(scope: Scope) -> models.QuerySet[Any] | None:
+    member = model("earlyhelp.FamilyMember")
+    if member is None:
+        return None
+    f = scope.filters
+    return (
+        member._default_manager.filter(
+            kind="child",
+            episode__partnership=scope.partnership,
+            episode__started_at__gte=f.since,
+            episode__started_at__lt=f.until,
+        )
+        .select_related("episode")
+        .order_by("episode__started_at", "pk")
+    )
+
+
+def _annex_2_row(m: Any, scope: Scope) -> list[str]:
+    return [
+        f"{m.episode.public_id}-{m.pk}",
+        ANNEX_A_GENDER[""],  # early help records no gender
+        ANNEX_A_UNKNOWN_ETHNICITY,  # nor ethnicity
+        dmy(m.date_of_birth),
+        age_years(m.date_of_birth, m.episode.started_at),
+        dmy(m.episode.started_at),
+        dmy(m.episode.submitted_at),
+        "",  # the organisation completing it: not recorded by the episode
+    ]
+
+
+ANNEX_A_COMMON = ("Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)")
+
+EXPORTS: dict[str, Export] = {
+    e.key: e
+    for e in (
+        Export(
+            "cin-referrals",
+            "Referrals (Children in Need census items)",
+            "Children in Need census",
+            ("LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate", "GenderCurrent", "Ethnicity",
+             "CINreferralDate", "ReferralSource", "ReferralNFA"),
+            _referrals,
+            _cin_row,
+        ),
+        Export(
+            "ssd-contacts",
+            "Contacts (Standard Safeguarding Dataset, ssd_contacts)",
+            "Standard Safeguarding Dataset",
+            ("cont_contact_id", "cont_person_id", "cont_contact_date", "cont_contact_source_code",
+             "cont_contact_source_desc", "cont_contact_outcome_json"),
+            _contacts_with_triage,
+            _ssd_row,
+        ),
+        Export(
+            "annex-a-1",
+            "Annex A list 1: contacts",
+            "Ofsted Annex A",
+            (*ANNEX_A_COMMON, "Date of Contact", "Contact Source"),
+            _contacts,
+            _annex_1_row,
+        ),
+        Export(
+            "annex-a-2",
+            "Annex A list 2: early help assessments",
+            "Ofsted Annex A",
+            (*ANNEX_A_COMMON, "Assessment Start Date", "Assessment Completion Date",
+             "Organisation Completing Assessment"),
+            _early_help_children,
+            _annex_2_row,
+        ),
+        Export(
+            "annex-a-3",
+            "Annex A list 3: referrals",
+            "Ofsted Annex A",
+            (*ANNEX_A_COMMON, "Referral Date", "Referral Source", "Referral NFA",
+             "Number of Referrals in Last 12 Months", "Allocated Team", "Allocated Worker"),
+            _referrals,
+            _annex_3_row,
+        ),
+    )
+}  # fmt: skip
+
+
+class _Echo:
+    """A file-like object whose write returns the line (csv.writer into a generator)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream(export: Export, rows: Iterable[Any], scope: Scope) -> Iterator[str]:
+    """The CSV text, one line at a time: the header, then each row as the database cursor yields it."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(export.header)
+    for record in rows:
+        yield writer.writerow(export.row(record, scope))
+
+
+def rows(export: Export, scope: Scope) -> models.QuerySet[Any] | None:
+    return export.queryset(scope)
+
+
+def iterate(queryset: models.QuerySet[Any]) -> Iterator[Any]:
+    """The rows from a server-side cursor (PostgreSQL) in chunks: never the whole list in memory."""
+    return queryset.iterator(chunk_size=CHUNK)

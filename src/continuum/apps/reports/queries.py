@@ -1,0 +1,774 @@
+"""Every figure of the partnership's reports, one query each, aggregates only (no child's identity).
+
+A figure is a :class:`Figure`: a title, a one-sentence summary, a table (the chart's data) and the
+kind of chart to draw. Where the records a figure needs do not exist yet (an app not installed),
+the figure says "not yet recorded" — never a zero that was not counted.
+
+Scope: the actor's partnership (``reports.view``). Contacts are the front door's referrals
+(``referrals.Referral``, one per child); "referrals to social care" are the contacts whose
+front-door outcome is a statutory one (:data:`STATUTORY_OUTCOMES`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
+
+from continuum.apps.accounts.actor import Actor
+from continuum.apps.accounts.permissions import require
+from continuum.apps.checks.models import Check, CheckIndicator, Judgement, LowerView
+from continuum.apps.partnerships.catalogue import catalogue
+from continuum.calendar import UK, Calendar
+
+NOT_YET_RECORDED = "Not yet recorded"
+# Front-door outcomes that make a contact a referral to children's social care.
+STATUTORY_OUTCOMES = ("assessment-s17", "strategy-s47", "immediate-protection")
+RE_REFERRAL_WINDOW = timedelta(days=365)
+MIN_DECIDED_FOR_RANKING = 5  # an indicator needs this many front-door decisions to be ranked
+# How long a decision took, as a share of the working time allowed (buckets of the distribution).
+TIME_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("Within half the time allowed", 0.5),
+    ("Within the time allowed", 1.0),
+    ("Up to half as long again", 1.5),
+    ("Later than that", float("inf")),
+)
+
+
+def model(label: str) -> type[models.Model] | None:
+    """The model ``app_label.Model``, or ``None`` while that app is not installed (its figures: not yet recorded)."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters: an inclusive date range, and optionally a level, a common tier, an agency."""
+
+    start: date
+    end: date
+    level: int | None = None
+    tier: str = ""
+    agency: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], today: date) -> Filters:
+        """From the page's query string; a missing or unreadable date means the last twelve months to today."""
+
+        def day(name: str, default: date) -> date:
+            try:
+                return date.fromisoformat(query.get(name, "") or "")
+            except ValueError:
+                return default
+
+        end = day("end", today)
+        start = day("start", end - timedelta(days=364))
+        if start > end:
+            start, end = end, start
+        level_text = (query.get("level") or "").strip()
+        return cls(
+            start=start,
+            end=end,
+            level=int(level_text) if level_text.isdigit() else None,
+            tier=(query.get("tier") or "").strip(),
+            agency=(query.get("agency") or "").strip(),
+        )
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UK)
+
+    @property
+    def until(self) -> datetime:
+        """The first moment after the range (exclusive bound)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK)
+
+    def as_dict(self) -> dict[str, str]:
+        values = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.level is not None:
+            values["level"] = str(self.level)
+        if self.tier:
+            values["tier"] = self.tier
+        if self.agency:
+            values["agency"] = self.agency
+        return values
+
+
+@dataclass
+class Figure:
+    """One figure: its table is the chart's data; ``recorded`` is False while its records do not exist."""
+
+    key: str
+    title: str
+    summary: str
+    columns: tuple[str, ...] = ()
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    chart: str = ""  # "bars" (first column labels, ``value_column`` values), "lines", or "" (table only)
+    value_column: int = 1
+    recorded: bool = True
+    note: str = ""
+
+    @classmethod
+    def not_recorded(cls, key: str, title: str, what: str) -> Figure:
+        return cls(key=key, title=title, summary=f"{NOT_YET_RECORDED}: {what}.", recorded=False)
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a whole-number percentage, or an em dash when there is nothing to divide."""
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The partnership reported on, its framework and calendar, and the filters."""
+
+    partnership: str
+    filters: Filters
+    framework: Any = None  # the LoadedFramework, when the partnership's framework is on offer
+
+    @classmethod
+    def for_actor(cls, actor: Actor, filters: Filters) -> Scope:
+        require(actor, "reports.view")
+        loaded = catalogue().get(actor.partnership or "")
+        return cls(partnership=actor.partnership or "", filters=filters, framework=loaded)
+
+    @property
+    def levels(self) -> list[Any]:
+        return list(self.framework.framework.levels) if self.framework is not None else []
+
+    def level_name(self, number: int | None) -> str:
+        for level in self.levels:
+            if level.number == number:
+                return f"Level {number}: {level.name}"
+        return "No level" if number is None else f"Level {number}"
+
+    def tier_of(self, number: int | None) -> str:
+        """The common tier(s) of a level of this framework (a level may span two)."""
+        for level in self.levels:
+            if level.number == number:
+                return " / ".join(t.value for t in level.tiers)
+        return ""
+
+    def levels_on_tier(self, tier: str) -> list[int]:
+        return [level.number for level in self.levels if tier in {t.value for t in level.tiers}]
+
+    def calendar(self) -> Calendar:
+        return Calendar.for_framework(self.framework.framework if self.framework is not None else None)
+
+
+# --- Contacts (referrals app) and their front-door triage (frontdoor app) ------------------------
+
+
+def contacts(scope: Scope) -> models.QuerySet[Any] | None:
+    """The partnership's contacts received in the range, filtered by level, tier and agency."""
+    referral = model("referrals.Referral")
+    if referral is None:
+        return None
+    f = scope.filters
+    rows = referral._default_manager.filter(
+        partnership=scope.partnership, received_at__gte=f.since, received_at__lt=f.until
+    )
+    if f.level is not None:
+        rows = rows.filter(referrer_level=f.level)
+    if f.tier:
+        rows = rows.filter(referrer_level__in=scope.levels_on_tier(f.tier))
+    if f.agency:
+        rows = rows.filter(referrer_agency__iexact=f.agency)
+    return rows
+
+
+def triages(scope: Scope) -> models.QuerySet[Any] | None:
+    """The front door's triage of the contacts in scope (None while the front door records none)."""
+    triage = model("frontdoor.Triage")
+    scoped = contacts(scope)
+    if triage is None or scoped is None:
+        return None
+    return triage._default_manager.filter(partnership=scope.partnership, referral__in=scoped.values("pk"))
+
+
+def volumes_over_time(scope: Scope) -> Figure:
+    title = "Contacts and referrals by month"
+    scoped = contacts(scope)
+    if scoped is None:
+        return Figure.not_recorded("volumes", title, "contacts are not recorded by this service yet")
+    per_month = dict(
+        scoped.annotate(month=TruncMonth("received_at", tzinfo=UK))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("month", "n")
+    )
+    decided = triages(scope)
+    referred: dict[Any, int] = {}
+    if decided is not None:
+        referred = dict(
+            decided.filter(outcome_code__in=STATUTORY_OUTCOMES)
+            .annotate(month=TruncMonth("referral__received_at", tzinfo=UK))
+            .values_list("month")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("month", "n")
+        )
+    months = sorted({_month(m) for m in per_month} | {_month(m) for m in referred})
+    counted = Counter({_month(m): n for m, n in per_month.items()})
+    to_social_care = Counter({_month(m): n for m, n in referred.items()})
+    rows = [
+        (m.strftime("%b %Y"), counted[m], to_social_care[m] if decided is not None else NOT_YET_RECORDED)
+        for m in months
+    ]
+    total = sum(counted.values())
+    summary = f"{total} contact{'s' if total != 1 else ''} in the period"
+    if decided is not None:
+        summary += f", of which {sum(to_social_care.values())} became referrals to children's social care."
+    else:
+        summary += "; referrals to social care are not yet recorded (the front door's decisions)."
+    return Figure("volumes", title, summary, ("Month", "Contacts", "Referrals to social care"), rows, chart="lines")
+
+
+def _month(value: Any) -> date:
+    """A month bucket as the first day of the month (TruncMonth gives a datetime on PostgreSQL, a date or str on SQLite)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date() if value.tzinfo else value.date()
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.replace(day=1)
+
+
+def by_level(scope: Scope) -> Figure:
+    title = "Contacts by level and common tier"
+    scoped = contacts(scope)
+    if scoped is None:
+        return Figure.not_recorded("levels", title, "contacts are not recorded by this service yet")
+    referred_at = Counter(dict(scoped.values_list("referrer_level").annotate(n=Count("pk")).order_by()))
+    decided = triages(scope)
+    decided_at: Counter[int | None] = Counter()
+    if decided is not None:
+        decided_at = Counter(
+            dict(
+                decided.filter(decided_at__isnull=False)
+                .values_list("frontdoor_level")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+        )
+    numbers = sorted({n for n in referred_at} | {n for n in decided_at}, key=lambda n: (n is None, n or 0))
+    rows = [
+        (
+            scope.level_name(n),
+            scope.tier_of(n) or "—",
+            referred_at[n],
+            decided_at[n] if decided is not None else NOT_YET_RECORDED,
+        )
+        for n in numbers
+    ]
+    top = max(numbers, key=lambda n: referred_at[n], default=None)
+    summary = (
+        f"Most contacts came in at {scope.level_name(top)} ({referred_at[top]})."
+        if numbers and referred_at[top]
+        else "No contacts in the period."
+    )
+    return Figure(
+        "levels",
+        title,
+        summary,
+        ("Level", "Common tier", "Contacts at the referrer's level", "Decided at the front door's level"),
+        rows,
+        chart="bars",
+        value_column=2,
+        note="The common tiers are the same across partnerships, so a level here can be compared with another "
+        "partnership's level on the same tier.",
+    )
+
+
+def outcomes(scope: Scope) -> Figure:
+    title = "Front-door outcomes"
+    decided = triages(scope)
+    if decided is None:
+        return Figure.not_recorded("outcomes", title, "the front door's decisions are not recorded by this service yet")
+    counts = (
+        decided.filter(decided_at__isnull=False)
+        .values_list("outcome_code", "outcome_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "outcome_code")
+    )
+    rows = [(name or code, code, n) for code, name, n in counts]
+    total = sum(r[2] for r in rows)
+    summary = f"{total} decision{'s' if total != 1 else ''}" + (
+        f"; the most common outcome was {rows[0][0]} ({share(rows[0][2], total)})." if rows else "."
+    )
+    return Figure("outcomes", title, summary, ("Outcome", "Code", "Decisions"), rows, chart="bars", value_column=2)
+
+
+def decision_timeliness(scope: Scope) -> Figure:
+    """Decisions against their deadline, in working time (the partnership's office hours and bank holidays)."""
+    title = "Time to decision against the deadline (working time)"
+    decided = triages(scope)
+    if decided is None:
+        return Figure.not_recorded(
+            "timeliness", title, "the front door's decisions and their deadlines are not recorded by this service yet"
+        )
+    calendar = scope.calendar()
+    buckets: Counter[str] = Counter()
+    on_time = with_clock = no_clock = 0
+    taken_minutes: list[int] = []
+    for started, due, done in (
+        decided.filter(decided_at__isnull=False)
+        .values_list("clock_started_at", "due_at", "decided_at")
+        .iterator(chunk_size=5000)
+    ):
+        if due is None:
+            no_clock += 1
+            continue
+        with_clock += 1
+        on_time += done <= due
+        allowed = calendar.working_minutes(started, due)
+        taken = calendar.working_minutes(started, done)
+        taken_minutes.append(taken)
+        ratio = taken / allowed if allowed else (0.0 if done <= due else float("inf"))
+        buckets[next(label for label, top in TIME_BUCKETS if ratio <= top)] += 1
+    rows: list[tuple[Any, ...]] = [
+        (label, buckets[label], share(buckets[label], with_clock)) for label, _ in TIME_BUCKETS
+    ]
+    if no_clock:
+        rows.append(("No deadline (the document gives none)", no_clock, "—"))
+    median = sorted(taken_minutes)[len(taken_minutes) // 2] if taken_minutes else None
+    summary = (
+        f"{share(on_time, with_clock)} of {with_clock} decisions with a deadline were made on time; "
+        f"the median took {median / 60:.1f} working hours."
+        if with_clock and median is not None
+        else "No decisions with a deadline in the period."
+    )
+    return Figure(
+        "timeliness",
+        title,
+        summary,
+        ("Time taken, against the time allowed", "Decisions", "Share"),
+        rows,
+        chart="bars",
+        note="Working time counts only the partnership's office hours on working days (weekends and bank holidays "
+        "excluded).",
+    )
+
+
+def feedback_timeliness(scope: Scope) -> Figure:
+    title = "Feedback to the referrer on time"
+    decided = triages(scope)
+    if decided is None:
+        return Figure.not_recorded("feedback", title, "feedback to referrers is not recorded by this service yet")
+    clocked = decided.filter(decided_at__isnull=False, feedback_due__isnull=False)
+    counts = clocked.aggregate(
+        on_time=Count("pk", filter=Q(feedback_sent_at__lte=F("feedback_due"))),
+        late=Count("pk", filter=Q(feedback_sent_at__gt=F("feedback_due"))),
+        waiting=Count("pk", filter=Q(feedback_sent_at__isnull=True)),
+    )
+    total = counts["on_time"] + counts["late"] + counts["waiting"]
+    rows = [("On time", counts["on_time"]), ("Late", counts["late"]), ("Not yet sent", counts["waiting"])]
+    summary = f"{share(counts['on_time'], total)} of {total} referrers were given feedback on time."
+    return Figure("feedback", title, summary, ("Feedback", "Decisions"), rows, chart="bars")
+
+
+def agency_checks(scope: Scope) -> Figure:
+    title = "Agency checks answered on time, by agency"
+    check = model("frontdoor.AgencyCheck")
+    decided = triages(scope)
+    if check is None or decided is None:
+        return Figure.not_recorded("agency-checks", title, "agency checks are not recorded by this service yet")
+    counts = (
+        check._default_manager.filter(triage__in=decided.values("pk"))
+        .values_list("agency_name")
+        .annotate(
+            asked=Count("pk"),
+            on_time=Count(
+                "pk", filter=Q(answered_at__isnull=False, due_at__isnull=False, answered_at__lte=F("due_at"))
+            ),
+            late=Count("pk", filter=Q(answered_at__isnull=False, answered_at__gt=F("due_at"))),
+            waiting=Count("pk", filter=Q(answered_at__isnull=True)),
+        )
+        .order_by("agency_name")
+    )
+    rows = [
+        (agency, asked, on_time, late, waiting, share(on_time, asked))
+        for agency, asked, on_time, late, waiting in counts
+    ]
+    worst = min(rows, key=lambda r: (r[2] / r[1]) if r[1] else 1.0, default=None)
+    summary = (
+        f"{len(rows)} agenc{'ies were' if len(rows) != 1 else 'y was'} asked; the lowest share on time was "
+        f"{worst[0]} ({worst[5]})."
+        if worst
+        else "No agency checks in the period."
+    )
+    return Figure(
+        "agency-checks",
+        title,
+        summary,
+        ("Agency", "Asked", "On time", "Late", "Not yet answered", "Share on time"),
+        rows,
+        chart="bars",
+        value_column=2,
+    )
+
+
+def re_referrals(scope: Scope) -> Figure:
+    title = "Re-referrals within 12 months"
+    decided = triages(scope)
+    if decided is None:
+        return Figure.not_recorded(
+            "re-referrals", title, "the front door's matching of earlier contacts is not recorded yet"
+        )
+    total = decided.count()
+    again = (
+        decided.filter(earlier__isnull=False, earlier__received_at__gte=F("referral__received_at") - RE_REFERRAL_WINDOW)
+        .exclude(match_confirmed=False)
+        .count()
+    )
+    rows = [("About a child with a contact in the 12 months before", again), ("First in 12 months", total - again)]
+    summary = f"{share(again, total)} of {total} contacts were about a child with a contact in the 12 months before."
+    return Figure("re-referrals", title, summary, ("Contacts", "Number"), rows, chart="bars")
+
+
+# --- Early help and escalations -------------------------------------------------------------------
+
+
+def early_help(scope: Scope) -> Figure:
+    title = "Early help: opened, reviewed on time, closed, stepped up and down"
+    episode, review = model("earlyhelp.Episode"), model("earlyhelp.Review")
+    step_up, step_down = model("earlyhelp.StepUp"), model("earlyhelp.StepDown")
+    if episode is None or review is None or step_up is None or step_down is None:
+        return Figure.not_recorded("early-help", title, "early help is not recorded by this service yet")
+    f = scope.filters
+    episodes = episode._default_manager.filter(partnership=scope.partnership)
+    if f.level is not None:
+        episodes = episodes.filter(level_at_start=f.level)
+    if f.tier:
+        episodes = episodes.filter(level_at_start__in=scope.levels_on_tier(f.tier))
+    in_range = {"gte": f.since, "lt": f.until}
+    opened = episodes.filter(submitted_at__gte=in_range["gte"], submitted_at__lt=in_range["lt"]).count()
+    reviews = review._default_manager.filter(
+        episode__in=episodes.values("pk"), due_at__gte=in_range["gte"], due_at__lt=in_range["lt"]
+    ).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(held_at__lte=F("due_at"))),
+    )
+    closed = list(
+        episodes.filter(closed_at__gte=in_range["gte"], closed_at__lt=in_range["lt"])
+        .values_list("closure_code")
+        .annotate(n=Count("pk"))
+        .order_by("closure_code")
+    )
+    ups = step_up._default_manager.filter(
+        episode__in=episodes.values("pk"), requested_at__gte=in_range["gte"], requested_at__lt=in_range["lt"]
+    ).count()
+    downs = step_down._default_manager.filter(
+        partnership=scope.partnership, requested_at__gte=in_range["gte"], requested_at__lt=in_range["lt"]
+    )
+    down_counts = dict(downs.values_list("state").annotate(n=Count("pk")).order_by())
+    rows: list[tuple[Any, ...]] = [
+        ("Assessments opened", opened),
+        ("Reviews due", reviews["due"]),
+        ("Reviews held on time", reviews["on_time"]),
+        *((f"Closed: {code or 'no reason given'}", n) for code, n in closed),
+        ("Stepped up to the front door", ups),
+        *((f"Step-downs from social care: {state}", n) for state, n in sorted(down_counts.items())),
+    ]
+    summary = (
+        f"{opened} early help assessment{'s' if opened != 1 else ''} opened; "
+        f"{share(reviews['on_time'], reviews['due'])} of {reviews['due']} reviews due were held on time; "
+        f"{ups} stepped up and {sum(down_counts.values())} stepped down."
+    )
+    return Figure(
+        "early-help",
+        title,
+        summary,
+        ("Measure", "Number"),
+        rows,
+        chart="bars",
+        note="The agency filter does not apply to early help (an episode has no referring agency).",
+    )
+
+
+def escalations(scope: Scope) -> Figure:
+    title = "Escalations by stage reached and outcome"
+    escalation = model("escalations.Escalation")
+    if escalation is None:
+        return Figure.not_recorded("escalations", title, "escalations are not recorded by this service yet")
+    f = scope.filters
+    counts = (
+        escalation._default_manager.filter(partnership=scope.partnership, raised_at__gte=f.since, raised_at__lt=f.until)
+        .values_list("current_stage")
+        .annotate(
+            raised=Count("pk"),
+            open=Count("pk", filter=Q(status="open")),
+            resolved=Count("pk", filter=Q(status="resolved")),
+            withdrawn=Count("pk", filter=Q(status="withdrawn")),
+        )
+        .order_by("current_stage")
+    )
+    rows = [(f"Stage {stage}", raised, o, r, w) for stage, raised, o, r, w in counts]
+    total = sum(r[1] for r in rows)
+    resolved = sum(r[3] for r in rows)
+    summary = f"{total} escalation{'s' if total != 1 else ''} raised; {resolved} resolved."
+    return Figure(
+        "escalations",
+        title,
+        summary,
+        ("Stage reached", "Raised", "Open", "Resolved", "Withdrawn"),
+        rows,
+        chart="bars",
+        note="The level, tier and agency filters do not apply to escalations.",
+    )
+
+
+DASHBOARD: tuple[Callable[[Scope], Figure], ...] = (
+    volumes_over_time,
+    by_level,
+    outcomes,
+    decision_timeliness,
+    feedback_timeliness,
+    agency_checks,
+    re_referrals,
+    early_help,
+    escalations,
+)
+
+
+def dashboard(actor: Actor, filters: Filters) -> list[Figure]:
+    """Every dashboard figure for ``actor``'s partnership."""
+    scope = Scope.for_actor(actor, filters)
+    return [figure(scope) for figure in DASHBOARD]
+
+
+# --- Calibration: how the document performs ---------------------------------------------------------
+
+
+def checks(scope: Scope) -> models.QuerySet[Check]:
+    """The checks made against the partnership's framework in the range (any version), by recommended level/tier."""
+    f = scope.filters
+    rows = Check.objects.filter(framework_id=scope.partnership, created_at__gte=f.since, created_at__lt=f.until)
+    if f.level is not None:
+        rows = rows.filter(recommended_level=f.level)
+    if f.tier:
+        rows = rows.filter(recommended_level__in=scope.levels_on_tier(f.tier))
+    return rows
+
+
+def _front_door(check_ref: Any, compare: str | None) -> Exists | None:
+    """Whether a check's referral was decided at the front door (at a level ``compare``d with the recommendation)."""
+    triage = model("frontdoor.Triage")
+    if triage is None:
+        return None
+    rows = triage._default_manager.filter(
+        referral__stored_check=check_ref, decided_at__isnull=False, frontdoor_level__isnull=False
+    )
+    if compare == "higher":
+        rows = rows.filter(frontdoor_level__gt=F("referral__stored_check__recommended_level"))
+    elif compare == "lower":
+        rows = rows.filter(frontdoor_level__lt=F("referral__stored_check__recommended_level"))
+    return Exists(rows)
+
+
+def _check_measures(check_path: str) -> dict[str, Any]:
+    """Counts over checks reached through ``check_path`` ("" on Check itself, "stored_check__" from an indicator)."""
+    p = check_path
+    lower_view = Exists(LowerView.objects.filter(stored_check=OuterRef(f"{p}pk" if p else "pk")))
+    measures: dict[str, Any] = {
+        "judged": Q(**{f"{p}judged_at__isnull": False}),
+        "agreed": Q(**{f"{p}judgement": Judgement.AGREE}),
+        "judged_higher": Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__gt": F(f"{p}recommended_level")}),
+        "judged_lower": Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__lt": F(f"{p}recommended_level")}),
+        "lower_view": Q(lower_view),
+    }
+    ref = OuterRef(f"{p}pk" if p else "pk")
+    decided, higher, lower = (_front_door(ref, c) for c in (None, "higher", "lower"))
+    if decided is not None and higher is not None and lower is not None:
+        measures |= {"fd_decided": Q(decided), "fd_higher": Q(higher), "fd_lower": Q(lower)}
+    return measures
+
+
+CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("judged", "Judged"),
+    ("agreed", "Agreed"),
+    ("judged_higher", "Practitioner judged higher"),
+    ("judged_lower", "Practitioner judged lower"),
+    ("lower_view", "Practitioner thought it might be lower"),
+    ("fd_decided", "Decided at the front door"),
+    ("fd_higher", "Front door decided higher"),
+    ("fd_lower", "Front door decided lower"),
+)
+
+
+def _measure_cells(row: Mapping[str, Any]) -> list[Any]:
+    """The row's check measures in column order; the front door's, while it records none: not yet recorded."""
+    return [row.get(key, NOT_YET_RECORDED) for key, _ in CHECK_COLUMNS]
+
+
+def calibration_by_level(scope: Scope) -> Figure:
+    measures = _check_measures("")
+    rows_ = (
+        checks(scope)
+        .values("recommended_level")
+        .annotate(checks=Count("pk"), **{k: Count("pk", filter=q) for k, q in measures.items()})
+        .order_by("recommended_level")
+    )
+    rows = [(scope.level_name(r["recommended_level"]), r["checks"], *_measure_cells(r)) for r in rows_]
+    total = sum(r[1] for r in rows)
+    lower = sum(r["lower_view"] for r in rows_)
+    differ = sum(r["judged_higher"] + r["judged_lower"] for r in rows_)
+    summary = (
+        f"Of {total} checks, practitioners recorded a different level in {differ} and thought the level might be "
+        f"lower in {lower}."
+    )
+    return Figure(
+        "calibration-levels",
+        "By recommended level",
+        summary,
+        ("Recommended level", "Checks", *(label for _, label in CHECK_COLUMNS)),
+        rows,
+        chart="bars",
+        value_column=1,
+    )
+
+
+def calibration_by_indicator(scope: Scope) -> Figure:
+    measures = _check_measures("stored_check__")
+    selected = {k: Count("pk", filter=Q(selected=True) & q) for k, q in measures.items()}
+    rows_ = (
+        CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"))
+        .values("indicator_id", "level")
+        .annotate(
+            times_offered=Count("pk", filter=Q(offered=True)),
+            times_selected=Count("pk", filter=Q(selected=True)),
+            accepted=Count("pk", filter=Q(offered=True, selected=True)),
+            rejected=Count("pk", filter=Q(offered=True, selected=False)),
+            found=Count("pk", filter=Q(offered=False, selected=True)),
+            **selected,
+        )
+        .order_by("level", "indicator_id")
+    )
+    rows = [
+        (
+            r["indicator_id"],
+            "—" if r["level"] is None else r["level"],
+            r["times_offered"],
+            r["times_selected"],
+            r["accepted"],
+            r["rejected"],
+            r["found"],
+            *_measure_cells(r),
+        )
+        for r in rows_
+    ]
+    rejected_most = max(rows_, key=lambda r: (r["rejected"], r["indicator_id"]), default=None)
+    summary = (
+        f"{len(rows)} indicators were offered or selected; the suggestion most often turned down was "
+        f"{rejected_most['indicator_id']} ({rejected_most['rejected']} of {rejected_most['times_offered']} times offered)."
+        if rejected_most and rejected_most["rejected"]
+        else f"{len(rows)} indicators were offered or selected; no suggestion was turned down."
+    )
+    return Figure(
+        "calibration-indicators",
+        "By indicator (counts among the checks that selected it)",
+        summary,
+        (
+            "Indicator",
+            "Level",
+            "Offered",
+            "Selected",
+            "Offered and selected",
+            "Offered, not selected",
+            "Selected, not offered",
+            *(label for _, label in CHECK_COLUMNS),
+        ),
+        rows,
+    )
+
+
+def calibration_most_different(scope: Scope, minimum: int = MIN_DECIDED_FOR_RANKING, limit: int = 10) -> Figure:
+    """The indicators whose selections most often end in a different front-door level."""
+    title = "Indicators whose selections most often end in a different front-door level"
+    measures = _check_measures("stored_check__")
+    if "fd_decided" not in measures:
+        return Figure.not_recorded("calibration-ranked", title, "the front door's decided levels are not recorded yet")
+    rows_ = (
+        CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
+        .values("indicator_id", "level")
+        .annotate(
+            decided=Count("pk", filter=measures["fd_decided"]),
+            higher=Count("pk", filter=measures["fd_higher"]),
+            lower=Count("pk", filter=measures["fd_lower"]),
+        )
+        .filter(decided__gte=minimum)
+    )
+    ranked = sorted(rows_, key=lambda r: (-(r["higher"] + r["lower"]) / r["decided"], -r["decided"], r["indicator_id"]))
+    rows = [
+        (
+            r["indicator_id"],
+            r["level"],
+            r["decided"],
+            r["higher"],
+            r["lower"],
+            share(r["higher"] + r["lower"], r["decided"]),
+        )
+        for r in ranked[:limit]
+        if r["higher"] + r["lower"]
+    ]
+    summary = (
+        f"{rows[0][0]} most often ended in a different level at the front door ({rows[0][5]} of {rows[0][2]})."
+        if rows
+        else f"No indicator with at least {minimum} front-door decisions ended in a different level."
+    )
+    return Figure(
+        "calibration-ranked",
+        title,
+        summary,
+        ("Indicator", "Level", "Decided at the front door", "Decided higher", "Decided lower", "Share different"),
+        rows,
+        chart="bars",
+        value_column=3,
+        note=f"Only indicators selected in at least {minimum} checks that the front door decided are ranked.",
+    )
+
+
+def calibration_by_version(scope: Scope) -> Figure:
+    measures = _check_measures("")
+    rows_ = (
+        checks(scope)
+        .values("framework_version", "framework_hash")
+        .annotate(checks=Count("pk"), **{k: Count("pk", filter=q) for k, q in measures.items()})
+        .order_by("framework_version", "framework_hash")
+    )
+    rows = [(f"{r['framework_version']} ({r['framework_hash'][:12]})", r["checks"], *_measure_cells(r)) for r in rows_]
+    summary = (
+        f"{len(rows)} version{'s' if len(rows) != 1 else ''} of the document were in use; "
+        + "; ".join(
+            f"{label}: {share(r['agreed'], r['judged'])} of judged checks agreed"
+            for (label, *_), r in zip(rows, rows_, strict=True)
+        )
+        + "."
+    )
+    return Figure(
+        "calibration-versions",
+        "By version of the document",
+        summary,
+        ("Version (content hash)", "Checks", *(label for _, label in CHECK_COLUMNS)),
+        rows,
+    )
+
+
+def calibration(actor: Actor, filters: Filters) -> list[Figure]:
+    """The calibration report: where practitioners and the front door differ from the document's recommendation."""
+    scope = Scope.for_actor(actor, filters)
+    return [
+        calibration_by_level(scope),
+        calibration_most_different(scope),
+        calibration_by_indicator(scope),
+        calibration_by_version(scope),
+    ]
