@@ -13,6 +13,7 @@ urlpatterns = [
     path("checks/", include("continuum.apps.checks.urls")),
     path("front-door/", include("continuum.apps.frontdoor.urls")),
     path("escalations/", include("continuum.apps.escalations.urls")),
+    path("reports/", include("continuum.apps.reports.urls")),
     path("api/v1/", include("continuum.apps.api.urls")),
     path("early-help/", include("continuum.apps.earlyhelp.urls")),
     path("healthz", views.healthz, name="healthz"),

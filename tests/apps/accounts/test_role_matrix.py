@@ -269,7 +269,8 @@ GENERAL: dict[str, frozenset[Role]] = {
     "earlyhelp.request_step_down": FRONT_DOOR | {Role.EARLY_HELP},
     "earlyhelp.configure": frozenset({Role.PARTNERSHIP_ADMIN}),
     "audit.view": frozenset({Role.AUDITOR}),
-    "reports.view": frozenset({Role.PARTNERSHIP_ADMIN}),
+    "reports.view": frozenset({Role.PARTNERSHIP_ADMIN, Role.FRONT_DOOR_MANAGER}),  # aggregates, own partnership
+    "reports.export": frozenset({Role.PARTNERSHIP_ADMIN}),  # the national returns' lists name children
     "accounts.manage_members": frozenset({Role.PARTNERSHIP_ADMIN}),
     "escalations.raise": PARTIES,
     "escalations.view_register": REGISTER,

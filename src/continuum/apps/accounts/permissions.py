@@ -61,7 +61,8 @@ GENERAL_ACTIONS: tuple[str, ...] = (
     "earlyhelp.configure",
     "frontdoor.configure",  # the partnership's front-door settings (amber share, agencies)
     "audit.view",
-    "reports.view",
+    "reports.view",  # the partnership's dashboards and threshold calibration report (aggregates only)
+    "reports.export",  # the national returns' lists (CIN census, SSD, Annex A): they name children; audited
     "accounts.manage_members",
     "escalations.raise",  # raise a disagreement about a decision the actor can see
     "escalations.view_register",  # the partnership's escalation register, printed or exported
@@ -109,6 +110,10 @@ for _role in (Role.PRACTITIONER, Role.FRONT_DOOR_WORKER, Role.FRONT_DOOR_MANAGER
     ROLE_ACTIONS[_role] |= _ESCALATION_PARTY
 ROLE_ACTIONS[Role.FRONT_DOOR_MANAGER] |= {"escalations.view_register"}
 ROLE_ACTIONS[Role.PARTNERSHIP_ADMIN] |= {"escalations.view", "escalations.view_register", "escalations.set_procedure"}
+# Reports: the partnership admin sees the figures and takes the national returns' lists; a front-door
+# manager sees the figures of their own front door (the partnership's), never the lists that name children.
+ROLE_ACTIONS[Role.PARTNERSHIP_ADMIN] |= {"reports.export"}
+ROLE_ACTIONS[Role.FRONT_DOOR_MANAGER] |= {"reports.view"}
 
 
 # The roles that receive what is sent to a partnership, and see it once sent.

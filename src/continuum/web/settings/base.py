@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "continuum.apps.referrals",
     "continuum.apps.frontdoor",
     "continuum.apps.escalations",
+    "continuum.apps.reports",
     "ninja",  # django-ninja: the HTTP API's docs page and its assets, served from here (no CDN)
     "continuum.apps.api",
     "continuum.apps.earlyhelp",
