@@ -84,8 +84,9 @@ def test_a_document_without_an_early_help_assessment_starts_none(acting):
 
 
 def referral(**fields: Any) -> SimpleNamespace:
-    """A stand-in with the fields of referrals.Referral that early help reads (docs: the front-door contract)."""
+    """A stand-in with the fields of referrals.Referral that early help reads (its family's household, the outcome)."""
     values = {
+        "pk": 1,
         "public_id": "R-123",
         "partnership": OWN,
         "child_first_name": "Ava",
@@ -94,9 +95,7 @@ def referral(**fields: Any) -> SimpleNamespace:
         "indicator_ids": ["edu-l2-1", "no-such-indicator"],
         "referrer_level": 2,
         "outcome_code": "early-help",
-        "family": SimpleNamespace(
-            household_members=[{"first_name": "Sam", "last_name": "Jones", "relationship": "father"}]
-        ),
+        "family": SimpleNamespace(household=[{"name": "Sam Jones", "relationship": "father"}, {"name": " "}]),
     }
     return SimpleNamespace(**{**values, **fields})
 
@@ -105,8 +104,18 @@ def test_starting_from_a_front_door_decision_carries_the_child_and_household(act
     actor = acting()
     episode = services.start_from_front_door(actor, referral())
     assert (episode.source, episode.source_reference, episode.needs) == ("front-door", "R-123", ["edu-l2-1"])
-    people = [(m.kind, m.first_name, m.relationship) for m in episode.family.all()]
-    assert people == [("adult", "Sam", "father"), ("child", "Ava", "")]
+    people = [(m.kind, m.first_name, m.last_name, m.relationship) for m in episode.family.all()]
+    assert people == [("adult", "Sam", "Jones", "father"), ("child", "Ava", "Jones", "")]
+    with pytest.raises(services.EarlyHelpError, match="already been started"):
+        services.start_from_front_door(actor, referral())
+
+
+def test_the_front_doors_own_decision_wins_over_the_referrals_outcome(acting):
+    decided = SimpleNamespace(decided_at=timezone.now(), outcome_code="assessment-s17")
+    with pytest.raises(services.EarlyHelpError, match="not decided early help"):
+        services.start_from_front_door(acting(), referral(triage=decided))
+    undecided = SimpleNamespace(decided_at=None, outcome_code="")
+    assert services.start_from_front_door(acting(), referral(triage=undecided)).source == "front-door"
 
 
 @pytest.mark.parametrize(

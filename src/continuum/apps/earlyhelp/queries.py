@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.apps import apps
+from django.db.models import F, Min, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from continuum.apps.accounts.actor import Actor
-from continuum.apps.earlyhelp.models import Episode, Review, Status, StepDown
+from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.earlyhelp.models import Episode, Review, Source, Status, StepDown
 from continuum.apps.earlyhelp.services import note_viewed
 
 
@@ -28,7 +31,7 @@ def caseload(actor: Actor) -> QuerySet[Episode]:
         Episode.objects.visible_to(actor)
         .filter(lead_professional=actor.user, status__in=(Status.DRAFT, Status.OPEN))
         .annotate(next_review=Min("reviews__due_at", filter=Q(reviews__held_at__isnull=True)))
-        .order_by("next_review", "started_at")
+        .order_by(F("next_review").asc(nulls_last=True), "started_at")
     )
 
 
@@ -49,6 +52,36 @@ def step_downs_waiting(actor: Actor) -> QuerySet[StepDown]:
     return (
         StepDown.objects.visible_to(actor).filter(state=StepDown.State.REQUESTED).order_by("respond_by", "requested_at")
     )
+
+
+def _front_door_queryset(actor: Actor) -> Any | None:
+    if not (apps.is_installed("continuum.apps.referrals") and apps.is_installed("continuum.apps.frontdoor")):
+        return None
+    if actor.user is None or actor.role != Role.EARLY_HELP or not actor.partnership:
+        return None
+    referral_model = apps.get_model("referrals", "Referral")
+    started = Episode.objects.filter(partnership=actor.partnership, source=Source.FRONT_DOOR).values("source_reference")
+    return referral_model.objects.filter(
+        partnership=actor.partnership, triage__decided_at__isnull=False, triage__outcome_code="early-help"
+    ).exclude(public_id__in=started)
+
+
+def front_door_decisions(actor: Actor, *, limit: int = 200) -> list[Any]:
+    """Referrals of the actor's partnership the front door decided are early help, with no assessment started yet.
+
+    Empty where the referrals and front-door apps are not installed (the decision lives on ``frontdoor.Triage``).
+    """
+    found = _front_door_queryset(actor)
+    return [] if found is None else list(found.order_by("triage__decided_at")[:limit])
+
+
+def front_door_referral(actor: Actor, public_id: str) -> Any:
+    """One referral of :func:`front_door_decisions` (else 404)."""
+    found = _front_door_queryset(actor)
+    referral = found.filter(public_id=public_id).first() if found is not None else None
+    if referral is None:
+        raise Http404("no such decision waiting for early help")
+    return referral
 
 
 def is_overdue(due_at: datetime | None) -> bool:

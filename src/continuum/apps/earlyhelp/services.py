@@ -197,20 +197,22 @@ def start_from_check(actor: Actor, check: Check) -> Episode:
         )
 
 
-def start_from_front_door(actor: Actor, referral: Any) -> Episode:
-    """Start the assessment from a ``referrals.Referral`` the front door decided is early help.
+def front_door_outcome(referral: Any) -> str:
+    """The front door's decision on ``referral``: its triage's outcome once decided, else the outcome on the referral."""
+    triage = getattr(referral, "triage", None)  # frontdoor.Triage, where the front door is installed
+    if triage is not None and getattr(triage, "decided_at", None) is not None:
+        return str(triage.outcome_code or "")
+    return str(getattr(referral, "outcome_code", "") or "")
 
-    Reads the contract's fields only (partnership, child's names and date of birth, ``indicator_ids``,
-    ``referrer_level``, ``family.household_members``) so early help never imports the front door.
-    """
-    require(actor, "earlyhelp.start")
-    if referral.partnership != actor.partnership:
-        raise EarlyHelpError("This referral was made to another partnership", field="referral")
-    outcome = getattr(referral, "outcome_code", "") or ""
-    if outcome != "early-help":
-        raise EarlyHelpError("The front door has not decided early help for this referral", field="referral")
-    loaded = framework_for(referral.partnership)
-    family: list[dict[str, Any]] = [
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _, last = name.strip().partition(" ")
+    return first, last.strip()
+
+
+def referral_family(referral: Any) -> list[dict[str, Any]]:
+    """The child, their siblings referred with them, and the household, from a ``referrals.Referral``."""
+    people: list[dict[str, Any]] = [
         {
             "kind": "child",
             "first_name": referral.child_first_name,
@@ -218,15 +220,48 @@ def start_from_front_door(actor: Actor, referral: Any) -> Episode:
             "date_of_birth": referral.date_of_birth,
         }
     ]
-    household = getattr(getattr(referral, "family", None), "household_members", None) or []
-    for person in household:
-        if isinstance(person, Mapping) and person.get("first_name"):
-            family.append(
+    family = getattr(referral, "family", None)
+    siblings = getattr(family, "referrals", None)
+    if siblings is not None and hasattr(siblings, "exclude"):
+        for sibling in siblings.exclude(pk=referral.pk):
+            people.append(
                 {
-                    "kind": person.get("kind") or "adult",
-                    **{k: person.get(k) for k in ("first_name", "last_name", "relationship")},
+                    "kind": "child",
+                    "first_name": sibling.child_first_name,
+                    "last_name": sibling.child_last_name,
+                    "date_of_birth": sibling.date_of_birth,
                 }
             )
+    for person in getattr(family, "household", None) or []:
+        if isinstance(person, Mapping) and str(person.get("name") or "").strip():
+            first, last = _split_name(str(person["name"]))
+            people.append(
+                {
+                    "kind": "adult",
+                    "first_name": first,
+                    "last_name": last or "(not given)",
+                    "relationship": str(person.get("relationship") or ""),
+                    "date_of_birth": _date_or_none(person.get("date_of_birth")),
+                }
+            )
+    return people
+
+
+def start_from_front_door(actor: Actor, referral: Any) -> Episode:
+    """Start the assessment from a ``referrals.Referral`` the front door decided is early help.
+
+    Reads the referral's own fields (partnership, the child, siblings and household through its
+    family, ``indicator_ids``, ``referrer_level``) and the front door's decision through the
+    referral's ``triage`` (no import of the front door), else the outcome on the referral.
+    """
+    require(actor, "earlyhelp.start")
+    if referral.partnership != actor.partnership:
+        raise EarlyHelpError("This referral was made to another partnership", field="referral")
+    if front_door_outcome(referral) != "early-help":
+        raise EarlyHelpError("The front door has not decided early help for this referral", field="referral")
+    if Episode.objects.filter(source=Source.FRONT_DOOR, source_reference=str(referral.public_id)).exists():
+        raise EarlyHelpError("An assessment has already been started from this referral", field="referral")
+    loaded = framework_for(referral.partnership)
     known = {i.id for i in loaded.framework.indicators}
     with transaction.atomic():
         return _start(
@@ -236,7 +271,7 @@ def start_from_front_door(actor: Actor, referral: Any) -> Episode:
             reference=str(referral.public_id),
             level=getattr(referral, "referrer_level", None),
             indicator_ids=[i for i in (referral.indicator_ids or []) if i in known],
-            family=family,
+            family=referral_family(referral),
         )
 
 

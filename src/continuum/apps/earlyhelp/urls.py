@@ -11,6 +11,7 @@ urlpatterns = [
     path("step-downs/", lead.step_downs, name="step_downs"),
     path("step-downs/<str:public_id>/", lead.step_down, name="step_down"),
     path("settings/", lead.settings_page, name="settings"),
+    path("front-door/", lead.front_door, name="front_door"),
     path("start/<str:check_id>/", assessment.start, name="start"),
     path("<str:public_id>/assessment/", assessment.tasks, name="tasks"),
     path("<str:public_id>/assessment/family/", assessment.family, name="family"),

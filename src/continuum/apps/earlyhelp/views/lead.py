@@ -63,6 +63,24 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "earlyhelp/step_down.html", context, status=400 if form.errors else 200)
 
 
+@action_required("earlyhelp.answer_step_down")
+@require_http_methods(["GET", "POST"])
+def front_door(request: HttpRequest) -> HttpResponse:
+    """The front door's decisions of early help waiting for the team: start the assessment from one."""
+    actor = actor_of(request)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        referral = queries.front_door_referral(actor, request.POST.get("referral", ""))
+        try:
+            episode = services.start_from_front_door(actor, referral)
+        except services.EarlyHelpError as exc:
+            errors = [{"href": "#main-content", "text": str(exc)}]
+        else:
+            return redirect("earlyhelp:tasks", public_id=episode.public_id)
+    context = {"referrals": queries.front_door_decisions(actor), "errors": errors}
+    return render(request, "earlyhelp/front_door.html", context, status=400 if errors else 200)
+
+
 @action_required("earlyhelp.configure")
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
