@@ -204,3 +204,24 @@ class Referral(models.Model):
     def siblings(self) -> ReferralQuerySet:
         """The other children referred with this one (the family's other referrals)."""
         return Referral.objects.filter(family_id=self.family_id).exclude(pk=self.pk)
+
+
+class Export(models.Model):
+    """One hand-off export of a partnership's decided referrals (the audit event's target)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+
+    partnership = models.CharField(max_length=100)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    since = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField()
+    references = models.JSONField(default=list)  # the referrals' public ids, in the export's order
+    created_at = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referral_exports"
+    )
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.partnership} ({self.count} referrals, {self.format})"

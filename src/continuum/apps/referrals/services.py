@@ -22,7 +22,7 @@ from continuum.apps.checks.models import Check
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.referrals import clocks, events, notify
 from continuum.apps.referrals.codes import GENDER_LABELS, REFERRAL_SOURCE_LABELS, nhs_number_valid
-from continuum.apps.referrals.models import Channel, ConsentBasis, Family, Referral
+from continuum.apps.referrals.models import Channel, ConsentBasis, Export, Family, Referral
 
 
 class ReferralError(ValueError):
@@ -550,3 +550,41 @@ def _payload(referral: Referral, made: list[Referral], deadlines: dict[str, Any]
         "written_follow_up_due": iso(referral.written_follow_up_due),
         "no_deadline": deadlines["notes"],
     }
+
+
+def export_decided(
+    actor: Actor, partnership: str, *, since: date | None = None, fmt: str = "csv"
+) -> tuple[Export, str]:
+    """The partnership's decided referrals for the council's case system, as CSV or JSON; an audit event.
+
+    A person needs ``referrals.export`` in ``partnership``; the command line acts as a system actor.
+    """
+    from continuum.apps.referrals import handoff, queries
+
+    if fmt not in Export.Format.values:
+        raise ReferralError("Choose CSV or JSON.", "format")
+    with transaction.atomic():
+        if actor.system is None:
+            require(actor, "referrals.export")
+            if actor.partnership != partnership:
+                raise ReferralError("You can export only your own partnership's referrals.")
+        _framework(partnership)
+        start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone()) if since else None
+        referrals = list(queries.decided_for_export(partnership, start))
+        content = handoff.as_csv(referrals) if fmt == "csv" else handoff.as_json(referrals)
+        made = Export.objects.create(
+            partnership=partnership,
+            format=fmt,
+            since=since,
+            count=len(referrals),
+            references=[r.public_id for r in referrals],
+            created_at=timezone.now(),
+            created_by=actor.user,
+        )
+        record(
+            events.EXPORTED,
+            target=made,
+            actor=actor,
+            payload={"format": fmt, "since": since.isoformat() if since else None, "references": made.references},
+        )
+    return made, content

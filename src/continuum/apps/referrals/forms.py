@@ -1,0 +1,165 @@
+"""The referral's question pages: one form each. The services check everything again (a form is not the gate)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from continuum.apps.referrals.codes import GENDERS, REFERRAL_SOURCES, nhs_number_valid
+from continuum.apps.referrals.models import ConsentBasis
+
+
+class DateField(forms.MultiValueField):
+    """A GOV.UK date input: day, month and year, posted as ``<name>-day``, ``<name>-month``, ``<name>-year``."""
+
+    widget: Any
+
+    def __init__(self, *, missing: str, invalid: str, **kwargs: Any):
+        self.missing, self.invalid = missing, invalid
+        parts = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
+        super().__init__(parts, require_all_fields=False, **kwargs)
+        self.widget = forms.MultiWidget(widgets=[forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs={})
+        self.widget.widgets_names = ["-day", "-month", "-year"]
+
+    def compress(self, data_list: list[str]) -> date | None:
+        if not data_list or not any(part.strip() for part in data_list):
+            if self.required:
+                raise forms.ValidationError(self.missing)
+            return None
+        try:
+            day, month, year = (int(part) for part in data_list)
+            if year < 1900:
+                raise ValueError
+            return date(year, month, day)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.invalid) from None
+
+
+def date_parts(value: Any) -> dict[str, str]:
+    """A date (or the posted parts) as the date input's ``day``, ``month`` and ``year``."""
+    if isinstance(value, date):
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    if isinstance(value, list | tuple) and len(value) == 3:
+        return {"day": value[0] or "", "month": value[1] or "", "year": value[2] or ""}
+    return {"day": "", "month": "", "year": ""}
+
+
+class ChildForm(forms.Form):
+    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name"})
+    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name"})
+    unborn = forms.BooleanField(required=False)
+    date_of_birth = DateField(
+        required=False,
+        missing="Enter the child's date of birth",
+        invalid="Date of birth must be a real date, like 27 3 2017",
+    )
+    unborn_due_date = DateField(
+        required=False, missing="Enter the due date", invalid="The due date must be a real date, like 1 6 2027"
+    )
+    nhs_number = forms.CharField(max_length=12, required=False)
+    gender = forms.ChoiceField(choices=[("", ""), *GENDERS], required=False)
+    ethnicity = forms.CharField(max_length=100, required=False)
+    school_or_setting = forms.CharField(max_length=200, required=False)
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data["nhs_number"].replace(" ", "")
+        if value and not nhs_number_valid(value):
+            raise forms.ValidationError("Enter a valid 10-digit NHS number, like 943 476 5919, or leave it empty")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("unborn"):
+            if not data.get("unborn_due_date") and "unborn_due_date" not in self.errors:
+                self.add_error("unborn_due_date", "Enter the due date")
+        elif not data.get("date_of_birth") and "date_of_birth" not in self.errors:
+            self.add_error("date_of_birth", "Enter the child's date of birth, or say the child is not yet born")
+        elif data.get("date_of_birth") and data["date_of_birth"] > date.today():
+            self.add_error("date_of_birth", "Date of birth must be in the past")
+        return data
+
+
+class AnotherChildForm(forms.Form):
+    another = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you need to add another child"},
+    )
+
+
+class FamilyForm(forms.Form):
+    address = forms.CharField(
+        max_length=500, widget=forms.Textarea, error_messages={"required": "Enter the family's address"}
+    )
+    postcode = forms.CharField(max_length=10, required=False)
+    household = forms.CharField(max_length=2000, widget=forms.Textarea, required=False)
+    languages = forms.CharField(max_length=200, required=False)
+    interpreter_needed = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the family needs an interpreter"},
+    )
+
+
+def household_rows(text: str) -> list[dict[str, str]]:
+    """One person a line, "name, relationship" (the relationship optional)."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, relationship = line.partition(",")
+        rows.append({"name": name.strip(), "relationship": relationship.strip()})
+    return rows
+
+
+class ReferrerForm(forms.Form):
+    referrer_name = forms.CharField(max_length=200, error_messages={"required": "Enter your name"})
+    referrer_agency = forms.CharField(max_length=200, error_messages={"required": "Enter your agency or organisation"})
+    referral_source = forms.ChoiceField(
+        choices=[("", ""), *REFERRAL_SOURCES],
+        error_messages={
+            "required": "Select the kind of agency you refer from",
+            "invalid_choice": "Select the kind of agency you refer from",
+        },
+    )
+    referrer_phone = forms.CharField(max_length=40, required=False)
+    referrer_email = forms.EmailField(
+        required=False,
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("referrer_phone") and not data.get("referrer_email") and "referrer_email" not in self.errors:
+            self.add_error("referrer_phone", "Enter a phone number or an email address the front door can reach you on")
+        return data
+
+
+class DoneForm(forms.Form):
+    what_done_so_far = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Say what has been done so far to support the child and family",
+            "max_length": "What has been done so far must be 5,000 characters or fewer",
+        },
+    )
+
+
+class ConsentForm(forms.Form):
+    consent_basis = forms.ChoiceField(
+        choices=ConsentBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether consent was obtained, not sought, or refused and overridden"},
+    )
+    consent_who = forms.CharField(max_length=200, required=False)
+    consent_when = DateField(
+        required=False,
+        missing="Enter the date consent was given",
+        invalid="The date must be a real date, like 5 1 2026",
+    )
+    consent_shared = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_exception = forms.CharField(max_length=2000, required=False)
