@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.audit.queries import access_log
 from continuum.apps.earlyhelp import services
-from continuum.apps.earlyhelp.models import Episode, PlanAction, Status
+from continuum.apps.earlyhelp.models import Episode, PlanAction, Status, StepDown
 
 from .conftest import OWN
 from .factories import EpisodeFactory, level_two_check
@@ -221,3 +221,30 @@ def test_the_admin_sets_the_partnerships_intervals_and_bad_ones_are_refused(acti
     assert client.post(url("settings"), {"review_interval": "6 weeks"}).status_code == 302
     assert services.partnership_settings(OWN).review_interval == "6 weeks"
     assert signed_in(acting(Role.EARLY_HELP)).get(url("settings")).status_code == 403
+
+
+def test_the_front_door_steps_a_child_down_and_sees_where_it_stands_but_cannot_answer(acting):
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    client = signed_in(worker)
+    form = {"origin": "social-care", "source_reference": "CIN-9", "child_first_name": "Mo", "child_last_name": "Ali"}
+    missing = client.post(url("new_step_down"), {**form, "reason": ""})
+    assert missing.status_code == 400 and "Enter why early help is right for the family now" in missing.content.decode()
+    assert not StepDown.objects.exists()
+    made = client.post(
+        url("new_step_down"),
+        {
+            **form,
+            "reason": "Plan ended",
+            "carer_name": "Sara Ali",
+            "carer_relationship": "mother",
+            "date_of_birth": "01/09/2017",
+        },
+    )
+    handed = StepDown.objects.get()
+    assert made["Location"] == url("step_down", handed.public_id)
+    assert handed.family[1] == {"kind": "adult", "first_name": "Sara", "last_name": "Ali", "relationship": "mother"}
+    page = client.get(url("step_down", handed.public_id)).content.decode()
+    assert "Waiting for early help" in page and "Accept and start the assessment" not in page
+    assert client.post(url("step_down", handed.public_id), {"answer": "accept"}).status_code == 403
+    assert StepDown.objects.get().state == "requested"
+    assert signed_in(acting(Role.PRACTITIONER)).get(url("new_step_down")).status_code == 403

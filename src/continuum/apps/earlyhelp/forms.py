@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from continuum.apps.earlyhelp.models import CLOSURE_LABELS, FamilyMember
+from continuum.apps.earlyhelp.models import CLOSURE_LABELS, FamilyMember, StepDown
 
 
 class FamilyMemberForm(forms.Form):
@@ -96,6 +96,51 @@ class CloseForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=5000, error_messages={"required": "Enter a reason"})
+
+
+class StepDownForm(forms.Form):
+    origin = forms.ChoiceField(
+        choices=StepDown.Origin.choices, error_messages={"required": "Select where the child is stepping down from"}
+    )
+    source_reference = forms.CharField(
+        max_length=100, error_messages={"required": "Enter the referral or case reference"}
+    )
+    child_first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name"})
+    child_last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name"})
+    date_of_birth = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter a real date of birth, for example 27/03/2019"},
+    )
+    carer_name = forms.CharField(required=False, max_length=200)
+    carer_relationship = forms.CharField(required=False, max_length=100)
+    reason = forms.CharField(
+        max_length=5000, error_messages={"required": "Enter why early help is right for the family now"}
+    )
+    history = forms.CharField(required=False, max_length=10000)
+
+    def family(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        dob = data.get("date_of_birth")
+        people: list[dict[str, Any]] = [
+            {
+                "kind": "child",
+                "first_name": data["child_first_name"],
+                "last_name": data["child_last_name"],
+                "date_of_birth": dob.isoformat() if dob else None,
+            }
+        ]
+        if data.get("carer_name", "").strip():
+            first, _, last = data["carer_name"].strip().partition(" ")
+            people.append(
+                {
+                    "kind": "adult",
+                    "first_name": first,
+                    "last_name": last or "(not given)",
+                    "relationship": data.get("carer_relationship", ""),
+                }
+            )
+        return people
 
 
 class SettingsForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", lead.caseload, name="caseload"),
     path("reviews-due/", lead.reviews_due, name="reviews_due"),
     path("step-downs/", lead.step_downs, name="step_downs"),
+    path("step-downs/new/", lead.new_step_down, name="new_step_down"),
     path("step-downs/<str:public_id>/", lead.step_down, name="step_down"),
     path("settings/", lead.settings_page, name="settings"),
     path("front-door/", lead.front_door, name="front_door"),

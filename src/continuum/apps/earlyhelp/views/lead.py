@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from continuum.apps.accounts.permissions import action_required
+from continuum.apps.accounts.permissions import action_required, can, login_required, require
 from continuum.apps.earlyhelp import queries, services
-from continuum.apps.earlyhelp.forms import ReasonForm, SettingsForm
+from continuum.apps.earlyhelp.forms import ReasonForm, SettingsForm, StepDownForm
 from continuum.apps.earlyhelp.models import StepDown
 from continuum.apps.earlyhelp.views.assessment import _form_context, _refused, actor_of
 
@@ -37,12 +37,15 @@ def step_downs(request: HttpRequest) -> HttpResponse:
     return render(request, "earlyhelp/step_downs.html", {"step_downs": waiting, "now": timezone.now()})
 
 
-@action_required("earlyhelp.answer_step_down")
+@login_required
 @require_http_methods(["GET", "POST"])
 def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Accept a step-down (an assessment starts) or refuse it with a reason."""
+    """A step-down: the receiving team accepts it (an assessment starts) or refuses it with a reason;
+    whoever asked sees where it stands."""
     actor = actor_of(request)
     handed = get_object_or_404(StepDown.objects.visible_to(actor), public_id=public_id)
+    if request.method == "POST":
+        require(actor, "earlyhelp.answer_step_down", handed)
     form = ReasonForm(request.POST if request.POST.get("answer") == "refuse" else None)
     if request.method == "POST":
         try:
@@ -56,11 +59,44 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
             _refused(form, exc)
     context = {
         "step_down": handed,
+        "may_answer": can(actor, "earlyhelp.answer_step_down", handed),
         "reason": form["reason"].value() or "",
         "now": timezone.now(),
         **_form_context(form),
     }
     return render(request, "earlyhelp/step_down.html", context, status=400 if form.errors else 200)
+
+
+@action_required("earlyhelp.request_step_down")
+@require_http_methods(["GET", "POST"])
+def new_step_down(request: HttpRequest) -> HttpResponse:
+    """Step a child down to early help from a front-door decision or a social care case."""
+    actor = actor_of(request)
+    form = StepDownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        history = [{"what": data["history"].strip()}] if data.get("history", "").strip() else []
+        try:
+            handed = services.request_step_down(
+                actor,
+                origin=data["origin"],
+                source_reference=data["source_reference"],
+                family=form.family(),
+                reason=data["reason"],
+                history=history,
+            )
+        except services.EarlyHelpError as exc:
+            _refused(form, exc)
+        else:
+            return redirect("earlyhelp:step_down", public_id=handed.public_id)
+    chosen = form["origin"].value()
+    items = [
+        {"html_id": f"origin-{value}", "value": value, "label": label, "checked": chosen == value}
+        for value, label in StepDown.Origin.choices
+    ]
+    values = {name: form[name].value() or "" for name in form.fields}
+    context = {"items": items, "values": values, **_form_context(form, {"origin": items[0]["html_id"]})}
+    return render(request, "earlyhelp/new_step_down.html", context, status=400 if form.errors else 200)
 
 
 @action_required("earlyhelp.answer_step_down")
