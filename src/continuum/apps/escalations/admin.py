@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from continuum.apps.escalations.models import PartnershipProcedure
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

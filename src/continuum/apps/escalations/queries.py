@@ -78,9 +78,9 @@ def register(actor: Actor, filters: Filters) -> QuerySet[Escalation]:
     overdue = Stage.objects.filter(
         escalation=OuterRef("pk"), number=OuterRef("current_stage"), ended="", overdue_at__isnull=False
     )
-    rows = rows.annotate(is_overdue=Exists(overdue))
     if filters.overdue:
-        rows = rows.filter(is_overdue=True)
+        rows = rows.filter(Exists(overdue))
+    rows = rows.annotate(is_overdue=Exists(overdue))
     current = Stage.objects.filter(ended="")
     return rows.select_related("owner").prefetch_related(Prefetch("stages", queryset=current, to_attr="open_stages"))
 
@@ -129,7 +129,8 @@ def csv_text(rows: list[Escalation], now: datetime | None = None) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for row in rows:
-        stage = row.open_stages[0] if getattr(row, "open_stages", None) else None
+        current = getattr(row, "open_stages", None)
+        stage = current[0] if current else None
         writer.writerow(
             _cell(value)
             for value in [

@@ -50,6 +50,13 @@ def edit(request: HttpRequest) -> HttpResponse:
             request.session[FLASH_KEY] = "The partnership’s procedure has been saved"
             return redirect("escalations:procedure")
     errors = field_errors(form)
+
+    def filled(number: int) -> bool:
+        return any(
+            form[f"stage-{number}-{key}"].value() or f"stage-{number}-{key}" in errors for key, *_ in STAGE_FIELDS
+        )
+
+    last = max((n for n in range(1, services.MAX_STAGES + 1) if filled(n)), default=0)
     rows = [
         {
             "number": number,
@@ -65,10 +72,8 @@ def edit(request: HttpRequest) -> HttpResponse:
                 for key, label, hint, classes in STAGE_FIELDS
             ],
         }
-        for number in range(1, services.MAX_STAGES + 1)
+        for number in range(1, min(services.MAX_STAGES, max(SHOWN, last + 2)) + 1)
     ]
-    filled = [row["number"] for row in rows if any(field["value"] or field["error"] for field in row["fields"])]
-    rows = rows[: min(services.MAX_STAGES, max(SHOWN, (filled[-1] if filled else 0) + 2))]
     context = {
         "procedure": current,
         "document_has_stages": current.basis == procedure.DOCUMENT,
