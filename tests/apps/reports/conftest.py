@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
@@ -18,6 +19,7 @@ from continuum.apps.partnerships.catalogue import forget
 from continuum.apps.referrals.models import Referral
 from continuum.apps.reports.queries import Filters
 from continuum.calendar import UK
+from tests.apps.accounts.conftest import signed_in
 from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.apps.frontdoor.factories import ReferralFactory
 from tests.conftest import FRAMEWORKS_DIR
@@ -44,6 +46,11 @@ def person(role: Role, partnership: str = CB) -> Actor:
     """A person holding ``role`` in ``partnership``, acting in it."""
     membership = MembershipFactory(user=UserFactory(), partnership=partnership, role=role)
     return Actor(user=membership.user, partnership=partnership, role=role)
+
+
+def client_for(actor: Actor) -> Client:
+    """A test client signed in as ``actor``'s person, acting in their partnership and role."""
+    return signed_in(Client(), actor.user, acting=(actor.partnership or "", actor.role))
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 4) -> datetime:
