@@ -94,6 +94,7 @@ def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(a
     assert episode.status == Status.OPEN
     record = client.get(url("record", episode.public_id)).content.decode()
     assert "The document says: “The first review should take place within 12 weeks.”" in record
+    assert "An early help assessment was submitted: the episode is open" in record  # the timeline, in words
 
 
 def test_every_showing_of_the_record_is_in_the_access_log(acting):

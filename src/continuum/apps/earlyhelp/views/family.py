@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from continuum.apps.accounts.permissions import action_required
+from continuum.apps.audit import registry
 from continuum.apps.audit.queries import for_target
 from continuum.apps.earlyhelp import clocks, queries, services
 from continuum.apps.earlyhelp.forms import ActionForm, CloseForm, ProgressForm, ReasonForm, TeamMemberForm
@@ -34,6 +35,12 @@ def _printable(what: str) -> str:
     return f"earlyhelp/print_{what}.html"
 
 
+def history(episode: Episode) -> list[dict[str, Any]]:
+    """The family's timeline: every change to the episode, in the audit's words (views are in the access log)."""
+    changes = for_target(episode).exclude(verb__in=[v.name for v in registry.access_verbs()])
+    return [{"at": e.created_at, "what": registry.get(e.verb).description, "who": e.actor} for e in changes]
+
+
 def _context(episode: Episode) -> dict[str, Any]:
     need_items, strength_items = indicator_choices(episode)
     reviews = list(episode.reviews.all())
@@ -53,7 +60,7 @@ def _context(episode: Episode) -> dict[str, Any]:
         "reviews": reviews,
         "upcoming": upcoming,
         "no_clock": silent,
-        "history": for_target(episode),
+        "history": history(episode),
     }
 
 
