@@ -195,3 +195,8 @@ def test_the_raise_page_of_an_undecided_referral_says_there_is_nothing_yet_to_di
     posted = client.post(f"/escalations/raise/referral/{referral.public_id}/", {"concern": "x", "other_party": "y"})
     assert posted.status_code == 400 and "no decision yet" in text(posted)
     assert not Escalation.objects.exists()
+
+
+def test_the_partnership_admins_home_links_the_register_and_the_procedure():
+    body = text(client_for(acting(Role.PARTNERSHIP_ADMIN)).get("/"))
+    assert 'href="/escalations/register/"' in body and 'href="/escalations/procedure/"' in body
