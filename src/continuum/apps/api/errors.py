@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -125,6 +126,14 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return respond(request, 400, "the request body is too large")
+
+    @api.exception_handler(ModelValidationError)
+    def refused_by_the_model(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+        """A value the model's own validators refuse (e.g. an NHS number that fails its check digit)."""
+        if hasattr(exc, "error_dict"):
+            field, errors = next(iter(exc.message_dict.items()))
+            return respond(request, 400, " ".join(errors), field=None if field == "__all__" else field)
+        return respond(request, 400, " ".join(exc.messages))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
