@@ -318,9 +318,17 @@ def test_only_the_partnership_admin_sets_the_procedure(role):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_reminds_and_flags_an_unanswered_stage_once_its_times_have_passed():
-    escalation = EscalationFactory()  # raised 2 April 2026: reminder and deadline are in the past now
+def test_the_worker_reminds_and_flags_an_unanswered_stage_once_its_times_have_passed(mailoutbox):
+    raiser = acting(Role.FRONT_DOOR_WORKER)
+    manager = acting(Role.FRONT_DOOR_MANAGER)
+    acting(Role.FRONT_DOOR_MANAGER, UNSTAGED)  # another partnership's manager is not told
+    escalation = EscalationFactory(actor=raiser)  # raised 2 April 2026: reminder and deadline are in the past now
     run(batch=True, interval=0.1)
+    assert [(m.subject.split(": ")[1], m.to) for m in mailoutbox] == [
+        ("stage 1 is due soon", [raiser.user.email]),
+        ("stage 1 is overdue", sorted([raiser.user.email, manager.user.email])),
+    ]
+    assert escalation.concern not in mailoutbox[1].body and escalation.public_id in mailoutbox[1].body
     first = stage(escalation, 1)
     assert first.reminded_at is not None and first.overdue_at is not None
     assert verbs(escalation) == [events.RAISED.name, events.REMINDED.name, events.OVERDUE.name]
@@ -329,13 +337,14 @@ def test_the_worker_reminds_and_flags_an_unanswered_stage_once_its_times_have_pa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_jobs_of_a_stage_that_moved_on_do_nothing():
+def test_the_jobs_of_a_stage_that_moved_on_do_nothing(mailoutbox):
     escalation = EscalationFactory()
     party = acting(Role.FRONT_DOOR_WORKER)
     services.respond(party, escalation, response="Agreed")
     services.resolve(party, escalation, outcome="Agreed")
     run(batch=True, interval=0.1)
     assert stage(escalation, 1).overdue_at is None and stage(escalation, 1).reminded_at is None
+    assert not mailoutbox
     assert sorted(
         DBTaskResult.objects.filter(task_path__contains="escalations").values_list("return_value", flat=True)
     ) == [
