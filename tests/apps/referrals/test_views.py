@@ -107,6 +107,22 @@ def test_the_send_journey_makes_one_referral_per_child_and_confirms_with_the_ref
     assert audit.access_log(made[0]).filter(payload__purpose="confirmation").count() == 1
 
 
+def test_a_page_answered_before_shows_the_saved_answers(practitioner: Actor):
+    check = make_check(practitioner, CP, 3)
+    client = client_for(practitioner)
+    answer_everything(client, check.public_id)
+    base = f"/referrals/from-check/{check.public_id}"
+    assert b'value="Sam0"' in client.get(f"{base}/child/?child=0").content
+    assert (
+        b'name="date_of_birth-year" type="text" inputmode="numeric" value="2015"'
+        in client.get(f"{base}/child/?child=0").content
+    )
+    assert b"1 Example Street</textarea>" in client.get(f"{base}/family/").content
+    assert b'<option value="2A" selected>' in client.get(f"{base}/referrer/").content
+    consent = client.get(f"{base}/consent/").content
+    assert b'value="obtained" checked' in consent and b'value="Alex Example"' in consent
+
+
 def test_a_service_refusal_on_check_your_answers_links_to_the_page_that_fixes_it(practitioner: Actor):
     check = make_check(practitioner, CP, 3)
     client = client_for(practitioner)

@@ -64,6 +64,13 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def values(form: Any) -> dict[str, Any]:
+    """Each field's value to show: what was posted, else what was saved (templates cannot call functions)."""
+    if form is None:
+        return {}
+    return {name: (form[name].value() if form.is_bound else form.initial.get(name, "")) for name in form.fields}
+
+
 def details_from(answers: ReferralAnswers) -> services.Details:
     """The answers as the service takes them."""
     consent = answers.consent
@@ -161,15 +168,13 @@ class ChildPage(ReferralPage):
         return {}
 
     def page_context(self, form: Any) -> dict[str, Any]:
-        def value(name: str) -> Any:
-            return form[name].value() if form.is_bound else form.initial.get(name)
-
+        value = values(form)
         return {
             "index": self.index,
             "number": self.index + 1,
-            "dob": forms.date_parts(value("date_of_birth")),
-            "due": forms.date_parts(value("unborn_due_date")),
-            "genders": [("", "Not given")] + [(code, label) for code, label in GENDER_LABELS.items()],
+            "dob": forms.date_parts(value["date_of_birth"]),
+            "due": forms.date_parts(value["unborn_due_date"]),
+            "genders": [("", "Not given"), *GENDER_LABELS.items()],
             "value": value,
         }
 
@@ -238,7 +243,7 @@ class FamilyPage(ReferralPage):
         return {"interpreter_needed": "interpreter_needed-yes"}
 
     def page_context(self, form: Any) -> dict[str, Any]:
-        return {"value": lambda name: form[name].value() if form.is_bound else form.initial.get(name, "")}
+        return {"value": values(form)}
 
     def done(self, answers: Any, form: Any) -> HttpResponse | None:
         answers.family = {k: (v.strip() if isinstance(v, str) else v) for k, v in form.cleaned_data.items()}
@@ -260,7 +265,7 @@ class ReferrerPage(ReferralPage):
 
     def page_context(self, form: Any) -> dict[str, Any]:
         return {
-            "value": lambda name: form[name].value() if form.is_bound else form.initial.get(name, ""),
+            "value": values(form),
             "sources": REFERRAL_SOURCES,
         }
 
@@ -305,12 +310,10 @@ class ConsentPage(ReferralPage):
         }
 
     def page_context(self, form: Any) -> dict[str, Any]:
-        def value(name: str) -> Any:
-            return form[name].value() if form.is_bound else form.initial.get(name, "")
-
+        value = values(form)
         return {
             "requirement": self.requirement(),
-            "when": forms.date_parts(value("consent_when")),
+            "when": forms.date_parts(value["consent_when"]),
             "value": value,
             "bases": ConsentBasis.choices,
         }
