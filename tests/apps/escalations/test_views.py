@@ -200,3 +200,19 @@ def test_the_raise_page_of_an_undecided_referral_says_there_is_nothing_yet_to_di
 def test_the_partnership_admins_home_links_the_register_and_the_procedure():
     body = text(client_for(acting(Role.PARTNERSHIP_ADMIN)).get("/"))
     assert 'href="/escalations/register/"' in body and 'href="/escalations/procedure/"' in body
+
+
+def test_an_escalation_is_not_shown_when_its_access_cannot_be_logged(monkeypatch):
+    from continuum.apps.escalations import queries
+
+    escalation = EscalationFactory()
+    client = client_for(acting(Role.FRONT_DOOR_MANAGER))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(queries, "record_access", fail)
+    with pytest.raises(RuntimeError):
+        client.get(f"/escalations/{escalation.public_id}/")
+    with pytest.raises(RuntimeError):
+        client.get("/escalations/register/")
