@@ -56,6 +56,11 @@ def _own_check(request: HttpRequest, public_id: str) -> Check:
     return check
 
 
+def _when_text(data: dict[str, Any], unborn: bool) -> str:
+    day = data["unborn_due_date"] if unborn else data["date_of_birth"]
+    return f"{'Due' if unborn else 'Born'} {day.day} {day:%B %Y}" if day else ""
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -194,6 +199,7 @@ class ChildPage(ReferralPage):
             "gender": data["gender"],
             "ethnicity": data["ethnicity"].strip(),
             "school_or_setting": data["school_or_setting"].strip(),
+            "when_text": _when_text(data, unborn),
         }
         if self.index < len(answers.children):
             answers.children[self.index] = child
