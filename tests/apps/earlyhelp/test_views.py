@@ -210,6 +210,7 @@ def test_the_receiving_team_answers_a_step_down_on_its_page(acting):
     assert "R-7" in listing
     refused = team.post(url("step_down", handed.public_id), {"answer": "refuse", "reason": ""})
     assert refused.status_code == 400 and "Enter a reason" in refused.content.decode()
+    assert [e.payload["purpose"] for e in access_log(handed)] == ["step-downs list", "step-down page"]
     accepted = team.post(url("step_down", handed.public_id), {"answer": "accept"})
     episode = Episode.objects.get()
     assert accepted["Location"] == url("tasks", episode.public_id)
@@ -249,3 +250,17 @@ def test_the_front_door_steps_a_child_down_and_sees_where_it_stands_but_cannot_a
     assert client.post(url("step_down", handed.public_id), {"answer": "accept"}).status_code == 403
     assert StepDown.objects.get().state == "requested"
     assert signed_in(acting(Role.PRACTITIONER)).get(url("new_step_down")).status_code == 403
+
+
+def test_the_team_starts_from_a_front_door_decision_on_its_page_and_the_list_is_logged(acting):
+    from .test_queries import _decided_referral
+
+    referral = _decided_referral(OWN, "early-help", acting(Role.FRONT_DOOR_WORKER).user)
+    team = signed_in(acting(Role.EARLY_HELP))
+    listing = team.get(url("front_door")).content.decode()
+    assert referral.public_id in listing and "Mo Ali" in listing
+    assert [e.payload["purpose"] for e in access_log(referral)] == ["early help: front-door decisions list"]
+    started = team.post(url("front_door"), {"referral": referral.public_id})
+    episode = Episode.objects.get()
+    assert started["Location"] == url("tasks", episode.public_id) and episode.source_reference == referral.public_id
+    assert team.post(url("front_door"), {"referral": referral.public_id}).status_code == 404  # no longer waiting

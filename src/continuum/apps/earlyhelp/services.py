@@ -914,8 +914,9 @@ def change_settings(actor: Actor, **values: str) -> PartnershipSetting:
     return setting
 
 
-def note_viewed(actor: Actor, episode: Episode, *, what: str = "page") -> None:
-    """The access log: a family's record was seen (its page, print or PDF). If the write fails, nothing is shown."""
+def note_viewed(actor: Actor, record: Any, *, what: str = "page") -> None:
+    """The access log: a family's record (an episode, a step-down, a referral listed) was seen. If the write
+    fails, nothing is shown."""
     from continuum.apps.audit.services import record_access
 
-    record_access(actor, episode, purpose=what, verb=events.VIEWED)
+    record_access(actor, record, purpose=what, verb=events.VIEWED)
