@@ -18,15 +18,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
-from continuum.apps.checks.models import Check, CheckIndicator, Judgement, LowerView
+from continuum.apps.checks.models import Check, CheckIndicator, Judgement
 from continuum.apps.partnerships.catalogue import catalogue
-from continuum.calendar import UK, Calendar
+from continuum.calendar import UK, Calendar, CalendarError, as_uk
 
 NOT_YET_RECORDED = "Not yet recorded"
 # Front-door outcomes that make a contact a referral to children's social care.
@@ -162,7 +162,14 @@ class Scope:
         return [level.number for level in self.levels if tier in {t.value for t in level.tiers}]
 
     def calendar(self) -> Calendar:
-        return Calendar.for_framework(self.framework.framework if self.framework is not None else None)
+        """The partnership's working-time calendar (built once per framework version: loading it is slow)."""
+        key = (self.partnership, getattr(self.framework, "content_hash", ""))
+        if key not in _CALENDARS:
+            _CALENDARS[key] = Calendar.for_framework(self.framework.framework if self.framework is not None else None)
+        return _CALENDARS[key]
+
+
+_CALENDARS: dict[tuple[str, str], Calendar] = {}
 
 
 # --- Contacts (referrals app) and their front-door triage (frontdoor app) ------------------------
@@ -308,6 +315,135 @@ def outcomes(scope: Scope) -> Figure:
     return Figure("outcomes", title, summary, ("Outcome", "Code", "Decisions"), rows, chart="bars", value_column=2)
 
 
+class WorkingClock:
+    """Working minutes as a running total from a day before the range: ``at(t)``, so the working time
+    between two moments is one subtraction (what :meth:`Calendar.working_minutes` gives, to the minute).
+
+    Built once per figure from the partnership's calendar for the days of the range (and a margin);
+    the same table is handed to PostgreSQL so the database counts working time row by row.
+    """
+
+    MARGIN = timedelta(days=60)
+
+    def __init__(self, calendar: Calendar, first: date, last: date):
+        self.calendar = calendar
+        self.days: list[date] = []
+        self.opens: list[datetime | None] = []
+        self.totals: list[int] = []
+        self.running: list[int] = []
+        self.index: dict[date, int] = {}
+        total = 0
+        day = first - timedelta(days=7)
+        while day <= last + self.MARGIN.days * timedelta(days=1):
+            try:
+                working = calendar.is_working_day(day)
+            except CalendarError:  # beyond the bank-holiday data: the table stops there
+                break
+            midnight = datetime.combine(day, time.min, tzinfo=UK)
+            opens = calendar.next_opening(midnight) if working else None
+            minutes = calendar.working_minutes(midnight, midnight + timedelta(days=1)) if working else 0
+            self.index[day] = len(self.days)
+            self.days.append(day)
+            self.opens.append(opens)
+            self.totals.append(minutes)
+            self.running.append(total)
+            total += minutes
+            day += timedelta(days=1)
+
+    def at(self, moment: datetime) -> int | None:
+        """Working minutes from the table's first day to ``moment`` (None outside the table)."""
+        local = as_uk(moment)
+        i = self.index.get(local.date())
+        if i is None:
+            return None
+        opens = self.opens[i]
+        within = 0 if opens is None else int((local - opens).total_seconds() // 60)
+        return self.running[i] + min(max(within, 0), self.totals[i])
+
+    def between(self, start: datetime, end: datetime) -> int:
+        a, b = self.at(start), self.at(end)
+        if a is None or b is None:
+            return self.calendar.working_minutes(start, end)
+        return max(b - a, 0)
+
+    def as_sql_arrays(self) -> list[Any]:
+        return [self.days, self.opens, self.totals, self.running]
+
+
+# PostgreSQL counts each decision's working time against the table above (three joins on the UK date).
+_TIMELINESS_SQL = """
+WITH cal AS (SELECT * FROM unnest(%s::date[], %s::timestamptz[], %s::int[], %s::int[]) AS c(day, opens, total, run)),
+d AS ({decisions}),
+w AS (
+  SELECT d.due_at IS NULL AS no_clock, d.decided_at <= d.due_at AS on_time,
+         {at_decided} - {at_started} AS taken, {at_due} - {at_started} AS allowed
+  FROM d
+  LEFT JOIN cal s ON s.day = (d.clock_started_at AT TIME ZONE 'Europe/London')::date
+  LEFT JOIN cal e ON e.day = (d.due_at AT TIME ZONE 'Europe/London')::date
+  LEFT JOIN cal x ON x.day = (d.decided_at AT TIME ZONE 'Europe/London')::date
+),
+b AS (
+  SELECT no_clock, on_time, greatest(taken, 0) AS taken,
+         CASE WHEN no_clock THEN NULL
+              WHEN allowed > 0 THEN greatest(taken, 0)::float / allowed
+              WHEN on_time THEN 0.0 ELSE 'Infinity'::float END AS ratio
+  FROM w
+)
+SELECT no_clock, on_time,
+       CASE WHEN ratio <= 0.5 THEN 0 WHEN ratio <= 1.0 THEN 1 WHEN ratio <= 1.5 THEN 2 ELSE 3 END AS bucket,
+       count(*), NULL::int AS median
+FROM b GROUP BY 1, 2, 3
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, percentile_disc(0.5) WITHIN GROUP (ORDER BY taken) FROM b WHERE NOT no_clock
+"""
+
+
+def _sql_at(alias: str, column: str) -> str:
+    within = f"floor(extract(epoch FROM (d.{column} - {alias}.opens)) / 60)::int"
+    return f"({alias}.run + coalesce(least(greatest({within}, 0), {alias}.total), 0))"
+
+
+def _bucket(taken: int, allowed: int, on_time: bool) -> int:
+    """Which of :data:`TIME_BUCKETS` a decision falls in (by working time taken over working time allowed)."""
+    ratio = taken / allowed if allowed > 0 else (0.0 if on_time else float("inf"))
+    return next(i for i, (_, top) in enumerate(TIME_BUCKETS) if ratio <= top)
+
+
+def _decision_times(
+    decided: models.QuerySet[Any], clock: WorkingClock
+) -> tuple[Counter[tuple[bool, bool, int]], int | None]:
+    """Decisions counted by (no clock, on time, bucket), and the median working minutes taken (the lower
+    middle value, as PostgreSQL's ``percentile_disc(0.5)``). One query on PostgreSQL; row by row elsewhere."""
+    rows = decided.filter(decided_at__isnull=False).values_list("clock_started_at", "due_at", "decided_at")
+    counted: Counter[tuple[bool, bool, int]] = Counter()
+    if connection.vendor == "postgresql":
+        inner, params = rows.query.sql_with_params()
+        sql = _TIMELINESS_SQL.format(
+            decisions=inner,
+            at_started=_sql_at("s", "clock_started_at"),
+            at_due=_sql_at("e", "due_at"),
+            at_decided=_sql_at("x", "decided_at"),
+        )
+        median = None
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*clock.as_sql_arrays(), *params])
+            for no_clock, on_time, bucket, n, middle in cursor.fetchall():
+                if n is None:
+                    median = middle
+                else:
+                    counted[(bool(no_clock), bool(on_time), 0 if no_clock else bucket)] += n
+        return counted, median
+    taken_counts: Counter[int] = Counter()
+    for started, due, done in rows.iterator(chunk_size=5000):
+        if due is None:
+            counted[(True, False, 0)] += 1
+            continue
+        taken, allowed = clock.between(started, done), clock.between(started, due)
+        taken_counts[taken] += 1
+        counted[(False, done <= due, _bucket(taken, allowed, done <= due))] += 1
+    return counted, _median(taken_counts)
+
+
 def decision_timeliness(scope: Scope) -> Figure:
     """Decisions against their deadline, in working time (the partnership's office hours and bank holidays)."""
     title = "Time to decision against the deadline (working time)"
@@ -316,31 +452,22 @@ def decision_timeliness(scope: Scope) -> Figure:
         return Figure.not_recorded(
             "timeliness", title, "the front door's decisions and their deadlines are not recorded by this service yet"
         )
-    calendar = scope.calendar()
+    clock = WorkingClock(scope.calendar(), scope.filters.start, scope.filters.end)
+    counted, median = _decision_times(decided, clock)
     buckets: Counter[str] = Counter()
     on_time = with_clock = no_clock = 0
-    taken_minutes: list[int] = []
-    for started, due, done in (
-        decided.filter(decided_at__isnull=False)
-        .values_list("clock_started_at", "due_at", "decided_at")
-        .iterator(chunk_size=5000)
-    ):
-        if due is None:
-            no_clock += 1
+    for (is_no_clock, is_on_time, bucket), n in counted.items():
+        if is_no_clock:
+            no_clock += n
             continue
-        with_clock += 1
-        on_time += done <= due
-        allowed = calendar.working_minutes(started, due)
-        taken = calendar.working_minutes(started, done)
-        taken_minutes.append(taken)
-        ratio = taken / allowed if allowed else (0.0 if done <= due else float("inf"))
-        buckets[next(label for label, top in TIME_BUCKETS if ratio <= top)] += 1
+        with_clock += n
+        on_time += n if is_on_time else 0
+        buckets[TIME_BUCKETS[bucket][0]] += n
     rows: list[tuple[Any, ...]] = [
         (label, buckets[label], share(buckets[label], with_clock)) for label, _ in TIME_BUCKETS
     ]
     if no_clock:
         rows.append(("No deadline (the document gives none)", no_clock, "—"))
-    median = sorted(taken_minutes)[len(taken_minutes) // 2] if taken_minutes else None
     summary = (
         f"{share(on_time, with_clock)} of {with_clock} decisions with a deadline were made on time; "
         f"the median took {median / 60:.1f} working hours."
@@ -357,6 +484,19 @@ def decision_timeliness(scope: Scope) -> Figure:
         note="Working time counts only the partnership's office hours on working days (weekends and bank holidays "
         "excluded).",
     )
+
+
+def _median(counts: Counter[int]) -> int | None:
+    """The middle value (the lower one of an even count) of values given with their counts."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if 2 * seen >= total:
+            return value
+    return None  # pragma: no cover
 
 
 def feedback_timeliness(scope: Scope) -> Figure:
@@ -560,39 +700,6 @@ def checks(scope: Scope) -> models.QuerySet[Check]:
     return rows
 
 
-def _front_door(check_ref: Any, compare: str | None) -> Exists | None:
-    """Whether a check's referral was decided at the front door (at a level ``compare``d with the recommendation)."""
-    triage = model("frontdoor.Triage")
-    if triage is None:
-        return None
-    rows = triage._default_manager.filter(
-        referral__stored_check=check_ref, decided_at__isnull=False, frontdoor_level__isnull=False
-    )
-    if compare == "higher":
-        rows = rows.filter(frontdoor_level__gt=F("referral__stored_check__recommended_level"))
-    elif compare == "lower":
-        rows = rows.filter(frontdoor_level__lt=F("referral__stored_check__recommended_level"))
-    return Exists(rows)
-
-
-def _check_measures(check_path: str) -> dict[str, Any]:
-    """Counts over checks reached through ``check_path`` ("" on Check itself, "stored_check__" from an indicator)."""
-    p = check_path
-    lower_view = Exists(LowerView.objects.filter(stored_check=OuterRef(f"{p}pk" if p else "pk")))
-    measures: dict[str, Any] = {
-        "judged": Q(**{f"{p}judged_at__isnull": False}),
-        "agreed": Q(**{f"{p}judgement": Judgement.AGREE}),
-        "judged_higher": Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__gt": F(f"{p}recommended_level")}),
-        "judged_lower": Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__lt": F(f"{p}recommended_level")}),
-        "lower_view": Q(lower_view),
-    }
-    ref = OuterRef(f"{p}pk" if p else "pk")
-    decided, higher, lower = (_front_door(ref, c) for c in (None, "higher", "lower"))
-    if decided is not None and higher is not None and lower is not None:
-        measures |= {"fd_decided": Q(decided), "fd_higher": Q(higher), "fd_lower": Q(lower)}
-    return measures
-
-
 CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
     ("judged", "Judged"),
     ("agreed", "Agreed"),
@@ -605,26 +712,83 @@ CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _measures(rows: models.QuerySet[Any], group: tuple[str, ...], p: str) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The calibration measures of ``rows`` grouped by ``group``; ``p`` is the path from a row to its check
+    ("" on checks, "stored_check__" on indicator rows). Three grouped queries with plain joins (no
+    per-row subqueries): the judgements, the lower views, and the front door's decisions — the last
+    counts decisions (a check sent for two siblings has two), and is absent while the front door
+    records none (its columns then say "not yet recorded").
+    """
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    judged = (
+        rows.values(*group)
+        .annotate(
+            judged=Count("pk", filter=Q(**{f"{p}judged_at__isnull": False})),
+            agreed=Count("pk", filter=Q(**{f"{p}judgement": Judgement.AGREE})),
+            judged_higher=Count(
+                "pk", filter=Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__gt": F(f"{p}recommended_level")})
+            ),
+            judged_lower=Count(
+                "pk", filter=Q(**{f"{p}judgement": Judgement.OWN, f"{p}own_level__lt": F(f"{p}recommended_level")})
+            ),
+        )
+        .order_by()
+    )
+    for r in judged:
+        out[tuple(r[g] for g in group)] = {k: v for k, v in r.items() if k not in group} | {"lower_view": 0}
+    lower = (
+        rows.filter(**{f"{p}lower_views__isnull": False})
+        .values(*group)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    for r in lower:
+        out.setdefault(tuple(r[g] for g in group), {})["lower_view"] = r["n"]
+    if model("frontdoor.Triage") is None:
+        return out
+    for measures in out.values():
+        measures |= {"fd_decided": 0, "fd_higher": 0, "fd_lower": 0}
+    t = f"{p}referrals__triage__"
+    decided = (
+        rows.filter(**{f"{t}decided_at__isnull": False, f"{t}frontdoor_level__isnull": False})
+        .values(*group)
+        .annotate(
+            fd_decided=Count("pk"),
+            fd_higher=Count("pk", filter=Q(**{f"{t}frontdoor_level__gt": F(f"{p}recommended_level")})),
+            fd_lower=Count("pk", filter=Q(**{f"{t}frontdoor_level__lt": F(f"{p}recommended_level")})),
+        )
+        .order_by()
+    )
+    for r in decided:
+        out.setdefault(tuple(r[g] for g in group), {}).update({k: v for k, v in r.items() if k not in group})
+    return out
+
+
+def _none_counted() -> dict[str, int]:
+    """The measures of a group with nothing to count (an indicator offered but never selected): zeros, and
+    the front door's columns only when it records decisions."""
+    keys = [key for key, _ in CHECK_COLUMNS if model("frontdoor.Triage") is not None or not key.startswith("fd_")]
+    return dict.fromkeys(keys, 0)
+
+
 def _measure_cells(row: Mapping[str, Any]) -> list[Any]:
     """The row's check measures in column order; the front door's, while it records none: not yet recorded."""
     return [row.get(key, NOT_YET_RECORDED) for key, _ in CHECK_COLUMNS]
 
 
 def calibration_by_level(scope: Scope) -> Figure:
-    measures = _check_measures("")
-    rows_ = (
-        checks(scope)
-        .values("recommended_level")
-        .annotate(checks=Count("pk"), **{k: Count("pk", filter=q) for k, q in measures.items()})
-        .order_by("recommended_level")
-    )
-    rows = [(scope.level_name(r["recommended_level"]), r["checks"], *_measure_cells(r)) for r in rows_]
-    total = sum(r[1] for r in rows)
-    lower = sum(r["lower_view"] for r in rows_)
-    differ = sum(r["judged_higher"] + r["judged_lower"] for r in rows_)
+    scoped = checks(scope)
+    counts = dict(scoped.values_list("recommended_level").annotate(n=Count("pk")).order_by())
+    measures = _measures(scoped, ("recommended_level",), "")
+    rows = [
+        (scope.level_name(level), counts[level], *_measure_cells(measures.get((level,), _none_counted())))
+        for level in sorted(counts)
+    ]
+    lower = sum(m.get("lower_view", 0) for m in measures.values())
+    differ = sum(m.get("judged_higher", 0) + m.get("judged_lower", 0) for m in measures.values())
     summary = (
-        f"Of {total} checks, practitioners recorded a different level in {differ} and thought the level might be "
-        f"lower in {lower}."
+        f"Of {sum(counts.values())} checks, practitioners recorded a different level in {differ} and thought the "
+        f"level might be lower in {lower}."
     )
     return Figure(
         "calibration-levels",
@@ -634,25 +798,24 @@ def calibration_by_level(scope: Scope) -> Figure:
         rows,
         chart="bars",
         value_column=1,
+        note="The front door's columns count decisions: a check sent for two children has two.",
     )
 
 
 def calibration_by_indicator(scope: Scope) -> Figure:
-    measures = _check_measures("stored_check__")
-    selected = {k: Count("pk", filter=Q(selected=True) & q) for k, q in measures.items()}
-    rows_ = (
-        CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"))
-        .values("indicator_id", "level")
+    indicators = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"))
+    counts = (
+        indicators.values("indicator_id", "level")
         .annotate(
             times_offered=Count("pk", filter=Q(offered=True)),
             times_selected=Count("pk", filter=Q(selected=True)),
             accepted=Count("pk", filter=Q(offered=True, selected=True)),
             rejected=Count("pk", filter=Q(offered=True, selected=False)),
             found=Count("pk", filter=Q(offered=False, selected=True)),
-            **selected,
         )
         .order_by("level", "indicator_id")
     )
+    measures = _measures(indicators.filter(selected=True), ("indicator_id", "level"), "stored_check__")
     rows = [
         (
             r["indicator_id"],
@@ -662,14 +825,15 @@ def calibration_by_indicator(scope: Scope) -> Figure:
             r["accepted"],
             r["rejected"],
             r["found"],
-            *_measure_cells(r),
+            *_measure_cells(measures.get((r["indicator_id"], r["level"]), _none_counted())),
         )
-        for r in rows_
+        for r in counts
     ]
-    rejected_most = max(rows_, key=lambda r: (r["rejected"], r["indicator_id"]), default=None)
+    rejected_most = max(counts, key=lambda r: (r["rejected"], r["indicator_id"]), default=None)
     summary = (
         f"{len(rows)} indicators were offered or selected; the suggestion most often turned down was "
-        f"{rejected_most['indicator_id']} ({rejected_most['rejected']} of {rejected_most['times_offered']} times offered)."
+        f"{rejected_most['indicator_id']} ({rejected_most['rejected']} of {rejected_most['times_offered']} "
+        "times offered)."
         if rejected_most and rejected_most["rejected"]
         else f"{len(rows)} indicators were offered or selected; no suggestion was turned down."
     )
@@ -694,31 +858,32 @@ def calibration_by_indicator(scope: Scope) -> Figure:
 def calibration_most_different(scope: Scope, minimum: int = MIN_DECIDED_FOR_RANKING, limit: int = 10) -> Figure:
     """The indicators whose selections most often end in a different front-door level."""
     title = "Indicators whose selections most often end in a different front-door level"
-    measures = _check_measures("stored_check__")
-    if "fd_decided" not in measures:
+    if model("frontdoor.Triage") is None:
         return Figure.not_recorded("calibration-ranked", title, "the front door's decided levels are not recorded yet")
-    rows_ = (
-        CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
-        .values("indicator_id", "level")
-        .annotate(
-            decided=Count("pk", filter=measures["fd_decided"]),
-            higher=Count("pk", filter=measures["fd_higher"]),
-            lower=Count("pk", filter=measures["fd_lower"]),
-        )
-        .filter(decided__gte=minimum)
+    selected = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
+    measures = _measures(selected, ("indicator_id", "level"), "stored_check__")
+    ranked = sorted(
+        (
+            (key, m)
+            for key, m in measures.items()
+            if m.get("fd_decided", 0) >= minimum and m.get("fd_higher", 0) + m.get("fd_lower", 0)
+        ),
+        key=lambda km: (
+            -(km[1]["fd_higher"] + km[1]["fd_lower"]) / km[1]["fd_decided"],
+            -km[1]["fd_decided"],
+            km[0][0],
+        ),
     )
-    ranked = sorted(rows_, key=lambda r: (-(r["higher"] + r["lower"]) / r["decided"], -r["decided"], r["indicator_id"]))
     rows = [
         (
-            r["indicator_id"],
-            r["level"],
-            r["decided"],
-            r["higher"],
-            r["lower"],
-            share(r["higher"] + r["lower"], r["decided"]),
+            indicator,
+            level,
+            m["fd_decided"],
+            m["fd_higher"],
+            m["fd_lower"],
+            share(m["fd_higher"] + m["fd_lower"], m["fd_decided"]),
         )
-        for r in ranked[:limit]
-        if r["higher"] + r["lower"]
+        for (indicator, level), m in ranked[:limit]
     ]
     summary = (
         f"{rows[0][0]} most often ended in a different level at the front door ({rows[0][5]} of {rows[0][2]})."
@@ -738,21 +903,24 @@ def calibration_most_different(scope: Scope, minimum: int = MIN_DECIDED_FOR_RANK
 
 
 def calibration_by_version(scope: Scope) -> Figure:
-    measures = _check_measures("")
-    rows_ = (
-        checks(scope)
-        .values("framework_version", "framework_hash")
-        .annotate(checks=Count("pk"), **{k: Count("pk", filter=q) for k, q in measures.items()})
-        .order_by("framework_version", "framework_hash")
-    )
-    rows = [(f"{r['framework_version']} ({r['framework_hash'][:12]})", r["checks"], *_measure_cells(r)) for r in rows_]
+    scoped = checks(scope)
+    group = ("framework_version", "framework_hash")
+    counts = {
+        (version, digest): n
+        for version, digest, n in scoped.values_list(*group).annotate(n=Count("pk")).order_by(*group)
+    }
+    measures = _measures(scoped, group, "")
+    rows = [
+        (f"{version} ({digest[:12]})", n, *_measure_cells(measures.get((version, digest), _none_counted())))
+        for (version, digest), n in counts.items()
+    ]
+    agreed = [
+        f"{label}: {share(measures.get(key, {}).get('agreed', 0), measures.get(key, {}).get('judged', 0))} of judged "
+        "checks agreed"
+        for (label, *_), key in zip(rows, counts, strict=True)
+    ]
     summary = (
-        f"{len(rows)} version{'s' if len(rows) != 1 else ''} of the document were in use; "
-        + "; ".join(
-            f"{label}: {share(r['agreed'], r['judged'])} of judged checks agreed"
-            for (label, *_), r in zip(rows, rows_, strict=True)
-        )
-        + "."
+        f"{len(rows)} version{'s' if len(rows) != 1 else ''} of the document were in use; " + "; ".join(agreed) + "."
     )
     return Figure(
         "calibration-versions",
