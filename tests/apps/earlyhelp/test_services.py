@@ -657,3 +657,27 @@ def test_a_round_trip_step_up_then_down_keeps_the_family(acting):
     before = sorted((m["first_name"], m["date_of_birth"]) for m in family)
     after = sorted((m.first_name, m.date_of_birth.isoformat() if m.date_of_birth else None) for m in again.family.all())
     assert before == after and again.needs == episode.needs
+
+
+@pytest.mark.parametrize(
+    ("framework_id", "basis", "words"),
+    [
+        ("bedford-borough", "document", "The first review should take place no longer than 12 weeks"),
+        ("bury", "none", "Regular reviews will monitor the progress of the plan"),
+        ("central-bedfordshire", "none", "review the Early Help Plan on a regular basis"),
+        ("luton", "none", "The document does not say when this review is due"),
+        ("cambridgeshire-peterborough", "none", "The document does not say when this review is due"),
+    ],
+)
+def test_the_seed_documents_first_review_clocks(framework_id, basis, words):
+    """Bedford Borough gives 12 weeks; the others say "regular" or nothing: no clock until the partnership sets one."""
+    from continuum.frameworks import default_registry
+
+    loaded = default_registry().get(framework_id)
+    clock = clocks.review_clock(loaded, None, 1)
+    assert clock.basis == basis and words in clock.text
+    if basis == "document":
+        start = datetime(2027, 1, 4, 9, 0, tzinfo=UK)
+        assert clock.due(loaded, start) == datetime(2027, 3, 29, 9, 0, tzinfo=UK)
+    else:
+        assert clock.text.startswith("The document does not say") and not clock.runs
