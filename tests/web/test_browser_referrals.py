@@ -141,3 +141,19 @@ def test_a_referral_is_sent_and_every_page_passes_axe(
     page.goto(f"{live_server.url}/referrals/")
     look(page, "mine")
     assert made[0].public_id in page.content()
+
+
+def test_the_front_doors_referral_pages_pass_axe(page, live_server, transactional_db, real_frameworks):
+    page._continuum_javascript = True
+    manager = person(Role.FRONT_DOOR_MANAGER, CP)
+    client = signed_in(Client(), manager.user, acting=(CP, Role.FRONT_DOOR_MANAGER))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/referrals/phoned/")
+    look(page, "phoned")
+    click(page, "Record the referral")
+    assert page.title().startswith("Error: ")
+    look(page, "phoned-errors")
+    page.goto(f"{live_server.url}/referrals/export/")
+    look(page, "export")

@@ -270,3 +270,36 @@ def test_no_page_shows_a_traceback_for_an_unknown_reference(practitioner: Actor,
     assert client.get("/referrals/R-NOPE-NOPE-NOPE/").status_code == 404
     assert client.get("/referrals/R-NOPE-NOPE-NOPE/sent/").status_code == 404
     assert client.get("/referrals/from-check/nope/").status_code == 404
+
+
+def test_the_front_door_records_a_phoned_referral_on_one_page(worker: Actor, practitioner: Actor):
+    client = client_for(worker)
+    assert client.get("/referrals/phoned/").status_code == 200
+    assert client_for(practitioner).get("/referrals/phoned/").status_code == 403
+    empty = client.post("/referrals/phoned/", {})
+    assert empty.status_code == 400 and b"Write down the concerns the caller described" in empty.content
+    posted = {
+        "first_name": "Sam",
+        "last_name": "Example",
+        "date_of_birth-day": "3",
+        "date_of_birth-month": "4",
+        "date_of_birth-year": "2016",
+        "referrer_name": "Dr Caller",
+        "referrer_agency": "Example Surgery",
+        "referral_source": "3A",
+        "referrer_phone": "01234 567890",
+        "referrer_level": "3",
+        "concerns": "A burn on the child's arm",
+        "what_done_so_far": "Examined the child",
+        "consent_basis": "obtained",
+        "consent_who": "Alex Example",
+    }
+    refused = client.post("/referrals/phoned/", posted)
+    assert refused.status_code == 400 and b"Enter the date consent was given" in refused.content
+    posted |= {"consent_basis": "not-sought", "consent_reason": "Telling the family would put the child at risk"}
+    response = client.post("/referrals/phoned/", posted)
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert response["Location"] == f"/referrals/{referral.public_id}/"
+    assert referral.channel == "phone" and referral.referrer_level == 3 and referral.written_follow_up_due is not None
+    assert referral.recorded_by == worker.user and referral.concerns == "A burn on the child's arm"

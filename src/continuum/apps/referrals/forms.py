@@ -115,6 +115,7 @@ def household_rows(text: str) -> list[dict[str, str]]:
 
 
 class ReferrerForm(forms.Form):
+    NO_CONTACT = "Enter a phone number or an email address the front door can reach you on"
     referrer_name = forms.CharField(max_length=200, error_messages={"required": "Enter your name"})
     referrer_agency = forms.CharField(max_length=200, error_messages={"required": "Enter your agency or organisation"})
     referral_source = forms.ChoiceField(
@@ -133,7 +134,7 @@ class ReferrerForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("referrer_phone") and not data.get("referrer_email") and "referrer_email" not in self.errors:
-            self.add_error("referrer_phone", "Enter a phone number or an email address the front door can reach you on")
+            self.add_error("referrer_phone", self.NO_CONTACT)
         return data
 
 
@@ -163,3 +164,70 @@ class ConsentForm(forms.Form):
     consent_shared = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
     consent_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
     consent_exception = forms.CharField(max_length=2000, required=False)
+
+
+class PhonedForm(ChildForm, ReferrerForm):
+    """An urgent referral taken by phone, on one page: the child, the caller, the concerns, consent."""
+
+    address = forms.CharField(max_length=500, widget=forms.Textarea, required=False)
+    postcode = forms.CharField(max_length=10, required=False)
+    concerns = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={"required": "Write down the concerns the caller described"},
+    )
+    what_done_so_far = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={"required": "Write down what the caller said has been done so far"},
+    )
+    referrer_level = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=[])
+    consent_basis = ConsentForm.base_fields["consent_basis"]
+    consent_who = forms.CharField(max_length=200, required=False)
+    consent_when = ConsentForm.base_fields["consent_when"]
+    consent_shared = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+
+    NO_CONTACT = "Enter the caller's phone number (or their email address)"
+    field_order = (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "unborn",
+        "unborn_due_date",
+        "nhs_number",
+        "gender",
+        "school_or_setting",
+        "address",
+        "postcode",
+        "referrer_name",
+        "referrer_agency",
+        "referral_source",
+        "referrer_phone",
+        "referrer_email",
+        "referrer_level",
+        "concerns",
+        "what_done_so_far",
+        "consent_basis",
+        "consent_who",
+        "consent_when",
+        "consent_shared",
+        "consent_reason",
+    )
+
+    def __init__(self, *args: Any, levels: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["referrer_level"].choices = [("", "Not given"), *levels]  # type: ignore[attr-defined]
+        self.fields["referrer_name"].error_messages["required"] = "Enter the caller's name"
+        self.fields["referrer_agency"].error_messages["required"] = "Enter the caller's agency or organisation"
+        for key in ("required", "invalid_choice"):
+            self.fields["referral_source"].error_messages[key] = "Select the kind of agency the caller is from"
+
+    def full_clean(self) -> None:
+        """Errors in the page's order (those found by ``clean`` would otherwise come last)."""
+        super().full_clean()
+        found: Any = getattr(self, "_errors", None)
+        if found:
+            ordered = {name: found[name] for name in self.fields if name in found}
+            ordered |= {name: errors for name, errors in found.items() if name not in ordered}
+            self._errors = type(found)(ordered)

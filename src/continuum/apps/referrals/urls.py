@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", referrer.mine, name="mine"),
     path("export/", front_door.export, name="export"),
+    path("phoned/", front_door.phoned, name="phoned"),
     path("from-check/<str:check>/", journey.start, name="start"),
     path("from-check/<str:check>/child/", journey.ChildPage.as_view(), name="child"),
     path("from-check/<str:check>/children/", journey.ChildrenPage.as_view(), name="children"),

@@ -58,3 +58,93 @@ def follow_up(request: HttpRequest, public_id: str) -> HttpResponse:
             status=400,
         )
     return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@action_required("referrals.record_phoned")
+def phoned(request: HttpRequest) -> HttpResponse:
+    """Record an urgent referral taken by phone; its written follow-up becomes a deadline."""
+    from continuum.apps.referrals import forms
+    from continuum.apps.referrals.views.journey import values
+
+    loaded = services._framework(request.actor.partnership)  # type: ignore[attr-defined]
+    levels = [(lv.number, f"{lv.number}: {lv.name}") for lv in loaded.framework.levels]
+    form = forms.PhonedForm(request.POST if request.method == "POST" else None, levels=levels)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unborn = bool(data["unborn"])
+        details = services.Details(
+            children=[
+                services.Child(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    date_of_birth=None if unborn else data["date_of_birth"],
+                    unborn_due_date=data["unborn_due_date"] if unborn else None,
+                    nhs_number=data["nhs_number"],
+                    gender=data["gender"],
+                    school_or_setting=data["school_or_setting"],
+                )
+            ],
+            referrer_name=data["referrer_name"],
+            referrer_agency=data["referrer_agency"],
+            referral_source=data["referral_source"],
+            referrer_phone=data["referrer_phone"],
+            referrer_email=data["referrer_email"],
+            what_done_so_far=data["what_done_so_far"],
+            consent=services.Consent(
+                basis=data["consent_basis"],
+                who=data["consent_who"],
+                when=data["consent_when"],
+                shared=data["consent_shared"],
+                reason=data["consent_reason"],
+            ),
+            address=data["address"],
+            postcode=data["postcode"],
+        )
+        try:
+            [referral] = services.record_phoned_referral(
+                request.actor,  # type: ignore[attr-defined]
+                details=details,
+                concerns=data["concerns"],
+                referrer_level=data["referrer_level"],
+            )
+        except services.ReferralError as refusal:
+            if refusal.field in form.fields:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                errors.append({"href": "#main-content", "text": refusal.message})
+        else:
+            return redirect("referrals:detail", public_id=referral.public_id)
+    from continuum.apps.govuk.errors import error_summary, field_errors
+
+    summary = (
+        error_summary(
+            form,
+            {
+                "date_of_birth": "date_of_birth-day",
+                "unborn_due_date": "unborn_due_date-day",
+                "consent_when": "consent_when-day",
+                "consent_basis": "consent_basis-obtained",
+            },
+        )
+        if form.is_bound
+        else []
+    ) + errors
+    value = values(form)
+    return render(
+        request,
+        "referrals/phoned.html",
+        {
+            "form": form,
+            "errors": summary,
+            "field_errors": field_errors(form) if form.is_bound else {},
+            "value": value,
+            "dob": forms.date_parts(value["date_of_birth"]),
+            "due": forms.date_parts(value["unborn_due_date"]),
+            "when": forms.date_parts(value["consent_when"]),
+            "levels": levels,
+            "sources": forms.REFERRAL_SOURCES,
+            "bases": forms.ConsentBasis.choices,
+        },
+        status=400 if summary else 200,
+    )

@@ -120,6 +120,7 @@ class ReferralPage(QuestionPage):
     steps = STEPS
     check: Check
     framework: Any
+    answers: ReferralAnswers
 
     def load(self) -> HttpResponse | None:
         self.check = _own_check(self.request, self.kwargs["check"])
