@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from continuum.apps.checks import presenters, services
 from continuum.apps.checks.models import Check
 from continuum.apps.govuk.pdf import render_pdf
+from continuum.apps.partnerships.catalogue import catalogue
 
 TEMPLATE = "checks/report.html"
 
@@ -20,6 +21,8 @@ def context(check: Check, *, for_pdf: bool = False) -> dict[str, Any]:
         "inputs": presenters.present_inputs(check),
         "levels": dict(presenters.level_choices(check)),
         "replay": services.replay_check(check),
+        "next_steps": presenters.next_steps(check, catalogue().get(check.framework_id)),
+        "lower_views": list(check.lower_views.all()),
         "for_pdf": for_pdf,
     }
 

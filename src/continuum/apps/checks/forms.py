@@ -139,3 +139,31 @@ class JudgementForm(forms.Form):
     @property
     def agrees(self) -> bool:
         return self.cleaned_data.get("level") == self.recommended
+
+
+class LowerViewForm(forms.Form):
+    """'I think it is lower': a level below the recommendation and why (recorded beside it, never instead).
+
+    ``levels`` are :func:`continuum.apps.checks.services.lower_levels`; the service checks again."""
+
+    lower_level = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "required": "Select the lower level you think this might be",
+            "invalid_choice": "Select the lower level you think this might be",
+        },
+    )
+    lower_reason = forms.CharField(
+        required=True,
+        max_length=MAX_TEXT,
+        strip=True,
+        error_messages={
+            "required": "Enter why you think the level might be lower",
+            "max_length": f"Your reason must be {MAX_TEXT:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, levels: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["lower_level"].choices = [(str(n), name) for n, name in levels]

@@ -148,3 +148,34 @@ class CheckIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} in check {self.stored_check_id}"
+
+
+class LowerView(models.Model):
+    """A practitioner's view that the level might be lower than recommended, with their reason.
+
+    A calibration signal for the partnership (how often, where and why practitioners think the
+    document's level is too high), kept apart from the decision: it never changes the
+    recommended or the decided level (overrides only raise a level:
+    :func:`continuum.apps.checks.services.allowed_levels`). Each row is written once by
+    :func:`continuum.apps.checks.services.record_lower_view` and never edited; a later change of
+    mind is a new row, so a check may have several, the latest last.
+    """
+
+    stored_check = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="lower_views", db_column="check_id")
+    level = models.PositiveSmallIntegerField()  # the lower level the practitioner thinks it might be
+    recommended_level = models.PositiveSmallIntegerField()  # the recommendation it was lower than, as stored
+    reason = models.TextField()
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("recorded_at", "pk")
+        constraints = (
+            models.CheckConstraint(condition=Q(level__lt=models.F("recommended_level")), name="checks_lowerview_lower"),
+            models.CheckConstraint(condition=~Q(reason=""), name="checks_lowerview_reason"),
+        )
+
+    def __str__(self) -> str:
+        return f"lower view (level {self.level}) of check {self.stored_check_id}"

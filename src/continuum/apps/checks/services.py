@@ -11,7 +11,7 @@ from django.utils import timezone
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.audit.services import record, record_access
 from continuum.apps.checks import events
-from continuum.apps.checks.models import Check, CheckIndicator, Judgement
+from continuum.apps.checks.models import Check, CheckIndicator, Judgement, LowerView
 from continuum.apps.partnerships import citations
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.engine import assess
@@ -175,6 +175,39 @@ def record_judgement(
             },
         )
     return locked
+
+
+def lower_levels(check: Check) -> list[tuple[int, str]]:
+    """The levels below the recommendation, for a practitioner who thinks the level might be lower."""
+    levels = [(lv["number"], lv["name"]) for lv in check.citations.get("levels", [])]
+    return sorted((n, name) for n, name in levels if n < check.recommended_level)
+
+
+def record_lower_view(check: Check, *, level: int | None, reason: str, actor: Actor) -> LowerView:
+    """Record that the practitioner thinks the level might be lower, and why: a calibration signal.
+
+    It never changes the check's recommended or decided level (``allowed_levels`` stays the one
+    authority for overrides). Written once: a later change of mind is a new ``LowerView``."""
+    reason = reason.strip()
+    if level is None or level not in dict(lower_levels(check)):
+        raise JudgementError("Select the lower level you think this might be", field="lower_level")
+    if not reason:
+        raise JudgementError("Enter why you think the level might be lower", field="lower_reason")
+    with transaction.atomic():
+        view = LowerView.objects.create(
+            stored_check=check,
+            level=level,
+            recommended_level=check.recommended_level,
+            reason=reason,
+            recorded_by=actor.user if actor.user is not None and actor.user.is_authenticated else None,
+        )
+        record(
+            events.LOWER_VIEW_RECORDED,
+            target=check,
+            actor=actor,
+            payload={"level": level, "recommended_level": check.recommended_level, "reason": reason},
+        )
+    return view
 
 
 def note_viewed(check: Check, *, actor: Actor, what: str = "page") -> None:

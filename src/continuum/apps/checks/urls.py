@@ -30,6 +30,7 @@ urlpatterns = [
     path("new/child", views.ChildPage.as_view(), name="child"),
     path("new/answers", views.AnswersPage.as_view(), name="answers"),
     path("<public_id:public_id>/", views.detail, name="detail"),
+    path("<public_id:public_id>/lower-view", views.lower_view, name="lower_view"),
     path("<public_id:public_id>/report", views.report_page, name="report"),
     path("<public_id:public_id>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -1,6 +1,6 @@
 """The checks app's pages: the practitioner's question pages (:mod:`.journey`) and a stored check's (:mod:`.check`)."""
 
-from continuum.apps.checks.views.check import detail, report_page, report_pdf
+from continuum.apps.checks.views.check import detail, lower_view, report_page, report_pdf
 from continuum.apps.checks.views.journey import (
     AnswersPage,
     ChildPage,
@@ -21,6 +21,7 @@ __all__ = [
     "StrengthsPage",
     "SuggestionsPage",
     "detail",
+    "lower_view",
     "report_page",
     "report_pdf",
     "start",

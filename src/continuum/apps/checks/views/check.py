@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from continuum.apps.checks import decision_report, presenters, services
-from continuum.apps.checks.forms import JudgementForm
+from continuum.apps.checks.forms import JudgementForm, LowerViewForm
 from continuum.apps.checks.models import Check
 from continuum.apps.checks.views.common import actor_for
 from continuum.apps.govuk.errors import error_summary, field_errors
 from continuum.apps.govuk.pdf import pdf_response
+from continuum.apps.partnerships.catalogue import catalogue
 
 FLASH_KEY = "continuum.flash"
 
@@ -33,7 +34,6 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     initial = {"level": check.decided_level, "reason": check.judgement_reason}
     posted = request.POST if request.method == "POST" else None
     form = JudgementForm(posted, levels=levels, recommended=check.recommended_level, initial=initial)
-    anchors = {"level": f"level-{levels[0][0]}" if levels else "judgement", "reason": "reason"}
     if request.method == "POST" and form.is_valid():
         agrees = form.agrees
         try:
@@ -49,14 +49,55 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             request.session[FLASH_KEY] = "Your judgement has been recorded"
             return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#judgement")
-    # Every showing of the check is logged, a form sent back with errors included.
-    services.note_viewed(check, actor=actor)
+    return _render_check(request, check, form=form, lower_form=LowerViewForm(levels=services.lower_levels(check)))
+
+
+@require_http_methods(["POST"])
+def lower_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    """'I think it is lower': the practitioner's lower view and reason, recorded beside the level, never instead."""
+    check = _get_check(request, public_id)
+    lower_form = LowerViewForm(request.POST, levels=services.lower_levels(check))
+    if lower_form.is_valid():
+        try:
+            services.record_lower_view(
+                check,
+                level=lower_form.cleaned_data["lower_level"],
+                reason=lower_form.cleaned_data.get("lower_reason") or "",
+                actor=actor_for(request),
+            )
+        except services.JudgementError as exc:
+            lower_form.add_error(exc.field, str(exc))
+        else:
+            request.session[FLASH_KEY] = "Your view that the level might be lower has been recorded"
+            return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#lower-view")
+    levels = services.allowed_levels(check)
+    initial = {"level": check.decided_level, "reason": check.judgement_reason}
+    form = JudgementForm(None, levels=levels, recommended=check.recommended_level, initial=initial)
+    return _render_check(request, check, form=form, lower_form=lower_form)
+
+
+def _render_check(
+    request: HttpRequest, check: Check, *, form: JudgementForm, lower_form: LowerViewForm
+) -> HttpResponse:
+    """The check's page; every showing is logged first, a form sent back with errors included."""
+    services.note_viewed(check, actor=actor_for(request))
+    levels = services.allowed_levels(check)
+    lower = services.lower_levels(check)
+    anchors = {"level": f"level-{levels[0][0]}" if levels else "judgement", "reason": "reason"}
+    lower_anchors = {
+        "lower_level": f"lower-level-{lower[0][0]}" if lower else "lower-view",
+        "lower_reason": "lower_reason",
+    }
     chosen = form["level"].value()
+    chosen_lower = lower_form["lower_level"].value()
+    loaded = catalogue().get(check.framework_id)
+    lower_errors = field_errors(lower_form)
     context = {
         "check": check,
         "result": presenters.present_result(check.result, check.citations),
         "inputs": presenters.present_inputs(check),
         "replay": services.replay_check(check),
+        "next_steps": presenters.next_steps(check, loaded),
         "level_items": [
             {
                 "html_id": f"level-{n}",
@@ -67,13 +108,22 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             }
             for n, name in levels
         ],
+        "lower_items": [
+            {"html_id": f"lower-level-{n}", "value": n, "label": name, "checked": str(chosen_lower) == str(n)}
+            for n, name in lower
+        ],
+        "lower_views": list(check.lower_views.all()),
+        "lower_reason": lower_form["lower_reason"].value() or "",
+        "lower_errors": lower_errors,
+        "lower_open": bool(lower_form.errors),
         "reason": form["reason"].value() or "",
         "levels": dict(presenters.level_choices(check)),
-        "errors": error_summary(form, anchors),
+        "errors": error_summary(form, anchors) + error_summary(lower_form, lower_anchors),
         "field_errors": field_errors(form),
         "flash": request.session.pop(FLASH_KEY, None),
     }
-    return render(request, "checks/result.html", context, status=400 if form.errors else 200)
+    failed = bool(form.errors or lower_form.errors)
+    return render(request, "checks/result.html", context, status=400 if failed else 200)
 
 
 @require_http_methods(["GET"])
