@@ -105,11 +105,11 @@ def test_the_cin_census_and_ssd_exports_use_their_field_names(april: None):
     client = client_for(person(Role.PARTNERSHIP_ADMIN))
     header, *rows = rows_of(client.get("/reports/exports/cin-referrals.csv" + APRIL))
     assert header[:3] == ["LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate"] and len(rows) == 2
-    assert rows[0][3:] == ["2", "WBRI", "2026-04-02", "2A", "false"]
+    assert rows[0][3:] == ["2", "WBRI", "2026-04-02", "2A", "0"]  # the hand-off's values
     header, *rows = rows_of(client.get("/reports/exports/ssd-contacts.csv" + APRIL))
     assert header == ["cont_contact_id", "cont_person_id", "cont_contact_date", "cont_contact_source_code",
                       "cont_contact_source_desc", "cont_contact_outcome_json"]  # fmt: skip
-    assert len(rows) == 3 and rows[0][2:5] == ["2026-04-02 10:00", "2A", "Schools"]
+    assert len(rows) == 3 and rows[0][2:5] == ["2026-04-02T09:00:00+00:00", "2A", "Schools"]
     header, *rows = rows_of(client.get("/reports/exports/annex-a-1.csv" + APRIL))
     assert header[-2:] == ["Date of Contact", "Contact Source"] and len(rows) == 3
     assert Export.objects.count() == 3

@@ -18,6 +18,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 260
 # GOV.UK colours: blue, then orange; dashes tell the series apart in print.
+FONT = "GDS Transport, arial, sans-serif"
 SERIES_STYLES: tuple[tuple[str, str], ...] = (("#1d70b8", ""), ("#f47738", "6 4"), ("#00703c", "2 3"))
 
 
@@ -37,7 +38,7 @@ def bars(chart_id: str, title: str, labels: Sequence[str], values: Sequence[obje
     span = WIDTH - LABEL_WIDTH - 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">A bar chart; the table below gives the same figures.</desc>',
     ]
@@ -71,9 +72,11 @@ def lines(
     plot_w, plot_h = WIDTH - left - right, height - bottom - top_pad
     top = max((n for _, vs in series for n in map(_number, vs) if n is not None), default=0.0) or 1.0
     step = plot_w / max(len(labels) - 1, 1)
+    if len(labels) == 1:  # one point: in the middle of the axis
+        left += plot_w // 2
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">A line chart; the table below gives the same figures.</desc>',
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" y2="{top_pad + plot_h}" stroke="#0b0c0c"/>',
@@ -99,6 +102,14 @@ def lines(
             continue
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="3"{dashes} points="{" ".join(points)}"/>')
+        for point in points:  # markers: a single month is a point, and the series differ in shape as well
+            x, y = point.split(",")
+            if index % 2:
+                parts.append(
+                    f'<rect x="{float(x) - 5:.1f}" y="{float(y) - 5:.1f}" width="10" height="10" fill="{colour}"/>'
+                )
+            else:
+                parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}"/>')
         legend_x = left + 10 + index * 220
         parts.append(
             f'<line x1="{legend_x}" y1="12" x2="{legend_x + 24}" y2="12" stroke="{colour}" stroke-width="3"{dashes}/>'

@@ -19,7 +19,6 @@ A list 3 counts earlier referrals by NHS number, or by name and date of birth).
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from continuum.apps.referrals import handoff
 from continuum.apps.referrals.codes import REFERRAL_SOURCE_LABELS
 from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, model
 from continuum.calendar import as_uk
@@ -113,13 +113,6 @@ def _contacts(scope: Scope) -> models.QuerySet[Any] | None:
     return None if scoped is None else scoped.order_by("received_at", "pk")
 
 
-def _contacts_with_triage(scope: Scope) -> models.QuerySet[Any] | None:
-    scoped = _contacts(scope)
-    if scoped is None or model("frontdoor.Triage") is None:
-        return scoped
-    return scoped.select_related("triage")
-
-
 def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
     """Contacts the front door decided to be referrals to social care, with the count of earlier referrals."""
     scoped = _contacts(scope)
@@ -154,32 +147,19 @@ def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
     )
 
 
-def _cin_row(r: Any, scope: Scope) -> list[str]:
-    return [
-        r.public_id,
-        iso(r.date_of_birth),
-        iso(r.unborn_due_date),
-        r.gender,
-        ethnicity_code(r.ethnicity),
-        iso(r.received_at),
-        r.referral_source,
-        "false",  # a referral to social care is, at the front door, not one of no further action
-    ]
+# The CIN census and SSD fields are the referrals hand-off's, computed the same way (docs/handoff.md).
+HANDOFF_VALUES: dict[str, Callable[[Any], Any]] = {name: value for name, _, value in handoff.FIELDS}
+CIN_FIELDS = ("LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate", "GenderCurrent", "Ethnicity",
+              "CINreferralDate", "ReferralSource", "ReferralNFA")  # fmt: skip
+SSD_FIELDS = ("cont_contact_id", "cont_person_id", "cont_contact_date", "cont_contact_source_code",
+              "cont_contact_source_desc", "cont_contact_outcome_json")  # fmt: skip
 
 
-def _ssd_row(r: Any, scope: Scope) -> list[str]:
-    triage = getattr(r, "triage", None) if model("frontdoor.Triage") is not None else None
-    outcome = (
-        {"outcome_code": triage.outcome_code, "outcome": triage.outcome_name} if triage and triage.decided_at else {}
-    )
-    return [
-        r.public_id,
-        r.public_id,
-        as_uk(r.received_at).strftime("%Y-%m-%d %H:%M"),
-        r.referral_source,
-        REFERRAL_SOURCE_LABELS.get(r.referral_source, ""),
-        json.dumps(outcome) if outcome else "",
-    ]
+def _handoff_row(fields: tuple[str, ...]) -> Callable[[Any, Scope], list[str]]:
+    def row(r: Any, scope: Scope) -> list[str]:
+        return [str(HANDOFF_VALUES[name](r)) for name in fields]
+
+    return row
 
 
 def _annex_common(r: Any, on: datetime) -> list[str]:
@@ -251,19 +231,17 @@ EXPORTS: dict[str, Export] = {
             "cin-referrals",
             "Referrals (Children in Need census items)",
             "Children in Need census",
-            ("LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate", "GenderCurrent", "Ethnicity",
-             "CINreferralDate", "ReferralSource", "ReferralNFA"),
+            CIN_FIELDS,
             _referrals,
-            _cin_row,
+            _handoff_row(CIN_FIELDS),
         ),
         Export(
             "ssd-contacts",
             "Contacts (Standard Safeguarding Dataset, ssd_contacts)",
             "Standard Safeguarding Dataset",
-            ("cont_contact_id", "cont_person_id", "cont_contact_date", "cont_contact_source_code",
-             "cont_contact_source_desc", "cont_contact_outcome_json"),
-            _contacts_with_triage,
-            _ssd_row,
+            SSD_FIELDS,
+            _contacts,
+            _handoff_row(SSD_FIELDS),
         ),
         Export(
             "annex-a-1",

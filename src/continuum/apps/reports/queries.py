@@ -512,7 +512,11 @@ def feedback_timeliness(scope: Scope) -> Figure:
     )
     total = counts["on_time"] + counts["late"] + counts["waiting"]
     rows = [("On time", counts["on_time"]), ("Late", counts["late"]), ("Not yet sent", counts["waiting"])]
-    summary = f"{share(counts['on_time'], total)} of {total} referrers were given feedback on time."
+    summary = (
+        f"{share(counts['on_time'], total)} of {total} referrers were given feedback on time."
+        if total
+        else "No feedback to referrers was due in the period."
+    )
     return Figure("feedback", title, summary, ("Feedback", "Decisions"), rows, chart="bars")
 
 
@@ -621,8 +625,12 @@ def early_help(scope: Scope) -> Figure:
     ]
     summary = (
         f"{opened} early help assessment{'s' if opened != 1 else ''} opened; "
-        f"{share(reviews['on_time'], reviews['due'])} of {reviews['due']} reviews due were held on time; "
-        f"{ups} stepped up and {sum(down_counts.values())} stepped down."
+        + (
+            f"{share(reviews['on_time'], reviews['due'])} of {reviews['due']} reviews due were held on time; "
+            if reviews["due"]
+            else "no reviews were due; "
+        )
+        + f"{ups} stepped up and {sum(down_counts.values())} stepped down."
     )
     return Figure(
         "early-help",
