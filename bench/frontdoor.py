@@ -92,12 +92,16 @@ def _copy(model: Any, columns: list[Any], rows: Any) -> int:
     from django.db import connection
 
     names = [f.column for f in columns]
-    defaults = {f.name: (f.get_default() if f.has_default() else None) for f in columns}
+    now = datetime.now(UTC)
+    defaults = {
+        f.name: now if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False) else f.get_default()
+        for f in columns
+    }
     count = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_db_value(f, row.get(f.name, defaults[f.name])) for f in columns])
+                copy.write_row([_db_value(f, row.get(f.attname, row.get(f.name, defaults[f.name]))) for f in columns])
                 count += 1
                 if count % 250_000 == 0:
                     log(f"    {count:,} rows into {model._meta.db_table}")
@@ -125,12 +129,15 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
     extra: dict[str, Any] = {}
     family_field = next((f for f in Referral._meta.concrete_fields if f.name == "family"), None)
     if family_field is not None:
-        extra["family_id"] = family_field.related_model.objects.create().pk
+        extra["family"] = family_field.related_model.objects.create(partnership=PARTNERSHIPS[0]).pk
     now = timezone.now()
     rng = random.Random(15)
     frameworks = {p: services.framework_of(p) for p in PARTNERSHIPS}
     open_rows: dict[int, tuple[datetime | None, datetime | None, str]] = {}
     columns = [f for f in Referral._meta.concrete_fields if not f.primary_key]
+
+    decision = {p: clocks.clock(frameworks[p], "decision") for p in PARTNERSHIPS}
+    calendars = {p: clocks.calendar_for(p, frameworks[p]) for p in PARTNERSHIPS}
 
     def referrals() -> Any:
         for i in range(contacts):
@@ -138,10 +145,10 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
             is_open = rng.random() < open_share
             received = now - timedelta(minutes=rng.randint(0, 3 * 24 * 60) if is_open else rng.randint(0, 700_000))
             fw = frameworks[p]
-            clock = clocks.clock(fw, "decision")
+            clock = decision[p]
             if is_open:
-                due = clocks.calendar_for(p, fw).due(received, clock.within) if clock else None
-                amber = clocks.amber_point(clocks.calendar_for(p, fw), received, due, 0.25) if due else None
+                due = calendars[p].due(received, clock.within) if clock else None
+                amber = clocks.amber_point(calendars[p], received, due, 0.25) if due else None
                 open_rows[i + 1] = (due, amber, clock.timescale if clock else "")
             else:
                 due = received + timedelta(hours=24) if clock else None

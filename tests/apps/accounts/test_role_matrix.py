@@ -25,6 +25,8 @@ from continuum.apps.earlyhelp.models import Episode, StepDown
 from continuum.apps.escalations import services as escalation_services
 from continuum.apps.escalations.models import Escalation
 from continuum.apps.escalations.subjects import kind_of
+from continuum.apps.frontdoor import services as frontdoor_services
+from continuum.apps.frontdoor.models import Triage
 from tests.apps.checks.factories import CheckFactory
 
 from .conftest import OTHER, OWN
@@ -124,6 +126,20 @@ ESCALATION_ACTIONS = (
 )
 
 
+FRONT_DOOR_ACTIONS = ("frontdoor.view", "frontdoor.claim", "frontdoor.triage", "frontdoor.decide")
+
+
+def make_triage(actor: Actor, whose: str) -> Triage:
+    """A contact at a front door: ``mine`` claimed by the actor, ``own`` unclaimed, ``other`` in the other partnership."""
+    from tests.apps.frontdoor.factories import ReferralFactory
+
+    t = frontdoor_services.open_triage(ReferralFactory(partnership=OTHER if whose == "other" else OWN))
+    if whose == "mine":
+        Triage.objects.filter(pk=t.pk).update(state="claimed", claimed_by=actor.user, claimed_at=timezone.now())
+        t.refresh_from_db()
+    return t
+
+
 @dataclass(frozen=True)
 class Kind:
     model: type[models.Model]
@@ -144,6 +160,21 @@ KINDS: dict[str, Kind] = {
             **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in EPISODE_ACTIONS},
             "earlyhelp.answer_step_down": {"mine": NONE, "own": NONE, "other": NONE},
             **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in ESCALATION_ACTIONS},
+            **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in FRONT_DOOR_ACTIONS},
+            "frontdoor.reassign": {"mine": NONE, "own": NONE, "other": NONE},
+        },
+    ),
+    "triage": Kind(
+        Triage,
+        make_triage,
+        {
+            **{action: {"mine": FRONT_DOOR, "own": FRONT_DOOR, "other": NONE} for action in FRONT_DOOR_ACTIONS},
+            "frontdoor.reassign": {
+                "mine": frozenset({Role.FRONT_DOOR_MANAGER}),
+                "own": frozenset({Role.FRONT_DOOR_MANAGER}),
+                "other": NONE,
+            },
+            "checks.view": {"mine": NONE, "own": NONE, "other": NONE},
         },
     ),
     "escalation": Kind(
@@ -250,6 +281,8 @@ def test_visible_to_agrees_with_view(role: Role, kind: str):
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["checks.view"][w] or w == "mine"}
     elif kind == "escalation":  # the person who raised it whatever their role; the partnership's readers
         expected = {"mine"} | ({"own"} if role in REGISTER | FRONT_DOOR else set())
+    elif kind == "triage":  # the partnership's front door, whoever claimed it
+        expected = {"mine", "own"} if role in FRONT_DOOR else set()
     elif kind == "episode":
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["earlyhelp.view"][w]}
     elif kind == "step-down":  # the receiving team sees its partnership's; those who hand children down, their own
@@ -268,6 +301,7 @@ GENERAL: dict[str, frozenset[Role]] = {
     "earlyhelp.start": EARLY_HELP_WORKERS,
     "earlyhelp.request_step_down": FRONT_DOOR | {Role.EARLY_HELP},
     "earlyhelp.configure": frozenset({Role.PARTNERSHIP_ADMIN}),
+    "frontdoor.configure": frozenset({Role.PARTNERSHIP_ADMIN}),
     "audit.view": frozenset({Role.AUDITOR}),
     "reports.view": frozenset({Role.PARTNERSHIP_ADMIN, Role.FRONT_DOOR_MANAGER}),  # aggregates, own partnership
     "reports.export": frozenset({Role.PARTNERSHIP_ADMIN}),  # the national returns' lists name children

@@ -42,7 +42,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     referrer_email = "referrer@example.org"
     referral_source = "2A"
     referrer_level = 3
-    referrer_level_name = "Level 3"
+    referrer_level_name = factory.LazyAttribute(lambda r: f"Level {r.referrer_level}")
     indicator_ids = factory.LazyFunction(list)
     what_done_so_far = "Spoke to the parent."
     consent_basis = "obtained"

@@ -114,6 +114,11 @@ def test_rag_from_the_deadline_and_amber_point():
 
 def test_time_left_is_working_time_and_says_when_there_is_no_deadline():
     friday = datetime(2026, 12, 4, 16, 0, tzinfo=UK)
-    assert clocks.time_left(CALENDAR, datetime(2026, 12, 7, 10, 30, tzinfo=UK), friday) == "2 h 30 min left"
+    assert (
+        clocks.time_left(CALENDAR, datetime(2026, 12, 7, 10, 30, tzinfo=UK), friday)
+        == "2 h 30 min of working time left"
+    )
+    saturday_noon = datetime(2026, 12, 5, 12, 0, tzinfo=UK)
+    assert clocks.time_left(CALENDAR, saturday_noon, friday.replace(hour=18)) == "Due before the office next opens"
     assert clocks.time_left(CALENDAR, None, friday) == "No deadline: the document does not say"
     assert clocks.time_left(CALENDAR, datetime(2026, 12, 4, 15, 0, tzinfo=UK), friday) == "Overdue by 1 h"

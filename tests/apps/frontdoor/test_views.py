@@ -103,6 +103,7 @@ def test_a_complete_decision_through_the_page(worker):
         {
             "outcome": "0",
             "indicator-dev-l2-01": "confirmed",
+            "added": "dev-l2-01, ",
             "information": "Checked with school.",
             "consent_basis": "obtained",
             "level": "3",
@@ -111,3 +112,4 @@ def test_a_complete_decision_through_the_page(worker):
     assert response.status_code == 302
     t.refresh_from_db()
     assert t.state == State.DECIDED and t.rationale["indicators"] == {"dev-l2-01": "confirmed"}
+    assert t.rationale["added"] == ["dev-l2-01"]

@@ -153,7 +153,8 @@ def time_left(calendar: Calendar, due_at: datetime | None, now: datetime) -> str
         return f"No deadline: {NO_CLOCK}"
     try:
         if now < due_at:
-            return f"{_duration(calendar.working_minutes(now, due_at))} left"
+            left = calendar.working_minutes(now, due_at)
+            return f"{_duration(left)} of working time left" if left else "Due before the office next opens"
         return f"Overdue by {_duration(calendar.working_minutes(due_at, now))}"
     except CalendarError as error:
         return f"Cannot count working time: {error}"

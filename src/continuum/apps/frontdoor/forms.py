@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -46,7 +47,7 @@ def decision_fields(data: Any, referred: list[str]) -> dict[str, Any]:
         "outcome": data.get("outcome", ""),
         "police": data.get("police") == "yes",
         "indicators": {i: data.get(f"indicator-{i}", "") for i in referred},
-        "added": [a for a in data.getlist("added") if a],
+        "added": [a for a in re.split(r"[\s,]+", data.get("added", "")) if a],
         "information": data.get("information", ""),
         "consent_basis": data.get("consent_basis", ""),
         "consent_detail": data.get("consent_detail", ""),

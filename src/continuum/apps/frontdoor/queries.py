@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +66,22 @@ def queue(actor: Actor, filters: QueueFilters, now: datetime) -> QuerySet[Triage
     return rows.select_related("referral", "claimed_by").order_by(F("due_at").asc(nulls_last=True), "id")
 
 
+# What a queue row shows: the rest of the referral is not read for the list.
+QUEUE_COLUMNS = (
+    "id", "partnership", "state", "due_at", "amber_at", "frontdoor_level", "claimed_by",
+    "referral__public_id", "referral__child_first_name", "referral__child_last_name",
+    "referral__referrer_agency", "referral__referrer_level", "referral__referrer_level_name",
+    "claimed_by__username", "claimed_by__first_name", "claimed_by__last_name",
+)  # fmt: skip
+
+RAG_TAGS = {
+    clocks.Rag.RED: "govuk-tag--red",
+    clocks.Rag.AMBER: "govuk-tag--orange",
+    clocks.Rag.GREEN: "govuk-tag--green",
+    clocks.Rag.NONE: "govuk-tag--grey",
+}
+
+
 @dataclass
 class Row:
     triage: Triage
@@ -73,7 +89,11 @@ class Row:
     rag_label: str
     time_left: str
     claimed_by: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+    @property
+    def tag_class(self) -> str:
+        return RAG_TAGS[self.rag]
 
 
 def page_of(actor: Actor, filters: QueueFilters, now: datetime, framework: Any) -> tuple[list[Row], bool]:
@@ -81,8 +101,12 @@ def page_of(actor: Actor, filters: QueueFilters, now: datetime, framework: Any) 
     from continuum.apps.frontdoor.services import person_name
 
     start = (filters.page - 1) * PAGE_SIZE
-    found = list(queue(actor, filters, now)[start : start + PAGE_SIZE + 1])
+    shown = queue(actor, filters, now).only(*QUEUE_COLUMNS)
+    found = list(shown[start : start + PAGE_SIZE + 1])
+    from django.urls import reverse
+
     calendar = clocks.calendar_for(actor.partnership or "", framework)
+    contact = reverse("frontdoor:contact", kwargs={"public_id": "REFERENCE"})
     rows = []
     for triage in found[:PAGE_SIZE]:
         rag = clocks.rag(triage.due_at, triage.amber_at, now)
@@ -93,6 +117,7 @@ def page_of(actor: Actor, filters: QueueFilters, now: datetime, framework: Any) 
                 rag_label=clocks.RAG_LABELS[rag],
                 time_left=clocks.time_left(calendar, triage.due_at, now),
                 claimed_by=person_name(triage.claimed_by) if triage.claimed_by_id else "",
+                url=contact.replace("REFERENCE", triage.referral.public_id),
             )
         )
     return rows, len(found) > PAGE_SIZE

@@ -191,12 +191,18 @@ def open_triage(referral: Referral, *, actor: Actor | None = None) -> Triage:
 
 def open_new(partnership: str, *, actor: Actor | None = None) -> int:
     """Open a triage for each referral to ``partnership`` that has none (the queue calls this); how many."""
-    with transaction.atomic():
-        setting = settings_for(partnership)
-        setting = FrontDoorSettings.objects.select_for_update().get(pk=setting.pk)
+
+    def waiting_since(setting: FrontDoorSettings) -> Any:
         waiting = Referral.objects.filter(partnership=partnership, triage__isnull=True)
         if setting.opened_through is not None:
             waiting = waiting.filter(received_at__gte=setting.opened_through - REOPEN_OVERLAP)
+        return waiting
+
+    if not waiting_since(settings_for(partnership)).exists():
+        return 0  # the usual case: nothing new, and no lock taken
+    with transaction.atomic():
+        setting = FrontDoorSettings.objects.select_for_update().get(partnership=partnership)
+        waiting = waiting_since(setting)
         opened = 0
         latest = setting.opened_through
         for referral in waiting.order_by("received_at"):
@@ -573,7 +579,7 @@ def note_viewed(actor: Actor, triage: Triage, *, what: str = "triage page") -> N
     record_access(actor, triage, purpose=what, verb=events.VIEWED)
 
 
-def note_listed(actor: Actor, triages: list[Triage]) -> None:
+def note_listed(actor: Actor, triages: list[Triage], setting: FrontDoorSettings | None = None) -> None:
     """The access log for the queue page: one event naming every contact the page listed.
 
     Its target is the partnership's front-door settings (the queue itself); the purpose names
@@ -584,7 +590,8 @@ def note_listed(actor: Actor, triages: list[Triage]) -> None:
     if not triages or actor.partnership is None:
         return
     listed = ", ".join(t.public_id for t in triages)
-    record_access(actor, settings_for(actor.partnership), purpose=f"queue page listed: {listed}", verb=events.LISTED)
+    queue = setting or settings_for(actor.partnership)
+    record_access(actor, queue, purpose=f"queue page listed: {listed}", verb=events.LISTED)
 
 
 # -- the partnership's settings --------------------------------------------------------------

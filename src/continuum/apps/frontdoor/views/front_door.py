@@ -35,10 +35,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     assert actor.partnership is not None
     framework = services.framework_of(actor.partnership)
     services.open_new(actor.partnership, actor=Actor.for_system("frontdoor", actor.partnership))
+    setting = services.settings_for(actor.partnership)
     filters = queries.QueueFilters.from_query(request.GET)
     now = timezone.now()
     rows, more = queries.page_of(actor, filters, now, framework)
-    services.note_listed(actor, [row.triage for row in rows])
+    services.note_listed(actor, [row.triage for row in rows], setting)
     decision = clocks.clock(framework, "decision")
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rags": [(r.value, clocks.RAG_LABELS[r]) for r in clocks.Rag],
             "decision": decision,
             "no_clock": clocks.NO_CLOCK,
-            "amber_share": round(services.settings_for(actor.partnership).amber_share * 100),
+            "amber_share": round(setting.amber_share * 100),
             "query": query.urlencode(),
             "previous_page": filters.page - 1 if filters.page > 1 else None,
             "next_page": filters.page + 1 if more else None,
@@ -113,6 +114,7 @@ def _contact_context(request: HttpRequest, triage: Triage) -> dict[str, Any]:
         "rag_label": clocks.RAG_LABELS[rag],
         "time_left": clocks.time_left(calendar, triage.due_at, now),
         "mine": mine,
+        "claimed_name": "You" if mine else (services.person_name(triage.claimed_by) if triage.claimed_by_id else ""),
         "can_work": can_work,
         "manager": actor.role == Role.FRONT_DOOR_MANAGER,
         "people": people,
