@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from continuum.apps.checks.models import Check, Judgement
-from continuum.apps.checks.presenters import first_sentence, key_sentences, next_steps
+from continuum.apps.checks.presenters import add_key_sentences, first_sentence, key_sentences, next_steps
 
 SECTION = [
     (40, "Consent should be sought from parents before a referral is made."),
@@ -64,6 +64,16 @@ def test_equally_good_sentences_are_kept_in_document_order_at_most_two():
     lines = [(1, "Missing from home. Missing from school. Missing from care. Other.")]
     picked = key_sentences(lines, "missing")
     assert [text for _, text in picked] == ["Missing from home.", "Missing from school."]
+
+
+def test_the_fuller_text_is_offered_only_when_there_is_more_than_the_sentence():
+    items = [
+        {"text": "Child beyond parental control", "quote": [(1203, "- Child beyond parental control")]},
+        {"text": "forced marriage", "quote": SECTION},
+    ]
+    add_key_sentences(items, "text")
+    assert items[0]["key_quote"] == [{"lines": {"lines": [1203]}, "text": "Child beyond parental control"}]
+    assert [i["quote_is_longer"] for i in items] == [False, True]
 
 
 def test_first_sentence():

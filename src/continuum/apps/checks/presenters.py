@@ -126,10 +126,10 @@ def present_result(result: dict[str, Any], citations: dict[str, Any]) -> dict[st
         prompt["level_name"] = levels.get(prompt.get("consider"), str(prompt.get("consider")))
     for driver in out.get("drivers") or []:
         driver["level_name"] = levels.get(driver.get("level"), str(driver.get("level")))
-    _with_key_sentences(out.get("drivers") or [], "text")
+    add_key_sentences(out.get("drivers") or [], "text")
     for rule in out.get("rules_fired") or []:
         rule["words"] = f"{rule.get('name', '')} {rule.get('text', '')}"
-    _with_key_sentences(out.get("rules_fired") or [], "words")
+    add_key_sentences(out.get("rules_fired") or [], "words")
     out["call_first"] = (out.get("contacts") or [None])[0]
     return out
 
@@ -268,11 +268,18 @@ def key_sentences(quote_lines: list[tuple[int, str]], words: str, *, most: int =
     return [s for s, score in zip(sentences, scores, strict=True) if score == best][:most]
 
 
-def _with_key_sentences(items: list[dict[str, Any]], words_key: str) -> None:
+def add_key_sentences(items: list[dict[str, Any]], words_key: str) -> None:
     for item in items:
         key = key_sentences(item.get("quote") or [], str(item.get(words_key) or ""))
         item["key_quote"] = [{"lines": {"lines": lines}, "text": text} for lines, text in key]
-        item["quote_is_longer"] = sum(len(t) for _, t in item.get("quote") or []) > sum(len(t) for _, t in key)
+        item["quote_is_longer"] = _plain(" ".join(t for _, t in item.get("quote") or [])) != _plain(
+            " ".join(t for _, t in key)
+        )
+
+
+def _plain(text: str) -> str:
+    """Only the letters and digits: a quote that differs from its sentence by a bullet is not 'fuller'."""
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def first_sentence(text: str) -> str:
