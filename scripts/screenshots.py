@@ -5,6 +5,10 @@ journey in headless Chromium (desktop and phone widths) and writes PNGs (and the
 report, with its first page as PNG when pdftoppm is installed) to var/screenshots/.
 
     scripts/screenshots [--framework ID] [--out DIR]
+    scripts/screenshots --measure     # only the result page of the measured cases, with its height
+
+Every screenshot's line gives the page's height in CSS pixels; ``--measure`` also prints where
+the result page's first-screen parts (the banner, the level, what to do now, the next step) start.
 """
 
 from __future__ import annotations
@@ -21,6 +25,36 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+# The result pages measured before and after a change of layout (issue 18, item 3): a framework,
+# the practitioner's words, and the indicators they confirm (by id, as the framework names them).
+MEASURED = (
+    (
+        "luton",
+        "Year 9 girl, 14, has gone missing from home twice this month overnight. She comes back with a new phone "
+        "and clothes and older men pick her up in a car after school. Mum says she can't control her.",
+        ("exp-l4-1", "emo-l4-1", "gbs-l4-3"),
+    ),
+    (
+        "central-bedfordshire",
+        "Girl, 15, told her teacher she is frightened that her family will take her abroad this summer to marry "
+        "a man she has never met.",
+        ("fe-l2-06",),
+    ),
+)
+# What the first screen of the result page must show, as CSS selectors.
+FIRST_SCREEN = {
+    "banner": "#danger-title",
+    "level": "h1",
+    "what to do now": "#do-now",
+    "next step": "#next-step .govuk-button",
+    "every action": "#what-to-do",
+}
+
+
+def height(page: Any) -> int:
+    """The page's full height in CSS pixels."""
+    return int(page.evaluate("document.documentElement.scrollHeight"))
 
 
 def start_server(port: int, data_dir: str, frameworks_dir: str | None) -> subprocess.Popen[bytes]:
@@ -57,7 +91,9 @@ class Walker:
         self.n += 1
         path = self.out / f"{self.prefix}-{self.n:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
-        print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+        print(
+            path.relative_to(REPO) if path.is_relative_to(REPO) else path, f"({height(self.page)} px tall)", flush=True
+        )
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -154,17 +190,55 @@ def _danger(w: Walker, page: Any, fw: Any, danger: Any) -> None:
     w.shot("result-immediate-danger")
 
 
+def measure(page: Any, base: str, out: Path, prefix: str, loaded: Any, text: str, ids: tuple[str, ...]) -> None:
+    """Walk one case to its result page; print its height and where each first-screen part starts."""
+    w = Walker(page, base, out, f"{prefix}-{loaded.framework.id}")
+    w.go("/checks/new/partnership")
+    page.locator(f"#partnership-{loaded.framework.id}").check()
+    w.submit()
+    page.locator("#text").fill(text)
+    w.submit()
+    if "suggestions" in page.url:
+        for indicator_id in ids:
+            box = page.locator(f"#s-{indicator_id}")
+            if box.count():
+                box.check()
+        w.submit()
+    by_id = {i.id: i for i in loaded.framework.indicators}
+    for indicator_id in ids:
+        w.go(f"/checks/new/indicators?domain={by_id[indicator_id].domain}")
+        box = page.locator(f"#i-{indicator_id}")
+        if not box.is_checked():
+            box.check()
+        w.submit("Save and find more")
+    w.go("/checks/new/answers")
+    w.submit("Get the recommended level")
+    w.shot("result")
+    tops = []
+    for name, selector in FIRST_SCREEN.items():
+        found = page.locator(selector)
+        box = found.first.bounding_box() if found.count() else None
+        tops.append(f"{name} at {int(box['y'] + box['height'])} px" if box else f"no {name}")
+    print(f"  {prefix} {loaded.framework.id}: {height(page)} px tall; bottom of " + ", ".join(tops), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", help="framework id (default: the first)")
     parser.add_argument("--frameworks-dir", help="directory of frameworks (default: the repository's)")
     parser.add_argument("--out", default=str(REPO / "var" / "screenshots"))
+    parser.add_argument("--measure", action="store_true", help="only the measured cases' result pages")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
     from playwright.sync_api import sync_playwright
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    measured_dir = tempfile.TemporaryDirectory() if args.measure and not args.frameworks_dir else None
+    if measured_dir is not None:  # serve (and prepare matching for) the measured frameworks only
+        for framework_id in dict.fromkeys(case[0] for case in MEASURED):
+            (Path(measured_dir.name) / framework_id).symlink_to(REPO / "frameworks" / framework_id)
+        args.frameworks_dir = measured_dir.name
     loaded, worded, danger = pick(args.framework, args.frameworks_dir)
     from continuum.web.serve import free_port, launch_chromium
 
@@ -175,6 +249,10 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
+                if args.measure:
+                    _measure_all(browser, base, out, args.frameworks_dir)
+                    browser.close()
+                    return
                 result_url = ""
                 for name, viewport in VIEWPORTS.items():
                     context = browser.new_context(viewport=viewport)
@@ -192,6 +270,15 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def _measure_all(browser: Any, base: str, out: Path, frameworks_dir: str | None) -> None:
+    for framework_id, text, ids in MEASURED:
+        loaded, _, _ = pick(framework_id, frameworks_dir)
+        for name, viewport in VIEWPORTS.items():
+            context = browser.new_context(viewport=viewport)
+            measure(context.new_page(), base, out, f"measure-{name}", loaded, text, ids)
+            context.close()
 
 
 def _pdf(result_url: str, out: Path) -> None:
