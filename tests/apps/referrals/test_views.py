@@ -303,3 +303,11 @@ def test_the_front_door_records_a_phoned_referral_on_one_page(worker: Actor, pra
     assert response["Location"] == f"/referrals/{referral.public_id}/"
     assert referral.channel == "phone" and referral.referrer_level == 3 and referral.written_follow_up_due is not None
     assert referral.recorded_by == worker.user and referral.concerns == "A burn on the child's arm"
+
+
+def test_the_checks_result_page_offers_the_referral_where_the_level_calls_for_one(practitioner: Actor):
+    at_referral_level, below = make_check(practitioner, CP, 3), make_check(practitioner, CP, 2)
+    client = client_for(practitioner)
+    page = client.get(f"/checks/{at_referral_level.public_id}/").content.decode()
+    assert f'href="/referrals/from-check/{at_referral_level.public_id}/"' in page and "Send a referral" in page
+    assert "/referrals/from-check/" not in client.get(f"/checks/{below.public_id}/").content.decode()

@@ -123,7 +123,7 @@ class ReferralPage(QuestionPage):
     answers: ReferralAnswers
 
     def load(self) -> HttpResponse | None:
-        self.check = _own_check(self.request, self.kwargs["check"])
+        self.check = _own_check(self.request, self.kwargs["check_id"])
         self.answers = ReferralAnswers.from_session(self.request.session)
         if self.answers.check != self.check.public_id:
             self.answers = ReferralAnswers(check=self.check.public_id)
@@ -131,13 +131,13 @@ class ReferralPage(QuestionPage):
         self.framework = loaded.framework
         refusal = services.level_refusal(self.framework, services.check_level(self.check))
         if refusal is not None:
-            return redirect("referrals:start", check=self.check.public_id)
+            return redirect("referrals:start", check_id=self.check.public_id)
         if self.step not in ("child", "children") and not self.answers.children:
             return redirect(self.url_for("child"))
         return None
 
     def url_for(self, step: str, *, changing: bool = False) -> str:
-        url = reverse(f"referrals:{step}", kwargs={"check": self.check.public_id})
+        url = reverse(f"referrals:{step}", kwargs={"check_id": self.check.public_id})
         return url + ("?change=1" if changing else "")
 
     def back_url(self) -> str:
@@ -145,7 +145,9 @@ class ReferralPage(QuestionPage):
             return self.url_for(self.steps.last)
         previous = self.previous_step()
         return (
-            self.url_for(previous) if previous else reverse("referrals:start", kwargs={"check": self.check.public_id})
+            self.url_for(previous)
+            if previous
+            else reverse("referrals:start", kwargs={"check_id": self.check.public_id})
         )
 
     def question_context(self) -> dict[str, Any]:
@@ -393,9 +395,9 @@ class CheckAnswersPage(ReferralPage):
 
 
 @action_required("referrals.send")
-def start(request: HttpRequest, check: str) -> HttpResponse:
+def start(request: HttpRequest, check_id: str) -> HttpResponse:
     """The referral's start page: what it sends and to whom, or why this check cannot be sent."""
-    stored = _own_check(request, check)
+    stored = _own_check(request, check_id)
     loaded = services._framework(stored.framework_id)
     level = services.check_level(stored)
     refusal = services.level_refusal(loaded.framework, level)
@@ -404,6 +406,6 @@ def start(request: HttpRequest, check: str) -> HttpResponse:
         "level": level,
         "refusal": refusal,
         "next": presenters.what_happens_next(stored.framework_id),
-        "first": reverse("referrals:child", kwargs={"check": stored.public_id}),
+        "first": reverse("referrals:child", kwargs={"check_id": stored.public_id}),
     }
     return render(request, "referrals/start.html", context, status=200)
