@@ -39,9 +39,13 @@ def prepare() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuum.web.settings.base")
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"the configuration is not usable: {exc}") from None
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     if not (Path(settings.STATICFILES_DIRS[0]) / "dist" / "app.css").is_file():
         raise SystemExit("the GOV.UK Frontend assets are not built: run `make static` (scripts/build-static)")
@@ -96,22 +100,71 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
     """Run the service on a production WSGI server (not Django's development server)."""
     prepare()
     from django.conf import settings
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from continuum.web.wsgi import application
 
     if settings.CONTINUUM_RUN_WORKER:
         from continuum.apps.jobs.worker import start_beside_server
 
-        start_beside_server()
-        # SIGTERM ends the server through SystemExit, so the worker is stopped with it (atexit)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        start_beside_server()  # stopped at exit (atexit), after the server has drained
     _warm()  # before listening: readiness (/healthz) is then true from the first answer
     threads = threads or int(os.environ.get("WEB_THREADS", "8"))
-    log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)
-    waitress_serve(
-        application, host=host, port=port, threads=threads, ident="continuum", clear_untrusted_proxy_headers=True
+    proxy: dict[str, Any] = {}
+    if settings.BEHIND_TLS_PROXY:
+        # Only the proxy's own X-Forwarded-Proto/-For are believed; anyone else's are removed.
+        proxy = {
+            "trusted_proxy": settings.TRUSTED_PROXY,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        }
+    server = create_server(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="continuum",
+        clear_untrusted_proxy_headers=True,
+        **proxy,
     )
+    log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)
+    run_until_terminated(server)
+
+
+def run_until_terminated(server: Any, grace: float = 30.0) -> None:
+    """Run a waitress server until SIGTERM or SIGINT, then shut down gracefully.
+
+    Waitress itself stops its loop at once on a signal, and responses still being written
+    are lost. Here the listening socket is closed first (no new connections), the requests
+    in flight finish and their responses are sent, for up to ``grace`` seconds, and then
+    the worker threads stop.
+    """
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    loop_timeout = min(float(server.adj.asyncore_loop_timeout), 0.2)
+    while not stopping:
+        server.asyncore.loop(timeout=loop_timeout, map=server._map, count=1, use_poll=server.adj.asyncore_use_poll)
+    log.info("stopping: no new connections; finishing the requests in flight")
+    server.accepting = False
+    server.del_channel()
+    server.socket.close()
+    deadline = time.monotonic() + grace
+    while _busy(server) and time.monotonic() < deadline:
+        server.asyncore.loop(timeout=0.05, map=server._map, count=1, use_poll=server.adj.asyncore_use_poll)
+    if _busy(server):
+        log.warning("stopped with requests still in flight after %.0f s", grace)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+    log.info("stopped")
+
+
+def _busy(server: Any) -> bool:
+    """Whether any connection has a request being served or a response not yet sent."""
+    return any(channel.requests or channel.total_outbufs_len for channel in list(server.active_channels.values()))
 
 
 def free_port() -> int:

@@ -242,7 +242,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Behind a TLS-terminating proxy (production): Django trusts X-Forwarded-Proto, and
+# ``continuum serve`` (waitress) takes X-Forwarded-Proto/-For only from TRUSTED_PROXY.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+TRUSTED_PROXY = env.str("TRUSTED_PROXY", default="127.0.0.1")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

@@ -1,0 +1,238 @@
+"""Production behind a TLS-terminating proxy (issue 19 item 1): Debian's nginx on loopback with a
+self-signed certificate made here, in front of ``continuum serve`` with the production settings.
+
+Also: SIGTERM lets the requests in flight finish (``run_until_terminated``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from continuum.web.serve import free_port
+from tests.conftest import missing_part
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def _certificate(where: Path) -> tuple[Path, Path]:
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _nginx_conf(where: Path, tls_port: int, app_port: int, cert: Path, key: Path) -> Path:
+    conf = where / "nginx.conf"
+    conf.write_text(
+        textwrap.dedent(f"""
+        daemon off;
+        master_process off;
+        pid {where}/nginx.pid;
+        error_log {where}/nginx-error.log warn;
+        events {{ worker_connections 64; }}
+        http {{
+            access_log off;
+            client_body_temp_path {where}/body;
+            proxy_temp_path {where}/proxy;
+            fastcgi_temp_path {where}/fastcgi;
+            uwsgi_temp_path {where}/uwsgi;
+            scgi_temp_path {where}/scgi;
+            server {{
+                listen 127.0.0.1:{tls_port} ssl;
+                ssl_certificate {cert};
+                ssl_certificate_key {key};
+                location / {{
+                    proxy_pass http://127.0.0.1:{app_port};
+                    proxy_set_header Host $http_host;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                    proxy_set_header X-Forwarded-For $remote_addr;
+                }}
+            }}
+        }}
+        """)
+    )
+    return conf
+
+
+def _get(
+    conn: http.client.HTTPConnection, path: str, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    response.read()
+    return response
+
+
+@pytest.fixture
+def behind_nginx(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """``continuum serve`` (production settings) behind nginx; yields the ports, the TLS context and the env."""
+    if NGINX is None:
+        missing_part("Debian's nginx is not installed (scripts/system-deps installs it)")
+    cert, key = _certificate(tmp_path)
+    tls_port, app_port = free_port(), free_port()
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "continuum.web.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'continuum.sqlite3'}",
+        "CONTINUUM_WORKER": "false",
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
+        "CONTINUUM_MATCH_MODE": "lexical",
+    }
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(_nginx_conf(tmp_path, tls_port, app_port, cert, key)), "-p", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "continuum", "serve", "--port", str(app_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    context = ssl.create_default_context(cafile=str(cert))
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            assert nginx.poll() is None, nginx.stderr.read().decode() if nginx.stderr else ""
+            try:
+                conn = http.client.HTTPSConnection("127.0.0.1", tls_port, context=context, timeout=5)
+                if _get(conn, "/healthz").status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the server behind nginx did not become ready"
+            time.sleep(0.5)
+        yield {"tls_port": tls_port, "app_port": app_port, "context": context, "env": env}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        nginx.send_signal(signal.SIGQUIT)
+        server.wait(timeout=60)
+        nginx.wait(timeout=30)
+
+
+def test_production_behind_a_tls_proxy(behind_nginx: dict[str, object]):
+    tls_port, app_port = int(behind_nginx["tls_port"]), int(behind_nginx["app_port"])  # type: ignore[call-overload]
+    context = behind_nginx["context"]
+    assert isinstance(context, ssl.SSLContext)
+    https = http.client.HTTPSConnection("127.0.0.1", tls_port, context=context, timeout=10)
+
+    # Readiness over https: 200 straight away (no redirect to https, so no loop), with HSTS.
+    health = _get(https, "/healthz")
+    assert health.status == 200
+    assert "max-age=31536000" in (health.headers["Strict-Transport-Security"] or "")
+
+    # Sign in: a person made with `continuum users create` (never a demo account in production).
+    password = secrets.token_urlsafe(16)
+    env = dict(behind_nginx["env"]) | {"CONTINUUM_USER_PASSWORD": password}  # type: ignore[call-overload]
+    made = subprocess.run(
+        [sys.executable, "-m", "continuum", "users", "create", "proxy-tester"], env=env, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    https.request("GET", "/accounts/sign-in")
+    page = https.getresponse()
+    html = page.read().decode()
+    assert page.status == 200
+    cookies = {c.split("=", 1)[0]: c.split(";", 1)[0] for c in page.headers.get_all("Set-Cookie") or []}
+    assert "Secure" in (page.headers["Set-Cookie"] or "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token and "csrftoken" in cookies
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": "proxy-tester", "password": password, "next": "/"}
+    )
+    https.request(
+        "POST",
+        "/accounts/sign-in",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookies["csrftoken"],
+            "Origin": f"https://127.0.0.1:{tls_port}",
+            "Referer": f"https://127.0.0.1:{tls_port}/accounts/sign-in",
+        },
+    )
+    signed_in = https.getresponse()
+    signed_in.read()
+    assert signed_in.status == 302, signed_in.status  # not 403 (CSRF) and not the form again (200)
+    assert "sign-in" not in (signed_in.headers["Location"] or "")
+    assert any(c.startswith("sessionid=") for c in signed_in.headers.get_all("Set-Cookie") or [])
+
+    # Plain http to the application's port, without the proxy's header: sent to https.
+    direct = _get(http.client.HTTPConnection("127.0.0.1", app_port, timeout=10), "/healthz")
+    assert direct.status == 301
+    assert direct.headers["Location"] == f"https://127.0.0.1:{app_port}/healthz"
+
+
+SLOW_APP = """
+import sys, time
+from waitress import create_server
+from continuum.web.serve import run_until_terminated
+
+def app(environ, start_response):
+    time.sleep(float(environ["QUERY_STRING"] or 0))
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"finished"]
+
+server = create_server(app, host="127.0.0.1", port=int(sys.argv[1]), threads=2)
+print("listening", flush=True)
+run_until_terminated(server, grace=10)
+"""
+
+
+def test_sigterm_finishes_requests_in_flight():
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SLOW_APP, str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout and server.stdout.readline().strip() == "listening"
+        answers: list[tuple[int, bytes]] = []
+
+        def ask() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            conn.request("GET", "/?2")
+            response = conn.getresponse()
+            answers.append((response.status, response.read()))
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(0.5)  # the request is now in the application
+        server.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        with pytest.raises(OSError):  # no new connections once stopping
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        asking.join(timeout=20)
+        assert answers == [(200, b"finished")]
+        assert server.wait(timeout=20) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
