@@ -27,6 +27,7 @@ from continuum.apps.escalations.models import Escalation
 from continuum.apps.escalations.subjects import kind_of
 from continuum.apps.frontdoor import services as frontdoor_services
 from continuum.apps.frontdoor.models import Triage
+from continuum.apps.referrals.models import Family, Referral
 from tests.apps.checks.factories import CheckFactory
 
 from .conftest import OTHER, OWN
@@ -140,6 +141,31 @@ def make_triage(actor: Actor, whose: str) -> Triage:
     return t
 
 
+REFERRAL_ACTIONS = ("referrals.acknowledge", "referrals.record_follow_up", "referrals.record_outcome")
+
+
+def make_referral(actor: Actor, whose: str) -> Referral:
+    """``mine``: a referral the actor sent; ``own``/``other``: someone else's, to that partnership."""
+    referrer = actor.user if whose == "mine" else UserFactory()
+    partnership = OTHER if whose == "other" else OWN
+    return Referral.objects.create(
+        partnership=partnership,
+        framework_version="1",
+        framework_hash="x",
+        family=Family.objects.create(partnership=partnership),
+        child_first_name="A",
+        child_last_name="B",
+        date_of_birth=timezone.localdate(),
+        referrer=referrer,
+        referrer_name="R",
+        referrer_agency="School",
+        referral_source="2A",
+        what_done_so_far="Talked",
+        consent_basis="obtained",
+        received_at=timezone.now(),
+    )
+
+
 @dataclass(frozen=True)
 class Kind:
     model: type[models.Model]
@@ -162,6 +188,18 @@ KINDS: dict[str, Kind] = {
             **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in ESCALATION_ACTIONS},
             **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in FRONT_DOOR_ACTIONS},
             "frontdoor.reassign": {"mine": NONE, "own": NONE, "other": NONE},
+            "referrals.view": {"mine": NONE, "own": NONE, "other": NONE},
+            **{action: {"mine": NONE, "own": NONE, "other": NONE} for action in REFERRAL_ACTIONS},
+        },
+    ),
+    "referral": Kind(
+        Referral,
+        make_referral,
+        {
+            # The referrer sees their own; the partnership's front door sees all of it and records its side.
+            "referrals.view": {"mine": SENDERS | FRONT_DOOR, "own": FRONT_DOOR, "other": NONE},
+            **{action: {"mine": FRONT_DOOR, "own": FRONT_DOOR, "other": NONE} for action in REFERRAL_ACTIONS},
+            "checks.view": {"mine": NONE, "own": NONE, "other": NONE},
         },
     ),
     "triage": Kind(
@@ -281,6 +319,8 @@ def test_visible_to_agrees_with_view(role: Role, kind: str):
         expected = {w for w in WHOSE if role in KINDS[kind].allowed["checks.view"][w] or w == "mine"}
     elif kind == "escalation":  # the person who raised it whatever their role; the partnership's readers
         expected = {"mine"} | ({"own"} if role in REGISTER | FRONT_DOOR else set())
+    elif kind == "referral":  # its referrer whatever their role; the partnership's front door
+        expected = {"mine"} | ({"own"} if role in FRONT_DOOR else set())
     elif kind == "triage":  # the partnership's front door, whoever claimed it
         expected = {"mine", "own"} if role in FRONT_DOOR else set()
     elif kind == "episode":
@@ -309,6 +349,10 @@ GENERAL: dict[str, frozenset[Role]] = {
     "escalations.raise": PARTIES,
     "escalations.view_register": REGISTER,
     "escalations.set_procedure": frozenset({Role.PARTNERSHIP_ADMIN}),
+    "referrals.send": SENDERS,
+    "referrals.view_sent": SENDERS,
+    "referrals.record_phoned": FRONT_DOOR,
+    "referrals.export": frozenset({Role.FRONT_DOOR_MANAGER}),
 }
 
 

@@ -49,6 +49,10 @@ RECORD_ACTIONS: dict[str, str] = {
     "escalations.escalate": VISIBLE,  # move to the procedure's next stage
     "escalations.resolve": VISIBLE,  # record the resolution
     "escalations.withdraw": OWNER,  # the person who raised it withdraws it
+    "referrals.view": VISIBLE,  # a referral's page: the referrer's own, or the front door's
+    "referrals.acknowledge": VISIBLE,  # tell the referrer it was received (the email's job does it too)
+    "referrals.record_follow_up": VISIBLE,  # a phoned referral's written follow-up arrived
+    "referrals.record_outcome": VISIBLE,  # the outcome (or why not shared) for the referrer, from the decision
 }
 
 # Actions on no single record (a page, a queue, a report).
@@ -67,6 +71,10 @@ GENERAL_ACTIONS: tuple[str, ...] = (
     "escalations.raise",  # raise a disagreement about a decision the actor can see
     "escalations.view_register",  # the partnership's escalation register, printed or exported
     "escalations.set_procedure",  # record the partnership's procedure where the document gives no stages
+    "referrals.send",  # send a referral from one's own check (with checks.send on the check)
+    "referrals.view_sent",  # one's own page of referrals sent
+    "referrals.record_phoned",  # record an urgent referral taken by phone
+    "referrals.export",  # the hand-off export of decided referrals for the council's case system
 )
 
 _CHECKER = {"checks.create", "checks.view", "checks.export", "checks.judge"}
@@ -114,6 +122,21 @@ ROLE_ACTIONS[Role.PARTNERSHIP_ADMIN] |= {"escalations.view", "escalations.view_r
 # manager sees the figures of their own front door (the partnership's), never the lists that name children.
 ROLE_ACTIONS[Role.PARTNERSHIP_ADMIN] |= {"reports.export"}
 ROLE_ACTIONS[Role.FRONT_DOOR_MANAGER] |= {"reports.view"}
+# Referrals: the referrer sends from their own check and sees their own; the front door records its side.
+_REFERRER = frozenset({"referrals.send", "referrals.view_sent", "referrals.view"})
+_REFERRAL_FRONT_DOOR = frozenset(
+    {
+        "referrals.view",
+        "referrals.acknowledge",
+        "referrals.record_follow_up",
+        "referrals.record_outcome",
+        "referrals.record_phoned",
+    }
+)
+ROLE_ACTIONS[Role.PRACTITIONER] |= _REFERRER
+ROLE_ACTIONS[Role.EARLY_HELP] |= _REFERRER
+ROLE_ACTIONS[Role.FRONT_DOOR_WORKER] |= _REFERRAL_FRONT_DOOR
+ROLE_ACTIONS[Role.FRONT_DOOR_MANAGER] |= _REFERRAL_FRONT_DOOR | {"referrals.export"}
 
 
 # The roles that receive what is sent to a partnership, and see it once sent.
