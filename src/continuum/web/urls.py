@@ -11,6 +11,7 @@ from continuum.web import views
 urlpatterns = [
     path("", check_views.start, name="start"),
     path("checks/", include("continuum.apps.checks.urls")),
+    path("referrals/", include("continuum.apps.referrals.urls")),
     path("front-door/", include("continuum.apps.frontdoor.urls")),
     path("escalations/", include("continuum.apps.escalations.urls")),
     path("reports/", include("continuum.apps.reports.urls")),
