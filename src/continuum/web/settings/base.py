@@ -180,7 +180,9 @@ if OIDC_RP_CLIENT_ID:
     CONTINUUM_SSO_CREATE_ROLES = env.list("CONTINUUM_SSO_CREATE_ROLES", default=["practitioner"])
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "continuum.apps.accounts.oidc.SingleSignOnBackend"]
 # --- end of single sign-on -------------------------------------------------------------------
-# Emails (password reset): written as files under var/emails unless EMAIL_BACKEND says otherwise.
+# Emails (password reset, the referrer's acknowledgement): written as files under var/emails unless
+# EMAIL_BACKEND says otherwise. In production: GOV.UK Notify, through a Notify email backend for Django
+# set as EMAIL_BACKEND with the service's API key (docs/handoff.md).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "emails"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="continuum@localhost")
