@@ -63,11 +63,61 @@ def test_production_refuses_to_start_without_its_settings(tmp_path: Path):
 
 
 def test_production_is_https_only(tmp_path: Path):
-    env = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "continuum.example", "DATABASE_URL": "postgres://u@h/db"}
+    env = {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "continuum.example", "DATABASE_URL": "postgres://u@h/db"}
     code = "import django; from django.conf import settings; django.setup(); print(settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS)"
     out = run(code, env, "continuum.web.settings.production")
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True", "31536000"]
+
+
+STRONG_KEY = "test-only-not-secret-" + "0123456789" * 4  # 60 characters, 26 distinct
+
+
+def serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``continuum serve`` with production settings and ``env`` on top; it must stop before listening."""
+    base = {
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "continuum.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_WORKER": "false",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-m", "continuum", "serve", "--port", "1"],  # never reached: start-up stops first
+        env=clean | {"DJANGO_SETTINGS_MODULE": "continuum.web.settings.production"} | base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "postgres://u@h:port/db"}, "DATABASE_URL is not a database address Continuum can use"),
+        ({"DATABASE_URL": "not a url"}, "write sqlite:///absolute/path.sqlite3 or postgres://"),
+        ({"DATABASE_URL": "mysqlx://secret-password@h/db"}, "it starts with 'mysqlx'"),
+        ({"SECRET_KEY": "x"}, "SECRET_KEY is too weak for production"),
+        ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY is too weak for production"),  # long, 2 distinct characters
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must name the service's host names in production, not '*'"),
+        ({"ALLOWED_HOSTS": "continuum.example,*"}, "ALLOWED_HOSTS must name"),
+    ],
+)
+def test_a_configuration_error_stops_start_up_with_a_clear_message(tmp_path: Path, env: dict[str, str], message: str):
+    out = serve(env, tmp_path)
+    assert out.returncode != 0
+    assert message in out.stderr, out.stderr
+    assert "the configuration is not usable" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "secret-password" not in out.stderr
+    assert not (tmp_path / "db.sqlite3").exists()  # nothing was migrated
+
+
+def test_a_malformed_database_url_is_refused_outside_production_too(tmp_path: Path):
+    out = run(SHOW, {"CONTINUUM_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@h:port/db"})
+    assert out.returncode != 0
+    assert "DATABASE_URL is not a database address" in out.stderr
 
 
 def test_no_secrets_in_the_settings_files():

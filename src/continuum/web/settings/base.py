@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -39,6 +40,32 @@ def _local_secret_key(data_dir: Path) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(key)
         return key
+
+
+DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+
+
+def database_config(url: str) -> dict[str, Any]:
+    """A ``DATABASE_URL`` as Django's database settings; a malformed one stops start-up with a
+    message that names what is wrong (never the password)."""
+    import warnings
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    problem = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # django-environ warns, then returns no engine
+            config: dict[str, Any] = environ.Env.db_url_config(url)
+    except (ValueError, KeyError) as exc:
+        config, problem = {}, f" ({exc})"
+    if config.get("ENGINE") not in DATABASE_ENGINES:
+        scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database address Continuum can use{problem}: it starts with {scheme!r}; "
+            "write sqlite:///absolute/path.sqlite3 or postgres://user:password@host:5432/name"
+        )
+    return config
 
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -114,7 +141,9 @@ TEMPLATES = [
 ]
 
 # One way to configure the database: DATABASE_URL (sqlite:///path or postgres://...).
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'continuum.sqlite3'}")}
+DATABASES = {
+    "default": database_config(env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'continuum.sqlite3'}")
+}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
