@@ -92,11 +92,13 @@ def test_every_page_passes_axe_including_error_states(page, live_server):
     assert "/checks/" in page.url
     assert "Child Protection" in page.locator("h1").inner_text()
     assert_accessible(page)
-    assert page.get_by_label("Child in Need").count() == 0  # overrides only raise a level
+    judgement = page.locator("form:has(input[name=level])")
+    assert judgement.get_by_label("Child in Need").count() == 0  # overrides only raise a level
+    assert page.locator("#lower-view").get_by_label("Child in Need").count() == 1  # a lower view is separate
     click(page, "Record your judgement")  # nothing chosen: the error state
     assert "Select the level of need you judge this to be" in error_summary(page)
     assert_accessible(page)
-    page.get_by_label("Child Protection").check()
+    judgement.get_by_label("Child Protection").check()
     click(page, "Record your judgement")
     assert "Your judgement has been recorded" in page.content()
     assert_accessible(page)
@@ -139,8 +141,9 @@ def test_the_whole_journey_works_without_javascript(nojs_page, live_server):
     assert "Line 8" in page.content()  # the driver cites its line
     click(page, "Record your judgement")
     assert "Select the level of need you judge this to be" in error_summary(page)
-    assert page.get_by_label("Early Help").count() == 0  # overrides only raise a level
-    page.get_by_label("Child Protection").check()
+    judgement = page.locator("form:has(input[name=level])")
+    assert judgement.get_by_label("Early Help").count() == 0  # overrides only raise a level
+    judgement.get_by_label("Child Protection").check()
     page.locator("#reason").fill("A sibling is on a child protection plan")
     click(page, "Record your judgement")
     assert "Your judgement has been recorded" in page.content()
