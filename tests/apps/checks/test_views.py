@@ -382,3 +382,29 @@ def test_the_signed_in_actor_makes_the_check(client, django_user_model):
     user = django_user_model.objects.create_user(username="teacher", password="x")
     request.actor = Actor(user=user, partnership="tiny")
     assert actor_for(request).user == user
+
+
+@pytest.mark.parametrize("reason", ["\u200b\u200b\u200b", "\u202e \u2066\u200d", "\x00\x07"])
+def test_a_reason_with_nothing_visible_is_refused(client, reason):
+    check = CheckFactory()
+    response = client.post(url("checks:detail", public_id=check.public_id), {"level": "3", "reason": reason})
+    assert response.status_code == 400
+    assert "Enter why you judge this to be a different level" in response.content.decode()
+    check.refresh_from_db()
+    assert check.judgement == ""
+
+
+def test_a_reason_is_stored_without_bidi_overrides_or_controls(client):
+    check = CheckFactory()
+    page = url("checks:detail", public_id=check.public_id)
+    response = client.post(page, {"level": "3", "reason": "Sibling \u202eon a plan\u202c\x1b[0m"})
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.judgement_reason == "Sibling on a plan[0m"
+    assert audit_events().filter(verb="checks.judged").last().payload["reason"] == "Sibling on a plan[0m"
+
+
+def test_the_service_refuses_an_invisible_reason_from_any_caller():
+    check = CheckFactory()
+    with pytest.raises(services.JudgementError, match="Enter why"):
+        services.record_judgement(check, agrees=False, own_level=3, reason="\u200b\u2060", actor=ANON)

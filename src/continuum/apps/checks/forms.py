@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from continuum.apps.govuk.fields import CleanTextField
 from continuum.frameworks.schema import Fact
 
 MAX_TEXT = 5000
@@ -22,18 +23,13 @@ class PartnershipForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    text = forms.CharField(
+    # Control and bidirectional-override characters are removed (CleanTextField), not refused.
+    text = CleanTextField(
         required=False,
         max_length=MAX_TEXT,
         strip=True,
         error_messages={"max_length": f"Your description must be {MAX_TEXT:,} characters or fewer"},
     )
-
-    def clean_text(self) -> str:
-        text: str = self.cleaned_data["text"]
-        if "\x00" in text:
-            raise forms.ValidationError("Your description must not contain invisible control characters")
-        return text
 
 
 class SelectionForm(forms.Form):
@@ -56,7 +52,7 @@ class SelectionForm(forms.Form):
 class FilterForm(forms.Form):
     """Search and filters on the indicators page (a GET form)."""
 
-    q = forms.CharField(
+    q = CleanTextField(
         required=False,
         max_length=200,
         strip=True,
@@ -124,7 +120,7 @@ class JudgementForm(forms.Form):
             "invalid_choice": "Select the level of need you judge this to be",
         },
     )
-    reason = forms.CharField(
+    reason = CleanTextField(
         required=False,
         max_length=MAX_TEXT,
         strip=True,
@@ -154,7 +150,7 @@ class LowerViewForm(forms.Form):
             "invalid_choice": "Select the lower level you think this might be",
         },
     )
-    lower_reason = forms.CharField(
+    lower_reason = CleanTextField(
         required=True,
         max_length=MAX_TEXT,
         strip=True,

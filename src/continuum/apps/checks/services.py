@@ -12,6 +12,7 @@ from continuum.apps.accounts.actor import Actor
 from continuum.apps.audit.services import record, record_access
 from continuum.apps.checks import events
 from continuum.apps.checks.models import Check, CheckIndicator, Judgement, LowerView
+from continuum.apps.govuk.text import clean_text, has_visible_text
 from continuum.apps.partnerships import citations
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.engine import assess
@@ -141,7 +142,9 @@ def record_judgement(
     Overrides only raise a level (the engine suggests; a person decides, upwards): a practitioner
     who thinks the level is lower changes the concerns selected instead. They may change their
     judgement later; every judgement is kept in the audit log."""
-    reason = reason.strip()
+    reason = clean_text(reason).strip()
+    if not has_visible_text(reason):
+        reason = ""
     levels = {lv["number"] for lv in check.citations.get("levels", [])}
     if not agrees:
         if own_level is None or own_level not in levels:
@@ -188,7 +191,9 @@ def record_lower_view(check: Check, *, level: int | None, reason: str, actor: Ac
 
     It never changes the check's recommended or decided level (``allowed_levels`` stays the one
     authority for overrides). Written once: a later change of mind is a new ``LowerView``."""
-    reason = reason.strip()
+    reason = clean_text(reason).strip()
+    if not has_visible_text(reason):
+        reason = ""
     if level is None or level not in dict(lower_levels(check)):
         raise JudgementError("Select the lower level you think this might be", field="lower_level")
     if not reason:
