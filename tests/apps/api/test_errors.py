@@ -62,3 +62,10 @@ def test_the_document_names_the_api_and_bearer_authentication():
         "/api/v1/checks",
         "/api/v1/checks/{check_id}",
     }
+
+
+def test_a_method_a_path_does_not_have_is_405_in_the_shape_with_allow(caller):
+    response = caller().client.delete("/api/v1/frameworks", HTTP_AUTHORIZATION=f"Bearer {caller().token}")
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+    assert error_of(response)["code"] == "method_not_allowed"
