@@ -18,6 +18,7 @@ from continuum.apps.api.auth import BearerToken, actor_of
 from continuum.apps.api.casework import earlyhelp, escalations
 from continuum.apps.api.errors import ApiError, install, responses
 from continuum.apps.api.frontdoor import router as frontdoor
+from continuum.apps.api.referrals import router as referrals
 from continuum.apps.api.throttling import LIMITED
 from continuum.apps.audit.services import record_access
 from continuum.apps.checks import events as check_events
@@ -202,6 +203,7 @@ api.add_router("/frameworks", frameworks)
 api.add_router("", assessment)
 api.add_router("/checks", checks)
 
+api.add_router("/referrals", referrals)
 api.add_router("/front-door", frontdoor)
 api.add_router("/early-help", earlyhelp)
 api.add_router("/escalations", escalations)
