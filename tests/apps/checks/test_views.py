@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -408,3 +409,59 @@ def test_the_service_refuses_an_invisible_reason_from_any_caller():
     check = CheckFactory()
     with pytest.raises(services.JudgementError, match="Enter why"):
         services.record_judgement(check, agrees=False, own_level=3, reason="\u200b\u2060", actor=ANON)
+
+
+def _to_the_answers_page(client) -> str:
+    """Answer the check up to its last page; return the answers form's submission token."""
+    start_check(client)
+    client.post(url("checks:indicators"), {"shown": ["edu-l2-1"], "selected": ["edu-l2-1"], "action": "save"})
+    page = client.get(url("checks:answers")).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', page)
+    assert token, "the answers form carries a submission token"
+    return token.group(1)
+
+
+def test_two_submissions_of_the_same_answers_store_one_check(client):
+    token = _to_the_answers_page(client)
+    assert client.get(url("checks:answers")).content.decode().count(token) == 1  # the same token when shown again
+    first = client.post(url("checks:answers"), {"submission": token})
+    second = client.post(url("checks:answers"), {"submission": token})  # a double click
+    check = Check.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == url("checks:detail", public_id=check.public_id)
+    assert str(check.submission) == token
+    assert audit_events().filter(verb="checks.recorded").count() == 1
+
+
+def test_a_new_check_gets_a_new_token(client):
+    token = _to_the_answers_page(client)
+    client.post(url("checks:answers"), {"submission": token})
+    again = _to_the_answers_page(client)
+    assert again != token
+    client.post(url("checks:answers"), {"submission": again})
+    assert Check.objects.count() == 2
+
+
+def test_create_check_is_idempotent_per_submission(tiny):
+    token = uuid.uuid4()
+    inputs = {"indicators": ["edu-l2-1"], "protective": [], "facts": {}, "age_years": None, "text": ""}
+    first = services.create_check(tiny, inputs, actor=ANON, submission=token)
+    second = services.create_check(tiny, inputs, actor=ANON, submission=token)
+    assert first.pk == second.pk and Check.objects.count() == 1
+    services.create_check(tiny, inputs, actor=ANON)  # no token: a new check each time
+    services.create_check(tiny, inputs, actor=ANON)
+    assert Check.objects.count() == 3
+
+
+def test_a_submission_that_loses_the_race_returns_the_stored_check(tiny, monkeypatch):
+    """Two submissions both find no check, then both insert: the unique token lets one win."""
+    token = uuid.uuid4()
+    inputs = {"indicators": ["edu-l2-1"], "protective": [], "facts": {}, "age_years": None, "text": ""}
+    winner = services.create_check(tiny, inputs, actor=ANON, submission=token)
+    real_filter = Check.objects.filter
+    monkeypatch.setattr(
+        Check.objects, "filter", lambda **kw: real_filter(pk=-1) if "submission" in kw else real_filter(**kw)
+    )
+    loser = services.create_check(tiny, inputs, actor=ANON, submission=token)
+    assert loser.pk == winner.pk and Check.objects.count() == 1
+    assert audit_events().filter(verb="checks.recorded").count() == 1

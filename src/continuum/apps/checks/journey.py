@@ -55,6 +55,7 @@ class Answers(SessionAnswers):
     age_months: int | None = None
     child_answered: bool = False
     texts: dict[str, str] = field(default_factory=dict)  # the words of each selected indicator when chosen
+    submission: str = ""  # the answers page's token: one stored check per set of answers
 
     def not_selected(self) -> list[str]:
         """Suggestions the practitioner did not select anywhere in the check (the rejected ones)."""

@@ -58,6 +58,9 @@ class Check(models.Model):
     """
 
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    # The answers page's token (one per set of answers): a second submission of the same answers
+    # (a double click, a resent form) finds this check instead of storing another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="checks"

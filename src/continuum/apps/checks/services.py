@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from continuum.apps.accounts.actor import Actor
@@ -31,18 +32,48 @@ class JudgementError(ValueError):
         self.field = field
 
 
-def create_check(loaded: LoadedFramework, inputs: dict[str, Any], *, actor: Actor) -> Check:
+def create_check(
+    loaded: LoadedFramework, inputs: dict[str, Any], *, actor: Actor, submission: uuid.UUID | None = None
+) -> Check:
     """Assess ``inputs`` under ``loaded`` and store the check with its framework version, hash and trace,
     its indicators as rows (:func:`indicator_rows`) and its audit event, in one transaction.
+
+    Idempotent per ``submission`` (the form's token): when a check was already stored with it, that
+    check is returned and nothing new is stored, also when two submissions race (the column is unique).
 
     Raises :class:`continuum.engine.AssessmentInputError` when the input names what the
     framework does not have.
     """
+    if submission is not None:
+        existing = Check.objects.filter(submission=submission).first()
+        if existing is not None:
+            return existing
+    try:
+        return _store_check(loaded, inputs, actor=actor, submission=submission)
+    except IntegrityError:
+        if submission is None:
+            raise
+        return Check.objects.get(submission=submission)  # the other submission stored it first
+
+
+def submitted_check(token: str) -> Check | None:
+    """The check stored from the answers form with ``token`` (its hidden ``submission`` field), if any."""
+    try:
+        submission = uuid.UUID(token)
+    except ValueError:
+        return None
+    return Check.objects.filter(submission=submission).first()
+
+
+def _store_check(
+    loaded: LoadedFramework, inputs: dict[str, Any], *, actor: Actor, submission: uuid.UUID | None
+) -> Check:
     engine_input = {key: inputs.get(key) for key in ENGINE_KEYS}
     result = assess(loaded, engine_input)
     fw = loaded.framework
     with transaction.atomic():
         check = Check.objects.create(
+            submission=submission,
             owner=actor.user if actor.user is not None and actor.user.is_authenticated else None,
             framework_id=fw.id,
             framework_name=fw.name,

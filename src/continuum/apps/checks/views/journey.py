@@ -7,11 +7,12 @@ Every page works without JavaScript. The order of the pages is :mod:`continuum.a
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms as django_forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -365,10 +366,21 @@ class AnswersPage(CheckQuestion):
     form_class = django_forms.Form
     template_name = "checks/answers.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            # The same answers sent again (a double click, a resent form): the check they already made.
+            stored = services.submitted_check(request.POST.get("submission", ""))
+            if stored is not None:
+                return redirect("checks:detail", public_id=stored.public_id)
+        return super().dispatch(request, *args, **kwargs)
+
     def load(self) -> HttpResponse | None:
         early = super().load()
         if early is None:
             self.gone = self.answers.keep_known(self.framework)  # in this request only: said on every showing
+            if not self.answers.submission:
+                self.answers.submission = str(uuid.uuid4())
+                self.answers.save(self.request.session)
         return early
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -383,7 +395,9 @@ class AnswersPage(CheckQuestion):
             inputs["started_under"] = {"version": answers.framework_version, "hash": answers.framework_hash}
             inputs["dropped"] = self.gone
         try:
-            check = services.create_check(loaded, inputs, actor=actor_for(request))
+            check = services.create_check(
+                loaded, inputs, actor=actor_for(request), submission=uuid.UUID(answers.submission)
+            )
         except AssessmentInputError as exc:
             return self.render_page(
                 None, errors=[{"href": "#concerns", "text": f"The answers could not be checked: {exc}"}]
@@ -406,6 +420,7 @@ class AnswersPage(CheckQuestion):
             "has_strengths": journey.has_strengths(loaded),
             "age": {"years": answers.age_years, "months": answers.age_months},
             "gone": self.gone,
+            "submission": answers.submission,
             "framework_changed": {"version_from": answers.framework_version or "unknown"} if self.changed() else None,
         }
 
