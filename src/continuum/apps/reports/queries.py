@@ -12,13 +12,14 @@ front-door outcome is a statutory one (:data:`STATUTORY_OUTCOMES`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
@@ -414,7 +415,7 @@ def _decision_times(
 ) -> tuple[Counter[tuple[bool, bool, int]], int | None]:
     """Decisions counted by (no clock, on time, bucket), and the median working minutes taken (the lower
     middle value, as PostgreSQL's ``percentile_disc(0.5)``). One query on PostgreSQL; row by row elsewhere."""
-    rows = decided.filter(decided_at__isnull=False).values_list("clock_started_at", "due_at", "decided_at")
+    rows = decided.filter(decided_at__isnull=False).values_list("clock_started_at", "due_at", "decided_at").order_by()
     counted: Counter[tuple[bool, bool, int]] = Counter()
     if connection.vendor == "postgresql":
         inner, params = rows.query.sql_with_params()
@@ -688,10 +689,23 @@ DASHBOARD: tuple[Callable[[Scope], Figure], ...] = (
 )
 
 
+@contextmanager
+def analytic() -> Iterator[None]:
+    """Run report queries without PostgreSQL's JIT compiler: on these large one-off aggregates it spends
+    seconds compiling what runs in a fraction of that (measured by bench/reports.py). Elsewhere: nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def dashboard(actor: Actor, filters: Filters) -> list[Figure]:
     """Every dashboard figure for ``actor``'s partnership."""
     scope = Scope.for_actor(actor, filters)
-    return [figure(scope) for figure in DASHBOARD]
+    with analytic():
+        return [figure(scope) for figure in DASHBOARD]
 
 
 # --- Calibration: how the document performs ---------------------------------------------------------
@@ -942,9 +956,10 @@ def calibration_by_version(scope: Scope) -> Figure:
 def calibration(actor: Actor, filters: Filters) -> list[Figure]:
     """The calibration report: where practitioners and the front door differ from the document's recommendation."""
     scope = Scope.for_actor(actor, filters)
-    return [
-        calibration_by_level(scope),
-        calibration_most_different(scope),
-        calibration_by_indicator(scope),
-        calibration_by_version(scope),
-    ]
+    with analytic():
+        return [
+            calibration_by_level(scope),
+            calibration_most_different(scope),
+            calibration_by_indicator(scope),
+            calibration_by_version(scope),
+        ]
