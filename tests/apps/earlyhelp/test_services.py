@@ -530,11 +530,20 @@ def test_step_up_carries_the_assessment_plan_and_history_and_nothing_is_lost(act
         services.step_up(lead, episode, reason="again")
 
 
-def test_step_up_without_the_referrals_service_keeps_the_package_waiting(acting):
+def test_step_up_reaches_the_front_door_as_one_referral_per_child_carrying_the_record(acting):
+    from continuum.apps.referrals.models import Channel, Referral
+
     lead = acting()
     episode = EpisodeFactory(actor=lead)
     stepped = services.step_up(lead, episode, reason="Needs social care")
-    assert stepped.referral_ids == [] and stepped.package["episode"] == episode.public_id
+    referrals = list(Referral.objects.filter(public_id__in=stepped.referral_ids))
+    children = episode.family.filter(kind="child")
+    assert len(referrals) == children.count() >= 1
+    for referral in referrals:
+        assert referral.channel == Channel.STEP_UP and referral.concerns == "Needs social care"
+        assert referral.carried == stepped.package  # the assessment, plan, reviews and history travel with it
+        assert referral.referral_source == "5D" and referral.partnership == episode.partnership
+    assert {r.child_first_name for r in referrals} == set(children.values_list("first_name", flat=True))
 
 
 # --- step-down --------------------------------------------------------------------------------------

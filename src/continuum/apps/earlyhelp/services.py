@@ -758,7 +758,10 @@ def step_up(actor: Actor, episode: Episode, *, reason: str) -> StepUp:
     )
     send = _front_door_sender()
     if send is not None:
-        referrals = send(actor, episode=episode, package=package, reason=reason.strip())
+        try:
+            referrals = send(actor, episode=episode, package=package, reason=reason.strip())
+        except ValueError as exc:  # the referral's own refusal (e.g. its consent gate): say what to fix
+            raise EarlyHelpError(str(exc), field="reason") from exc
         stepped.referral_ids = [str(r.public_id) for r in referrals]
         stepped.save(update_fields=["referral_ids"])
     _close(actor, episode, "step-up", reason.strip())

@@ -11,3 +11,6 @@ OUTCOME_RECORDED = register(
 )
 EXPORTED = register("referrals.exported", "Decided referrals were exported for the council's case system.")
 VIEWED = register("referrals.viewed", "A referral was seen (its page, or a list that shows it).", access=True)
+STEPPED_UP = register(
+    "referrals.step_up_received", "A family stepped up from early help reached the front door (one referral per child)."
+)

@@ -44,6 +44,7 @@ def validate_nhs_number(value: str) -> None:
 class Channel(models.TextChoices):
     ONLINE = "online", "Online"
     PHONE = "phone", "By phone"
+    STEP_UP = "step-up", "Step-up from early help"
 
 
 class ConsentBasis(models.TextChoices):
@@ -140,6 +141,8 @@ class Referral(models.Model):
 
     what_done_so_far = models.TextField()
     concerns = models.TextField(blank=True, default="")  # the referrer's words (a phoned referral has no check)
+    # a step-up from early help carries the assessment, the plan, the reviews and the history with it
+    carried = models.JSONField(default=dict, blank=True)
 
     consent_basis = models.CharField(max_length=20, choices=ConsentBasis.choices)
     # obtained: {"who", "when", "shared"}; not-sought: {"reason"}; refused-overridden: {"who", "reason"};

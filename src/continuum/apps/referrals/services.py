@@ -273,6 +273,7 @@ def _create(
     channel: str,
     referrer: Any,
     received_at: datetime,
+    carried: dict[str, Any] | None = None,
 ) -> tuple[list[Referral], dict[str, Any]]:
     family = Family.objects.create(
         partnership=partnership,
@@ -316,6 +317,7 @@ def _create(
             consent_detail=_consent_detail(details.consent, requirement),
             channel=channel,
             received_at=received_at,
+            carried=carried or {},
             **deadlines["values"],
         )
         referral.full_clean(exclude=["family", "stored_check", "referrer", "recorded_by"])
@@ -430,6 +432,93 @@ def record_phoned_referral(
             record(events.PHONED, target=referral, actor=actor, payload=_payload(referral, made, deadlines))
         if details.referrer_email.strip():
             notify.referral_received(made)
+    return made
+
+
+def _step_up_consent(package: dict[str, Any], reason: str) -> Consent:
+    """The family's early-help consent that is still in force, else none sought (the reason says why)."""
+    current = [c for c in package.get("assessment", {}).get("consents", []) if not c.get("withdrawn_at")]
+    if current:
+        latest = current[-1]
+        return Consent(
+            basis=ConsentBasis.OBTAINED,
+            who=str(latest.get("given_by", "")),
+            when=datetime.fromisoformat(latest["given_at"]).date() if latest.get("given_at") else None,
+            shared=f"{latest.get('to_what', '')}; shared with {latest.get('share_with', '')}".strip("; "),
+        )
+    return Consent(
+        basis=ConsentBasis.NOT_SOUGHT, reason=f"Stepped up from early help without current consent: {reason}"
+    )
+
+
+def receive_step_up(actor: Actor, *, episode: Any, package: dict[str, Any], reason: str) -> list[Referral]:
+    """A step-up from early help reaches the front door: one referral per child of the family, its clocks
+    starting now, carrying the assessment, the plan, the reviews and the history (``Referral.carried``).
+
+    Called inside the early-help service's transaction; refused with :class:`ReferralError` like any referral
+    (the consent gate holds for a step-up too).
+    """
+    require(actor, "referrals.send")
+    partnership = str(episode.partnership)
+    if actor.partnership != partnership:
+        raise ReferralError("A family can be stepped up only to its own partnership's front door.")
+    framework = _framework(partnership)
+    assessment = package.get("assessment", {})
+    children = [
+        Child(
+            first_name=str(m.get("first_name", "")),
+            last_name=str(m.get("last_name", "")),
+            date_of_birth=date.fromisoformat(m["date_of_birth"]) if m.get("date_of_birth") else None,
+        )
+        for m in assessment.get("family", [])
+        if m.get("kind") == "child"
+    ]
+    if not children:
+        raise ReferralError("The family has no child recorded, so there is nobody to refer: add the children first.")
+    level = next(
+        (r["level_now"] for r in reversed(package.get("reviews", [])) if r.get("level_now") is not None),
+        assessment.get("level_at_start"),
+    )
+    user = actor.user
+    details = Details(
+        children=children,
+        referrer_name=(user.get_full_name() or user.get_username()) if user is not None else actor.label,
+        referrer_agency="Early help",
+        referral_source="5D",
+        what_done_so_far=(
+            f"Early help: {len(package.get('plan', []))} action(s) in the plan, "
+            f"{len(package.get('reviews', []))} review(s). The whole record travels with this referral."
+        ),
+        consent=_step_up_consent(package, reason),
+        referrer_email=getattr(user, "email", "") or "",
+    )
+    problem = details_refusal(details)
+    if problem is not None:
+        raise problem
+    requirement = consent_requirement(framework.framework, level, None)
+    problem = consent_refusal(requirement, details.consent)
+    if problem is not None:
+        raise problem
+    level_name = next((lv.name for lv in framework.framework.levels if lv.number == level), "")
+    made, deadlines = _create(
+        actor=actor,
+        partnership=partnership,
+        framework=framework,
+        details=details,
+        requirement=requirement,
+        check=None,
+        level=level,
+        level_name=level_name,
+        indicator_ids=list(assessment.get("needs", [])),
+        reasons=[],
+        concerns=reason,
+        channel=Channel.STEP_UP,
+        referrer=user,
+        received_at=timezone.now(),
+        carried=package,
+    )
+    for referral in made:
+        record(events.STEPPED_UP, target=referral, actor=actor, payload=_payload(referral, made, deadlines))
     return made
 
 
