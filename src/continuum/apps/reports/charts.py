@@ -72,8 +72,10 @@ def lines(
     plot_w, plot_h = WIDTH - left - right, height - bottom - top_pad
     top = max((n for _, vs in series for n in map(_number, vs) if n is not None), default=0.0) or 1.0
     step = plot_w / max(len(labels) - 1, 1)
-    if len(labels) == 1:  # one point: in the middle of the axis
-        left += plot_w // 2
+
+    def x_of(i: int) -> float:
+        return left + (plot_w / 2 if len(labels) == 1 else i * step)  # one point: in the middle of the axis
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}">',
@@ -87,14 +89,14 @@ def lines(
     every = max(1, len(labels) // 6)
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            x = left + i * step
+            x = x_of(i)
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle" font-size="13">{escape(str(label))}</text>'
             )
     for index, (name, values) in enumerate(series):
         colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
         points = [
-            f"{left + i * step:.1f},{top_pad + plot_h - plot_h * n / top:.1f}"
+            f"{x_of(i):.1f},{top_pad + plot_h - plot_h * n / top:.1f}"
             for i, n in enumerate(map(_number, values))
             if n is not None
         ]
