@@ -824,7 +824,13 @@ def calibration_by_level(scope: Scope) -> Figure:
     )
 
 
-def calibration_by_indicator(scope: Scope) -> Figure:
+def selected_measures(scope: Scope) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The calibration measures of each indicator over the checks that selected it (shared by two figures)."""
+    selected = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
+    return _measures(selected, ("indicator_id", "level"), "stored_check__")
+
+
+def calibration_by_indicator(scope: Scope, measures: dict[tuple[Any, ...], dict[str, int]] | None = None) -> Figure:
     indicators = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"))
     counts = (
         indicators.values("indicator_id", "level")
@@ -837,7 +843,7 @@ def calibration_by_indicator(scope: Scope) -> Figure:
         )
         .order_by("level", "indicator_id")
     )
-    measures = _measures(indicators.filter(selected=True), ("indicator_id", "level"), "stored_check__")
+    measures = selected_measures(scope) if measures is None else measures
     rows = [
         (
             r["indicator_id"],
@@ -877,13 +883,17 @@ def calibration_by_indicator(scope: Scope) -> Figure:
     )
 
 
-def calibration_most_different(scope: Scope, minimum: int = MIN_DECIDED_FOR_RANKING, limit: int = 10) -> Figure:
+def calibration_most_different(
+    scope: Scope,
+    minimum: int = MIN_DECIDED_FOR_RANKING,
+    limit: int = 10,
+    measures: dict[tuple[Any, ...], dict[str, int]] | None = None,
+) -> Figure:
     """The indicators whose selections most often end in a different front-door level."""
     title = "Indicators whose selections most often end in a different front-door level"
     if model("frontdoor.Triage") is None:
         return Figure.not_recorded("calibration-ranked", title, "the front door's decided levels are not recorded yet")
-    selected = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
-    measures = _measures(selected, ("indicator_id", "level"), "stored_check__")
+    measures = selected_measures(scope) if measures is None else measures
     ranked = sorted(
         (
             (key, m)
@@ -957,9 +967,10 @@ def calibration(actor: Actor, filters: Filters) -> list[Figure]:
     """The calibration report: where practitioners and the front door differ from the document's recommendation."""
     scope = Scope.for_actor(actor, filters)
     with analytic():
+        by_indicator = selected_measures(scope)
         return [
             calibration_by_level(scope),
-            calibration_most_different(scope),
-            calibration_by_indicator(scope),
+            calibration_most_different(scope, measures=by_indicator),
+            calibration_by_indicator(scope, measures=by_indicator),
             calibration_by_version(scope),
         ]
