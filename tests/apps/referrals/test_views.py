@@ -311,3 +311,14 @@ def test_the_checks_result_page_offers_the_referral_where_the_level_calls_for_on
     page = client.get(f"/checks/{at_referral_level.public_id}/").content.decode()
     assert f'href="/referrals/from-check/{at_referral_level.public_id}/"' in page and "Send a referral" in page
     assert "/referrals/from-check/" not in client.get(f"/checks/{below.public_id}/").content.decode()
+
+
+def test_a_decided_referral_offers_to_raise_a_disagreement(practitioner: Actor, worker: Actor):
+    decided, waiting = sent_referral(practitioner), sent_referral(practitioner)
+    services.record_outcome_for_referrer(worker, decided, outcome_code="nfa", text="No further action", shared=True)
+    raise_url = f"/escalations/raise/referral/{decided.public_id}/"
+    assert raise_url in client_for(practitioner).get(f"/referrals/{decided.public_id}/").content.decode()
+    assert (
+        "/escalations/raise/" not in client_for(practitioner).get(f"/referrals/{waiting.public_id}/").content.decode()
+    )
+    assert client_for(practitioner).get(raise_url).status_code == 200
