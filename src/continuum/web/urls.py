@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from continuum.apps.accounts.oidc import sso_urlpatterns
-from continuum.apps.checks import views as check_views
-from continuum.web import views
+from continuum.web import home, views
 
 urlpatterns = [
-    path("", check_views.start, name="start"),
+    path("", home.home, name="start"),
+    path("accounts/", include("continuum.apps.accounts.urls")),
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:sign_in", query_string=True)),
+    path("admin/", admin.site.urls),
     path("checks/", include("continuum.apps.checks.urls")),
     path("referrals/", include("continuum.apps.referrals.urls")),
     path("front-door/", include("continuum.apps.frontdoor.urls")),
-    path("escalations/", include("continuum.apps.escalations.urls")),
-    path("reports/", include("continuum.apps.reports.urls")),
     path("api/v1/", include("continuum.apps.api.urls")),
     path("early-help/", include("continuum.apps.earlyhelp.urls")),
+    path("escalations/", include("continuum.apps.escalations.urls")),
+    path("reports/", include("continuum.apps.reports.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.live, name="healthz-live"),
     path("healthz/ready", views.ready, name="healthz-ready"),

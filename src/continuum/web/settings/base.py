@@ -97,11 +97,11 @@ INSTALLED_APPS = [
     "continuum.apps.checks",
     "continuum.apps.referrals",
     "continuum.apps.frontdoor",
-    "continuum.apps.escalations",
-    "continuum.apps.reports",
     "ninja",  # django-ninja: the HTTP API's docs page and its assets, served from here (no CDN)
     "continuum.apps.api",
     "continuum.apps.earlyhelp",
+    "continuum.apps.escalations",
+    "continuum.apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ from continuum.web.settings.base import *  # noqa: E402, F403
 from continuum.web.settings.base import database_config, env  # noqa: E402
 
 DEBUG = False
+CONTINUUM_PRODUCTION = True  # demo accounts are refused
+CONTINUUM_LOCAL = False
 SECRET_KEY = env.str("SECRET_KEY")
 # Django's own test for a weak key (check security.W009): refused here rather than warned about.
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
