@@ -182,13 +182,17 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
     _copy(Referral, columns, referrals())
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Referral._meta.db_table, contacts])
-        cursor.execute(f"SELECT id, partnership, received_at, decision_due FROM {Referral._meta.db_table} ORDER BY id")
+        cursor.execute(
+            "SELECT id, partnership, received_at, decision_due, referrer_level, referral_source "
+            f"FROM {Referral._meta.db_table} ORDER BY id"
+        )
         stored = cursor.fetchall()
     triage_columns = [f for f in Triage._meta.concrete_fields if not f.primary_key]
     open_ids: dict[str, list[int]] = {p: [] for p in PARTNERSHIPS}
 
     def triages() -> Any:
-        for n, (pk, p, received, due) in enumerate(stored, start=1):
+        for n, (pk, p, received, due, level, source) in enumerate(stored, start=1):
+            copied = {"referrer_level": level, "referral_source": source}
             if pk in open_rows:
                 due_at, amber_at, clock = open_rows[pk]
                 open_ids[p].append(n)
@@ -201,6 +205,7 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
                     "due_at": due_at,
                     "amber_at": amber_at,
                     "clock": clock,
+                    **copied,
                 }
             else:
                 decided = received + timedelta(hours=rng.randint(1, 30))
@@ -208,7 +213,7 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
                        "clock_started_at": received, "due_at": due, "amber_at": None, "clock": "",
                        "claimed_by_id": workers[p], "claimed_at": received, "decided_by_id": workers[p],
                        "decided_at": decided, "outcome_code": "nfa", "outcome_name": "No further action",
-                       "rationale": {}}  # fmt: skip
+                       "rationale": {}, **copied}  # fmt: skip
 
     log(f"  COPY {contacts:,} triages ({sum(len(v) for v in open_ids.values()) or 'the'} open ones on the queue)")
     _copy(Triage, triage_columns, triages())

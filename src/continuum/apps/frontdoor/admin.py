@@ -15,7 +15,7 @@ from continuum.apps.frontdoor.models import AgencyKind, FrontDoorSettings, Triag
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _configures(request: HttpRequest) -> bool:

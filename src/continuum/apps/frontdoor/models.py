@@ -95,6 +95,9 @@ class Triage(models.Model):
 
     referral = models.OneToOneField("referrals.Referral", on_delete=models.PROTECT, related_name="triage")
     partnership = models.CharField(max_length=100)  # the referral's, kept here for the queue's index
+    # The referral's level and source, kept here so the queue's filters read one table.
+    referrer_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    referral_source = models.CharField(max_length=3, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
     opened_at = models.DateTimeField()
 

@@ -56,9 +56,9 @@ def queue(actor: Actor, filters: QueueFilters, now: datetime) -> QuerySet[Triage
     elif filters.rag == clocks.Rag.NONE:
         rows = rows.filter(due_at__isnull=True)
     if filters.level is not None:
-        rows = rows.filter(referral__referrer_level=filters.level)
+        rows = rows.filter(referrer_level=filters.level)
     if filters.agency:
-        rows = rows.filter(referral__referral_source=filters.agency)
+        rows = rows.filter(referral_source=filters.agency)
     if filters.unclaimed:
         rows = rows.filter(claimed_by__isnull=True)
     if filters.mine:

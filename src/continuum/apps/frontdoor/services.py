@@ -120,7 +120,9 @@ def person_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else "nobody"
 
 
-def _when(moment: datetime) -> str:
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "an unknown time"
     local = as_uk(moment)
     return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
@@ -164,6 +166,8 @@ def open_triage(referral: Referral, *, actor: Actor | None = None) -> Triage:
         triage = Triage.objects.create(
             referral=referral,
             partnership=referral.partnership,
+            referrer_level=referral.referrer_level,
+            referral_source=referral.referral_source,
             opened_at=now,
             clock_started_at=referral.received_at,
             due_at=due,

@@ -21,7 +21,7 @@ from continuum.apps.govuk.errors import error_summary, field_errors
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _levels(framework: Any) -> dict[int, str]:
