@@ -113,3 +113,12 @@ def test_a_complete_decision_through_the_page(worker):
     t.refresh_from_db()
     assert t.state == State.DECIDED and t.rationale["indicators"] == {"dev-l2-01": "confirmed"}
     assert t.rationale["added"] == ["dev-l2-01"]
+
+
+def test_a_decided_contact_offers_a_disagreement_and_early_help_its_pickup(worker):
+    t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    client = client_for(worker)
+    outcomes = client.get(f"/front-door/{t.public_id}/decide").content.decode()
+    assert "early-help" in outcomes or "Early" in outcomes
+    page_before = client.get(f"/front-door/{t.public_id}").content.decode()
+    assert "/escalations/raise/" not in page_before
