@@ -13,13 +13,19 @@ from continuum.apps.audit import chain, queries
 from continuum.apps.audit.verify import verify
 
 BEFORE = [("audit", "0002_append_only_triggers")]
-LATEST = [("audit", "0004_chain_required_and_refusals")]
 
 
 def _migrate(targets) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+
+
+def _migrate_everything() -> None:
+    """Every app back to its latest migration: going back to BEFORE unapplied every app built on the audit."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -35,7 +41,7 @@ def test_events_from_before_the_chain_are_chained_in_the_order_they_were_written
                     [written + timedelta(minutes=minutes), f"c{n}", json.dumps({"what": "page", "levels": [n]})],
                 )
     finally:
-        _migrate(LATEST)
+        _migrate_everything()
     assert list(queries.events().values_list("target_id", flat=True)) == ["c1", "c2", "c0"]
     first = queries.events().first()
     assert (first.sequence, first.prev_hash, first.partnership) == (1, chain.GENESIS, "")
