@@ -115,10 +115,20 @@ def test_a_complete_decision_through_the_page(worker):
     assert t.rationale["added"] == ["dev-l2-01"]
 
 
-def test_a_decided_contact_offers_a_disagreement_and_early_help_its_pickup(worker):
+def test_a_decided_contact_offers_a_disagreement(worker):
     t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
     client = client_for(worker)
-    outcomes = client.get(f"/front-door/{t.public_id}/decide").content.decode()
-    assert "early-help" in outcomes or "Early" in outcomes
-    page_before = client.get(f"/front-door/{t.public_id}").content.decode()
-    assert "/escalations/raise/" not in page_before
+    raise_url = f"/escalations/raise/front-door-decision/{t.referral.public_id}/"
+    assert raise_url not in client.get(f"/front-door/{t.public_id}/").content.decode()
+    decided = client.post(
+        f"/front-door/{t.public_id}/decide",
+        {
+            "outcome": "0",
+            "indicator-dev-l2-01": "confirmed",
+            "information": "Checked with school.",
+            "consent_basis": "obtained",
+            "level": "3",
+        },
+    )
+    assert decided.status_code == 302
+    assert raise_url in client.get(f"/front-door/{t.public_id}/").content.decode()
