@@ -136,3 +136,10 @@ def test_a_refusal_is_a_page_not_a_traceback(client, person):
     response = client.get("/admin/accounts/membership/")
     assert response.status_code in (302, 403)
     assert "Traceback" not in response.content.decode()
+
+
+def test_the_early_help_home_leads_to_the_early_help_work(client, person):
+    signed_in(client, person("eha", (OWN, Role.EARLY_HELP)))
+    body = client.get("/").content.decode()
+    for path in ("/early-help/", "/early-help/reviews-due/", "/early-help/front-door/", "/early-help/step-downs/"):
+        assert f'href="{path}"' in body
