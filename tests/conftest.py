@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +47,22 @@ def missing_part(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it: this is a set-up failure)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium, one per test session for every browser test.
+
+    Playwright's sync API allows one running instance per thread, so every module shares
+    this one rather than starting its own.
+    """
+    from continuum.web.serve import CHROMIUM, launch_chromium
+
+    if not CHROMIUM.exists():
+        missing_part("Chromium is not installed: run scripts/system-deps")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 
-from continuum.web.serve import CHROMIUM, launch_chromium
-from tests.conftest import missing_part
 from tests.django_support import fresh_catalogue, mark_as_web  # noqa: F401
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
@@ -28,19 +26,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 pytest_collection_modifyitems = mark_as_web(HERE)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium, shared by the session's browser tests."""
-    if not CHROMIUM.exists():
-        missing_part("Chromium is not installed: run scripts/system-deps")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -115,7 +115,9 @@ def _render_what_to_do(result: Mapping[str, Any]) -> list[str]:
     consent = result["consent"]
     if consent and consent.get("exception_applies"):
         names = "; ".join(f"{r['name']}{_lines(r['source'])}" for r in consent["exception_rules"])
-        out.append(f"   Consent: do not seek consent or tell the parents first — the document names this situation: {names}")
+        out.append(
+            f"   Consent: do not seek consent or tell the parents first — the document names this situation: {names}"
+        )
     if consent and consent.get("rule"):
         out.append(f"   Consent ({consent['rule']}): {consent['summary']}")
         for exception in consent.get("exceptions", []):

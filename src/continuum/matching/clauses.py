@@ -26,7 +26,7 @@ Separately, ``reassured`` finds the writer's own conclusion that there is nothin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -199,7 +199,7 @@ def _sentence_units(sentence: str) -> list[Unit]:
     units: list[Unit] = []
 
     def add(
-        part: list[tuple[str, int, int]], polarity: Polarity, least: int = 1, scope: list[tuple[str, int, int]] = ()
+        part: list[tuple[str, int, int]], polarity: Polarity, least: int = 1, scope: Sequence[tuple[str, int, int]] = ()
     ) -> None:
         if part and _content([t[0] for t in part], least):
             words = sentence[scope[0][1] : scope[-1][2]] if scope else ""

@@ -7,7 +7,8 @@ what is coming there.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -37,7 +38,7 @@ def home_for(actor: Actor) -> str:
 
 
 @require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     template = home_for(actor)
     if template == CHECK:

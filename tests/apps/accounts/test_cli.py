@@ -134,7 +134,11 @@ def test_production_settings_say_they_are_production(monkeypatch):
     import importlib
     import sys
 
-    for name, value in {"SECRET_KEY": "abcde" * 10, "ALLOWED_HOSTS": "example.org", "DATABASE_URL": "sqlite:///x"}.items():
+    for name, value in {
+        "SECRET_KEY": "abcde" * 10,
+        "ALLOWED_HOSTS": "example.org",
+        "DATABASE_URL": "sqlite:///x",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delitem(sys.modules, "continuum.web.settings.production", raising=False)
     production = importlib.import_module("continuum.web.settings.production")

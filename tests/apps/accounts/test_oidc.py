@@ -34,8 +34,7 @@ from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.models import Membership, SingleSignOnIdentity, User
 from continuum.apps.accounts.oidc import SignInRefused, SingleSignOnBackend, account_for
 from continuum.apps.audit import queries
-from continuum.web.serve import CHROMIUM, free_port, launch_chromium
-from tests.conftest import missing_part
+from continuum.web.serve import free_port
 from tests.web.conftest import assert_accessible
 
 REPO = Path(__file__).resolve().parents[3]
@@ -124,23 +123,10 @@ def provider(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium (as tests/web launches it) for this module's browser tests."""
-    if not CHROMIUM.exists():
-        missing_part("Chromium is not installed: run scripts/system-deps")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
+def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context; the Content-Security-Policy is bypassed only so that axe can be injected."""
-    context = chromium.new_context(bypass_csp=True)
+    context = browser.new_context(bypass_csp=True)
     yield context.new_page()
     context.close()
 

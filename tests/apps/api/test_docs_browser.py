@@ -8,15 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import browser  # noqa: F401  (the session's headless Chromium)
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in the test thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def strict_page(browser: Any) -> Iterator[Any]:  # noqa: F811
+def strict_page(browser: Any) -> Iterator[Any]:
     """A page that obeys the site's CSP, and records every violation of it."""
     context = browser.new_context()
     page = context.new_page()

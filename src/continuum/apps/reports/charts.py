@@ -105,13 +105,12 @@ def lines(
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="3"{dashes} points="{" ".join(points)}"/>')
         for point in points:  # markers: a single month is a point, and the series differ in shape as well
-            x, y = point.split(",")
+            x_text, y_text = point.split(",")
+            px, py = float(x_text), float(y_text)
             if index % 2:
-                parts.append(
-                    f'<rect x="{float(x) - 5:.1f}" y="{float(y) - 5:.1f}" width="10" height="10" fill="{colour}"/>'
-                )
+                parts.append(f'<rect x="{px - 5:.1f}" y="{py - 5:.1f}" width="10" height="10" fill="{colour}"/>')
             else:
-                parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}"/>')
+                parts.append(f'<circle cx="{x_text}" cy="{y_text}" r="5" fill="{colour}"/>')
         legend_x = left + 10 + index * 220
         parts.append(
             f'<line x1="{legend_x}" y1="12" x2="{legend_x + 24}" y2="12" stroke="{colour}" stroke-width="3"{dashes}/>'

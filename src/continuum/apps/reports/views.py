@@ -83,7 +83,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 @action_required("reports.export")
 @require_http_methods(["GET"])
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     """One list as CSV, streamed from a database cursor; the export is recorded before the first row."""
     actor = request.actor  # type: ignore[attr-defined]
     chosen = lists.EXPORTS.get(kind)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checks', '0005_lowerview'),
+        ("checks", "0005_lowerview"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='check',
-            name='submission',
+            model_name="check",
+            name="submission",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]
