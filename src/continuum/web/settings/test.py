@@ -27,3 +27,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Rate limits off: the suite posts far faster than any person (and from one address);
+# tests/web/test_rate_limits.py turns them on for what it tests.
+RATELIMIT_ENABLE = False
