@@ -37,7 +37,7 @@ from typing import Any
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "continuum_bench_frontdoor"
+BENCH_DB = "continuum_bench_frontdoor_1m"  # kept between runs with --keep / --reuse (loading takes minutes)
 PARTNERSHIPS = ("bedford-borough", "bury", "cambridgeshire-peterborough", "central-bedfordshire", "luton")
 
 
@@ -227,6 +227,16 @@ def load(contacts: int, open_share: float) -> tuple[float, dict[str, list[int]]]
     return time.perf_counter() - started, open_ids
 
 
+def still_open() -> dict[str, list[int]]:
+    """Per partnership, the ids of the unclaimed contacts of a database loaded by an earlier run."""
+    from continuum.apps.frontdoor.models import Triage
+
+    open_ids: dict[str, list[int]] = {p: [] for p in PARTNERSHIPS}
+    for pk, p in Triage.objects.filter(state="new").order_by("id").values_list("id", "partnership"):
+        open_ids[p].append(pk)
+    return open_ids
+
+
 # --- 2-3. timings -----------------------------------------------------------------------------
 
 
@@ -336,23 +346,38 @@ def main() -> None:
     parser.add_argument("--open-share", type=float, default=0.03)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--reuse", action="store_true", help=f"measure an existing {BENCH_DB} (loaded with --keep)")
+    parser.add_argument("--keep", action="store_true", help=f"keep {BENCH_DB} for the next run (--reuse)")
+    parser.add_argument("--drop", action="store_true", help=f"only drop {BENCH_DB}")
     args = parser.parse_args()
+    if args.drop:
+        drop_database(args.postgres)
+        return
     sys.path.insert(0, str(ROOT))
     begun = time.perf_counter()
-    database_url = create_database(args.postgres)
+    if args.reuse:
+        parts = urllib.parse.urlsplit(args.postgres)
+        database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    else:
+        database_url = create_database(args.postgres)
     try:
         log(f"database {BENCH_DB}: migrating")
         setup_django(database_url)
-        load_seconds, open_ids = load(args.contacts, args.open_share)
+        if args.reuse:
+            load_seconds, open_ids = 0.0, still_open()
+        else:
+            load_seconds, open_ids = load(args.contacts, args.open_share)
         results = measure(args.calls, open_ids)
         due_us, amber_us = deadline_micros(20_000)
         from django.db import connections
 
         connections.close_all()
     finally:
-        drop_database(args.postgres)
+        if not args.keep:
+            drop_database(args.postgres)
     open_count = sum(len(v) for v in open_ids.values())
-    print(f"\nFront door benchmark on PostgreSQL ({BENCH_DB}, dropped): {args.contacts:,} contacts, 5 partnerships,")
+    kept = "kept: --reuse measures it again, --drop drops it" if args.keep else "dropped"
+    print(f"\nFront door benchmark on PostgreSQL ({BENCH_DB}, {kept}): {args.contacts:,} contacts, 5 partnerships,")
     print(f"  {open_count:,} open (on a queue), the rest decided; load {load_seconds:.0f} s; {args.calls} calls each")
     print(f"  {'measurement':58} {'p50':>9} {'p95':>9}")
     for label, values in results:

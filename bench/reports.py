@@ -35,7 +35,7 @@ from typing import Any
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "continuum_bench_reports"
+BENCH_DB = "continuum_bench_reports_1m"  # kept between runs with --keep / --reuse (loading takes minutes)
 PARTNERSHIP = "central-bedfordshire"
 OUTCOMES = (("nfa", 30), ("advice-signpost", 20), ("early-help", 20), ("assessment-s17", 20), ("strategy-s47", 8),
             ("immediate-protection", 2))  # fmt: skip
@@ -346,11 +346,15 @@ def main() -> None:
     parser.add_argument("--whole-range", action="store_true", help="also time the three years, not only twelve months")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help=f"measure an existing {BENCH_DB} (left by an interrupted run), then drop it",
+        "--reuse", action="store_true", help=f"measure an existing {BENCH_DB} (loaded by a run with --keep)"
     )
+    parser.add_argument("--keep", action="store_true", help=f"keep {BENCH_DB} for the next run (--reuse)")
+    parser.add_argument("--no-exports", action="store_true", help="skip the export throughput")
+    parser.add_argument("--drop", action="store_true", help=f"only drop {BENCH_DB}")
     args = parser.parse_args()
+    if args.drop:
+        drop_database(args.postgres)
+        return
     sys.path.insert(0, str(ROOT))
     begun = time.perf_counter()
     if args.reuse:
@@ -368,13 +372,15 @@ def main() -> None:
         else:
             load_seconds, now = load(args.contacts)
         results, agreement = measure(args.calls, now, args.whole_range)
-        rates = export_rates(now)
+        rates = [] if args.no_exports else export_rates(now)
         from django.db import connections
 
         connections.close_all()
     finally:
-        drop_database(args.postgres)
-    print(f"\nReports benchmark on PostgreSQL ({BENCH_DB}, dropped): {args.contacts:,} contacts and decisions over")
+        if not args.keep:
+            drop_database(args.postgres)
+    kept = "kept: --reuse measures it again, --drop drops it" if args.keep else "dropped"
+    print(f"\nReports benchmark on PostgreSQL ({BENCH_DB}, {kept}): {args.contacts:,} contacts and decisions over")
     print(
         f"  three years for one partnership, {args.contacts // 5:,} checks; load {load_seconds:.0f} s; {args.calls} runs"
     )

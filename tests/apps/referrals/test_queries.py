@@ -16,6 +16,7 @@ from continuum.apps.audit import queries as audit
 from continuum.apps.referrals import handoff, queries, services
 from continuum.apps.referrals.codes import REFERRAL_SOURCES, nhs_number_valid
 from continuum.apps.referrals.models import Referral
+from continuum.calendar import as_uk
 
 from .conftest import CB, CP, person
 from .factories import child, sent_referral
@@ -89,7 +90,7 @@ def test_the_hand_off_row_has_the_census_and_dataset_field_names(practitioner: A
     ):
         assert name in row
     assert row["LAchildID"] == referral.public_id and row["ReferralSource"] == "2A"
-    assert row["CINreferralDate"] == referral.received_at.date().isoformat()
+    assert row["CINreferralDate"] == as_uk(referral.received_at).date().isoformat()
     assert row["ReferralNFA"] == 0 and row["Sex"] == "F" and row["GenderCurrent"] == "2"
     assert row["cont_contact_source_desc"] == "Schools"
     assert json.loads(row["cont_contact_outcome_json"])["outcome"] == "assessment-s17"

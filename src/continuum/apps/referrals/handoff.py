@@ -16,6 +16,7 @@ from typing import Any
 
 from continuum.apps.referrals.codes import GENDER_LABELS, REFERRAL_SOURCE_LABELS
 from continuum.apps.referrals.models import Referral
+from continuum.calendar import as_uk
 
 # Outcomes after which children's social care takes no further action on the referral
 # (the CIN census's ReferralNFA = 1): the canonical codes of frameworks.casework.
@@ -51,7 +52,11 @@ FIELDS: tuple[tuple[str, str, Callable[[Referral], Any]], ...] = (
     ("GenderCurrent", "CIN census: 0 not known, 1 male, 2 female, 9 not specified", lambda r: r.gender),
     ("Sex", "CIN census (2024 onwards): M, F or U", lambda r: _SEX.get(r.gender, "U")),
     ("Ethnicity", "CIN census: as the referrer gave it (the council codes it)", lambda r: r.ethnicity),
-    ("CINreferralDate", "CIN census: the day the referral was received", lambda r: _date(r.received_at.date())),
+    (
+        "CINreferralDate",
+        "CIN census: the day the referral was received (UK local date)",
+        lambda r: _date(as_uk(r.received_at).date()),
+    ),
     ("ReferralSource", "CIN census: the referral-source code (1A ... 10)", lambda r: r.referral_source),
     (
         "ReferralNFA",

@@ -25,15 +25,28 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Func,
+    Max,
+    Q,
+    ValueRange,
+    When,
+    Window,
+    WindowFrameExclusion,
+)
+from django.db.models.functions import Upper
 
 from continuum.apps.referrals import handoff
 from continuum.apps.referrals.codes import REFERRAL_SOURCE_LABELS
-from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, model
+from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, in_scope, model
 from continuum.calendar import as_uk
 
 CHUNK = 2000
+EXCLUDE_PEERS = WindowFrameExclusion.GROUP  # the referral itself and any received at the same moment
 
 # CIN census ethnicity codes (the DfE's 21 main categories), in Annex A's lettered order.
 ETHNICITIES: tuple[str, ...] = (
@@ -113,37 +126,73 @@ def _contacts(scope: Scope) -> models.QuerySet[Any] | None:
     return None if scoped is None else scoped.order_by("received_at", "pk")
 
 
+class _Microseconds(Func):
+    """A moment as whole microseconds since 1970 (an integer, so a window's frame can be 365 days wide exactly)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression: Any) -> None:
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC
+        return (
+            f"(unixepoch({sql}) * 1000000 + CASE WHEN length({sql}) > 19 "
+            f"THEN CAST(substr({sql} || '000000', 21, 6) AS INTEGER) ELSE 0 END)",
+            params * 3,
+        )
+
+
+class _Before(ValueRange):
+    """``RANGE BETWEEN n PRECEDING AND CURRENT ROW``: PostgreSQL has taken an offset with RANGE since
+    version 11, but Django's PostgreSQL backend still refuses one, so the frame is written here."""
+
+    def window_frame_start_end(self, connection: Any, start: int | None, end: int | None) -> Any:
+        return f"{abs(start or 0)} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
+
+
 def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
-    """Contacts the front door decided to be referrals to social care, with the count of earlier referrals."""
+    """Contacts the front door decided to be referrals to social care, with the count of earlier referrals.
+
+    The count is three window functions over the partnership's referrals from a year before the range to
+    its end, one pass in received order (no per-row lookup): earlier referrals with the same NHS number,
+    plus those with the same name and date of birth, less those matching both (counted once). The frame
+    is the 365 days before the referral, excluding the moment itself. The range and the level, tier and
+    agency filters then pick the rows listed (as a window flag, so they apply after the counting)."""
     scoped = _contacts(scope)
     if scoped is None or model("frontdoor.Triage") is None:
         return None
     referral = scoped.model
-    same_child = Q(nhs_number=OuterRef("nhs_number")) & ~Q(nhs_number="")
-    same_child |= Q(
-        child_first_name__iexact=OuterRef("child_first_name"),
-        child_last_name__iexact=OuterRef("child_last_name"),
-        date_of_birth=OuterRef("date_of_birth"),
+    f = scope.filters
+    population = referral._default_manager.filter(
+        partnership=scope.partnership,
+        triage__outcome_code__in=STATUTORY_OUTCOMES,
+        received_at__gte=f.since - RE_REFERRAL_WINDOW,
+        received_at__lt=f.until,
     )
-    earlier = (
-        referral._default_manager.filter(
-            same_child,
-            partnership=OuterRef("partnership"),
-            triage__outcome_code__in=STATUTORY_OUTCOMES,
-            received_at__lt=OuterRef("received_at"),
-            received_at__gte=OuterRef("received_at") - RE_REFERRAL_WINDOW,
-        )
-        .order_by()
-        .values("partnership")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    frame = _Before(start=-int(RE_REFERRAL_WINDOW.total_seconds() * 1_000_000), end=0, exclusion=EXCLUDE_PEERS)
+    order = _Microseconds(F("received_at")).asc()
+    has_nhs, has_birth = ~Q(nhs_number=""), Q(date_of_birth__isnull=False)
+    name_and_birth = [Upper("child_first_name"), Upper("child_last_name"), F("date_of_birth")]
+
+    def earlier(partition: list[Any], counted: Q) -> Window:
+        return Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=frame)
+
+    listed = Window(Max(Case(When(in_scope(scope), then=1), default=0)), partition_by=[F("pk")])
     return (
-        scoped.filter(triage__outcome_code__in=STATUTORY_OUTCOMES)
-        .annotate(
-            earlier_referrals=Coalesce(Subquery(earlier, output_field=IntegerField()), 0),
+        population.annotate(
+            earlier_referrals=earlier([F("nhs_number")], has_nhs)
+            + earlier(name_and_birth, has_birth)
+            - earlier([F("nhs_number"), *name_and_birth], has_nhs & has_birth),
+            listed=listed,
         )
+        .filter(listed=1)
         .select_related("triage")
+        .order_by("received_at", "pk")
     )
 
 

@@ -181,17 +181,20 @@ def contacts(scope: Scope) -> models.QuerySet[Any] | None:
     referral = model("referrals.Referral")
     if referral is None:
         return None
+    return referral._default_manager.filter(in_scope(scope))
+
+
+def in_scope(scope: Scope) -> Q:
+    """The condition on a contact (``referrals.Referral``) of being in scope: partnership, range and filters."""
     f = scope.filters
-    rows = referral._default_manager.filter(
-        partnership=scope.partnership, received_at__gte=f.since, received_at__lt=f.until
-    )
+    condition = Q(partnership=scope.partnership, received_at__gte=f.since, received_at__lt=f.until)
     if f.level is not None:
-        rows = rows.filter(referrer_level=f.level)
+        condition &= Q(referrer_level=f.level)
     if f.tier:
-        rows = rows.filter(referrer_level__in=scope.levels_on_tier(f.tier))
+        condition &= Q(referrer_level__in=scope.levels_on_tier(f.tier))
     if f.agency:
-        rows = rows.filter(referrer_agency__iexact=f.agency)
-    return rows
+        condition &= Q(referrer_agency__iexact=f.agency)
+    return condition
 
 
 def triages(scope: Scope) -> models.QuerySet[Any] | None:
