@@ -59,6 +59,8 @@ _Loader.add_implicit_resolver(
 def field_name(loc: Location) -> str:
     out = ""
     for part in loc:
+        if isinstance(part, str) and (not part.strip() or not part.isprintable()):
+            part = repr(part)  # an empty or invisible key is still named
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -102,12 +104,19 @@ def parse_yaml(path: Path) -> tuple[Any, LineIndex]:
     """Parse a YAML file, keeping the line of every key and list item."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise FrameworkError([Problem(file, None, "", "file not found")]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FrameworkError([Problem(file, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    loader = _Loader(text)
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise FrameworkError([Problem(file, bad_line, "", message)]) from None
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise FrameworkError([_unreadable(file, text, exc)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -117,17 +126,50 @@ def parse_yaml(path: Path) -> tuple[Any, LineIndex]:
         _line_map(node, (), lines, problems, file)
         if problems:
             raise FrameworkError(problems)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError) as exc:
+            # PyYAML's constructors raise these for a tagged value they cannot read (`!!int x`).
+            raise FrameworkError([_unconstructable(file, node, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         raise FrameworkError([Problem(file, line, "", f"malformed YAML: {message}")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise FrameworkError([_unreadable(file, text, exc)]) from None
     except yaml.YAMLError as exc:
         raise FrameworkError([Problem(file, None, "", f"malformed YAML: {exc}")]) from None
     finally:
         loader.dispose()
     return data, LineIndex(lines)
+
+
+def _unconstructable(file: str, root: yaml.Node, exc: Exception) -> Problem:
+    """The value, under an explicit tag, that YAML could not build, at its line."""
+    stack: list[tuple[yaml.Node, Location]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag.startswith("tag:yaml.org,2002:"):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (ValueError, IndexError, KeyError, TypeError, OverflowError, yaml.YAMLError):
+                kind = node.tag.rsplit(":", 1)[-1]
+                message = f"malformed YAML: {node.value!r} cannot be read as !!{kind}"
+                return Problem(file, node.start_mark.line + 1, field_name(loc), message)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((value, (*loc, str(key.value))) for key, value in reversed(node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, i)) for i, item in reversed(list(enumerate(node.value))))
+    return Problem(file, root.start_mark.line + 1, "", f"malformed YAML: {exc}")
+
+
+def _unreadable(file: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow (a control character, say), at its line."""
+    line = text.count("\n", 0, exc.position) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+    message = f"malformed YAML: character U+{code:04X} is not allowed (control characters are not)"
+    return Problem(file, line, "", message)
 
 
 def read_model(path: Path, model: type[M], expected: str) -> tuple[M, LineIndex]:
