@@ -1,8 +1,10 @@
-"""Secure headers Django does not set by itself: Content-Security-Policy, Permissions-Policy, no-store."""
+"""Middleware of the project: secure headers Django does not set by itself (Content-Security-Policy,
+Permissions-Policy, no-store) and the rate limits of the web pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -37,3 +39,28 @@ class SecurityHeadersMiddleware:
         # Pages describe children and their families: no copies in shared or browser caches.
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class RateLimitMiddleware:
+    """Refuses, with the 429 page, a POST to a limited page past its rate (:mod:`continuum.web.ratelimits`).
+
+    After authentication (it counts per account) and before the view, so that a refused
+    request costs no matching, no password hashing and no write.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        from continuum.web import ratelimits
+
+        match = request.resolver_match
+        if request.method != "POST" or match is None:
+            return None
+        limited = ratelimits.check(request, match.view_name)
+        return ratelimits.too_many_requests(request, limited) if limited is not None else None

@@ -60,6 +60,7 @@ def prepare() -> None:
             "Check DATABASE_URL (unset it to use the embedded SQLite database) and that the database is running."
         ) from None
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # only if CACHE_URL is the database cache (dbcache://)
     from continuum.apps.partnerships.catalogue import warm
 
     for framework_id, problem in warm():
@@ -92,7 +93,8 @@ def _warm() -> None:
             log.exception("could not prepare matching for %s", loaded.id)
             continue
         log.info("matching ready for %s %s (%s, %.1f s)", done.framework, done.version, done.source, done.seconds)
-        suggest(loaded, "warm up", top=1)  # the first query's one-off costs, here rather than on a request
+        # the first query's one-off costs, here rather than on a request (no request budget at start-up)
+        suggest(loaded, "warm up", top=1, budget=600)
     log.info("ready to serve in %.1f s", time.perf_counter() - started)
 
 

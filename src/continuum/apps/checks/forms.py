@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core import validators as django_validators
 
 from continuum.apps.govuk.fields import CleanTextField
 from continuum.frameworks.schema import Fact
@@ -22,14 +23,25 @@ class PartnershipForm(forms.Form):
         self.fields["partnership"].choices = choices
 
 
+def concern_max_chars() -> int:
+    """The longest concern accepted (``CONTINUUM_CONCERN_MAX_CHARS``): matching's cost grows with the text."""
+    from django.conf import settings
+
+    return int(getattr(settings, "CONTINUUM_CONCERN_MAX_CHARS", MAX_TEXT))
+
+
 class ConcernForm(forms.Form):
     # Control and bidirectional-override characters are removed (CleanTextField), not refused.
-    text = CleanTextField(
-        required=False,
-        max_length=MAX_TEXT,
-        strip=True,
-        error_messages={"max_length": f"Your description must be {MAX_TEXT:,} characters or fewer"},
-    )
+    text = CleanTextField(required=False, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        limit = concern_max_chars()  # configuration, read per form so that it can change without a restart
+        field = self.fields["text"]
+        field.max_length = limit
+        field.validators.append(django_validators.MaxLengthValidator(limit))
+        field.error_messages["max_length"] = f"Your description must be {limit:,} characters or fewer"
+        self.max_chars_shown = f"{limit:,}"  # for the hint: "You can enter up to 3,000 characters"
 
 
 class SelectionForm(forms.Form):

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from continuum.apps.checks.matching_pool import BUSY_NOTE, SLOW_NOTE, run_within_budget
 from continuum.frameworks import LoadedFramework
 from continuum.frameworks.schema import fact_label
 
@@ -26,15 +27,25 @@ class Suggestions:
     note: str | None = None  # why the mode is not the usual one (e.g. matching by meaning still preparing)
 
 
-def suggest(loaded: LoadedFramework, text: str, top: int = TOP) -> Suggestions:
-    """The indicators ``text`` most likely describes, best first; ``available=False`` when matching is not."""
+def suggest(loaded: LoadedFramework, text: str, top: int = TOP, *, budget: float | None = None) -> Suggestions:
+    """The indicators ``text`` most likely describes, best first; ``available=False`` when matching is not.
+
+    Matching runs on a bounded pool within a time budget (:mod:`.matching_pool`): when the
+    pool is full or the budget runs out, the text is matched by words only and ``note`` says
+    why. ``budget`` (seconds) replaces the configured one (start-up's warm-up waits longer).
+    """
     try:
-        from continuum.matching import match
+        from continuum.matching import Mode, match
     except ImportError as exc:
         log.warning("matching is unavailable: %s", exc)
         return Suggestions(available=False)
     try:
-        found = match(loaded, text, top=top, wait=False)  # never wait for the model on a request
+        # never wait for the model on a request (wait=False), nor for longer than the budget
+        outcome = run_within_budget(match, text, loaded, text, top=top, wait=False, budget=budget)
+        found = outcome.found
+        if found is None:
+            found = match(loaded, text, top=top, mode=Mode.LEXICAL, wait=False)
+            found["note"] = BUSY_NOTE if outcome.why_not == "busy" else SLOW_NOTE
     except Exception:  # a failure here must not stop the practitioner; they can still browse
         log.exception("matching failed for framework %s", loaded.id)
         return Suggestions(available=False)
