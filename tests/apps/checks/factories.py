@@ -40,3 +40,11 @@ class CheckFactory(factory.django.DjangoModelFactory):
         assert loaded is not None, "the framework must be offered by the catalogue"
         actor = kwargs.pop("actor", None) or Actor.anonymous()
         return services.create_check(loaded, kwargs.pop("inputs"), actor=actor, **kwargs)
+
+
+def made_in(client: Any, check: Check) -> Check:
+    """Let ``client``'s browser session record ``check``'s judgement, as if it had made the check (ADR 0018)."""
+    session = client.session
+    session["checks.made"] = [*session.get("checks.made", []), check.public_id]
+    session.save()
+    return check

@@ -11,6 +11,8 @@ from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.checks import services
 from continuum.apps.checks.models import Check, LowerView
 
+from .factories import made_in
+
 pytestmark = pytest.mark.django_db
 
 ANON = Actor.anonymous()
@@ -29,8 +31,8 @@ def test_the_lower_levels_are_those_below_the_recommendation(tiny):
 
 def test_a_lower_view_is_stored_and_audited_and_never_changes_the_level(tiny):
     check = level_three(tiny)
-    services.record_judgement(check, agrees=True, actor=ANON)
-    view = services.record_lower_view(check, level=2, reason=f"  {REASON} ", actor=ANON)
+    services.record_judgement(check, agrees=True, actor=ANON, made_here=True)
+    view = services.record_lower_view(check, level=2, reason=f"  {REASON} ", actor=ANON, made_here=True)
     assert (view.level, view.recommended_level, view.reason) == (2, 3, REASON)
     check.refresh_from_db()
     assert (check.recommended_level, check.judgement, check.decided_level) == (3, "agree", 3)
@@ -40,8 +42,8 @@ def test_a_lower_view_is_stored_and_audited_and_never_changes_the_level(tiny):
 
 def test_a_change_of_mind_is_a_new_entry(tiny):
     check = level_three(tiny)
-    services.record_lower_view(check, level=2, reason="first thought", actor=ANON)
-    services.record_lower_view(check, level=1, reason="second thought", actor=ANON)
+    services.record_lower_view(check, level=2, reason="first thought", actor=ANON, made_here=True)
+    services.record_lower_view(check, level=1, reason="second thought", actor=ANON, made_here=True)
     assert [(v.level, v.reason) for v in check.lower_views.all()] == [(2, "first thought"), (1, "second thought")]
     assert audit_events().filter(target_id=check.public_id, verb="checks.lower_view_recorded").count() == 2
 
@@ -53,7 +55,7 @@ def test_a_change_of_mind_is_a_new_entry(tiny):
 def test_only_a_lower_level_with_a_reason_is_recorded(tiny, level, reason, field):
     check = level_three(tiny)
     with pytest.raises(services.JudgementError) as refused:
-        services.record_lower_view(check, level=level, reason=reason, actor=ANON)
+        services.record_lower_view(check, level=level, reason=reason, actor=ANON, made_here=True)
     assert refused.value.field == field
     assert LowerView.objects.count() == 0
 
@@ -62,7 +64,7 @@ def test_a_failed_audit_write_stores_no_lower_view(tiny, monkeypatch):
     check = level_three(tiny)
     monkeypatch.setattr(services, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("audit down")))
     with pytest.raises(RuntimeError):
-        services.record_lower_view(check, level=2, reason=REASON, actor=ANON)
+        services.record_lower_view(check, level=2, reason=REASON, actor=ANON, made_here=True)
     assert LowerView.objects.count() == 0
 
 
@@ -73,7 +75,7 @@ def test_the_database_refuses_a_lower_view_that_is_not_lower(tiny):
 
 
 def test_the_page_records_it_and_shows_it_on_the_check_and_in_the_report(client, tiny):
-    check = level_three(tiny)
+    check = made_in(client, level_three(tiny))
     page = reverse("checks:detail", kwargs={"public_id": check.public_id})
     response = client.post(
         reverse("checks:lower_view", kwargs={"public_id": check.public_id}),
@@ -98,7 +100,7 @@ def test_the_page_records_it_and_shows_it_on_the_check_and_in_the_report(client,
     ],
 )
 def test_errors_are_shown_in_the_error_summary_and_nothing_is_recorded(client, tiny, data, message):
-    check = level_three(tiny)
+    check = made_in(client, level_three(tiny))
     response = client.post(reverse("checks:lower_view", kwargs={"public_id": check.public_id}), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -113,5 +115,7 @@ def test_at_the_lowest_level_there_is_nothing_lower_to_offer(client, tiny):
     assert 'name="lower_level"' not in html
     assert (
         'name="lower_level"'
-        in client.get(reverse("checks:detail", kwargs={"public_id": level_three(tiny).public_id})).content.decode()
+        in client.get(
+            reverse("checks:detail", kwargs={"public_id": made_in(client, level_three(tiny)).public_id})
+        ).content.decode()
     )

@@ -110,7 +110,7 @@ def test_unknown_indicators_are_refused(tiny):
 
 def test_agreeing_is_recorded_and_audited():
     check = CheckFactory()
-    services.record_judgement(check, agrees=True, actor=ANON)
+    services.record_judgement(check, agrees=True, actor=ANON, made_here=True)
     check.refresh_from_db()
     assert check.judgement == Judgement.AGREE
     assert check.decided_level == check.recommended_level
@@ -120,8 +120,8 @@ def test_agreeing_is_recorded_and_audited():
 def test_an_own_level_needs_a_reason():
     check = CheckFactory()
     with pytest.raises(services.JudgementError, match="why"):
-        services.record_judgement(check, agrees=False, own_level=3, reason="  ", actor=ANON)
-    services.record_judgement(check, agrees=False, own_level=3, reason="Known to police", actor=ANON)
+        services.record_judgement(check, agrees=False, own_level=3, reason="  ", actor=ANON, made_here=True)
+    services.record_judgement(check, agrees=False, own_level=3, reason="Known to police", actor=ANON, made_here=True)
     check.refresh_from_db()
     assert (check.judgement, check.own_level, check.judgement_reason) == ("own", 3, "Known to police")
     assert check.decided_level == 3
@@ -130,9 +130,9 @@ def test_an_own_level_needs_a_reason():
 def test_refusals_name_the_field_they_are_about():
     check = CheckFactory()
     with pytest.raises(services.JudgementError) as no_reason:
-        services.record_judgement(check, agrees=False, own_level=3, reason="", actor=ANON)
+        services.record_judgement(check, agrees=False, own_level=3, reason="", actor=ANON, made_here=True)
     with pytest.raises(services.JudgementError) as lower:
-        services.record_judgement(check, agrees=False, own_level=1, reason="coping", actor=ANON)
+        services.record_judgement(check, agrees=False, own_level=1, reason="coping", actor=ANON, made_here=True)
     assert (no_reason.value.field, lower.value.field) == ("reason", "level")
 
 
@@ -144,17 +144,21 @@ def test_the_levels_allowed_are_the_recommended_one_and_higher(tiny):
 def test_an_own_level_must_differ_and_exist():
     check = CheckFactory()
     with pytest.raises(services.JudgementError):
-        services.record_judgement(check, agrees=False, own_level=check.recommended_level, reason="same", actor=ANON)
+        services.record_judgement(
+            check, agrees=False, own_level=check.recommended_level, reason="same", actor=ANON, made_here=True
+        )
     with pytest.raises(services.JudgementError):
-        services.record_judgement(check, agrees=False, own_level=9, reason="no such level", actor=ANON)
+        services.record_judgement(check, agrees=False, own_level=9, reason="no such level", actor=ANON, made_here=True)
 
 
 def test_overrides_only_raise_a_level(tiny):
     check = services.create_check(tiny, _inputs(indicators=["edu-l3-1"]), actor=ANON)
     assert check.recommended_level == 3
     with pytest.raises(services.JudgementError, match="only record a higher level"):
-        services.record_judgement(check, agrees=False, own_level=2, reason="they are coping", actor=ANON)
-    services.record_judgement(check, agrees=False, own_level=4, reason="Sibling on a plan", actor=ANON)
+        services.record_judgement(
+            check, agrees=False, own_level=2, reason="they are coping", actor=ANON, made_here=True
+        )
+    services.record_judgement(check, agrees=False, own_level=4, reason="Sibling on a plan", actor=ANON, made_here=True)
     check.refresh_from_db()
     assert check.decided_level == 4
 
@@ -163,16 +167,20 @@ def test_a_statutory_trigger_cannot_be_judged_down(tiny):
     check = services.create_check(tiny, _inputs(indicators=["harm-l3-1"], facts={"non_mobile": True}), actor=ANON)
     assert check.recommended_level == 4
     with pytest.raises(services.JudgementError, match="only record a higher level"):
-        services.record_judgement(check, agrees=False, own_level=3, reason="bruise was accidental", actor=ANON)
+        services.record_judgement(
+            check, agrees=False, own_level=3, reason="bruise was accidental", actor=ANON, made_here=True
+        )
 
 
-def test_a_judgement_may_be_changed_and_every_one_is_audited():
+def test_a_judgement_is_recorded_once_and_audited():
     check = CheckFactory()
-    services.record_judgement(check, agrees=True, actor=ANON)
-    services.record_judgement(check, agrees=False, own_level=3, reason="More is known", actor=ANON)
+    services.record_judgement(check, agrees=True, actor=ANON, made_here=True)
+    with pytest.raises(services.JudgementError, match="already recorded"):
+        services.record_judgement(check, agrees=False, own_level=3, reason="More is known", actor=ANON, made_here=True)
+    check.refresh_from_db()
+    assert (check.judgement, check.own_level) == ("agree", None)
     events = audit_events().filter(verb="checks.judged", target_id=check.public_id)
-    assert [e.payload["judgement"] for e in events] == ["agree", "own"]
-    assert events[1].payload["previous"] == {"judgement": "agree", "own_level": None}
+    assert [e.payload["judgement"] for e in events] == ["agree"]
 
 
 def test_replay_under_the_same_framework_is_the_same():

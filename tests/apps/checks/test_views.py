@@ -17,7 +17,7 @@ from continuum.apps.partnerships.catalogue import catalogue, forget
 from tests.conftest import FRAMEWORKS_DIR
 
 from .conftest import NEW_VERSION, WITHOUT_STRENGTHS
-from .factories import CheckFactory
+from .factories import CheckFactory, made_in
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_pages_before_a_partnership_send_you_to_choose_one(client):
     [
         ("checks:partnership", {}, "Select the partnership"),
         ("checks:partnership", {"partnership": "../etc"}, "Select the partnership"),
-        ("checks:concern", {"text": "x" * 5001}, "5,000 characters or fewer"),
+        ("checks:concern", {"text": "x" * 3001}, "3,000 characters or fewer"),
         ("checks:child", {"age_years": "seven"}, "Years must be a whole number"),
         ("checks:child", {"age_years": "-1"}, "Years must be 0 or more"),
         ("checks:child", {"age_months": "12"}, "Months must be 11 or fewer"),
@@ -189,7 +189,7 @@ def test_matching_unavailable_falls_back_to_the_list(client, monkeypatch):
 
 
 def test_judgement_agree_and_own_level(client):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     page = url("checks:detail", public_id=check.public_id)
     response = client.post(page, {"level": "3"})
     assert response.status_code == 400
@@ -201,18 +201,16 @@ def test_judgement_agree_and_own_level(client):
     assert (check.judgement, check.own_level) == ("own", 3)
     html = client.get(page).content.decode()
     assert "Your judgement has been recorded" in html and "Older sibling is on a plan" in html
-    client.post(page, {"level": str(check.recommended_level)})
+    # Recorded once: an anonymous second POST changes nothing (a change of mind needs a signed-in person).
+    again = client.post(page, {"level": str(check.recommended_level)})
+    assert again.status_code == 403
     check.refresh_from_db()
-    assert check.judgement == "agree" and check.own_level is None
-    lower = client.post(page, {"level": str(check.recommended_level - 1), "reason": "they are coping"})
-    assert lower.status_code == 400 and ERROR_SUMMARY in lower.content.decode()
-    check.refresh_from_db()
-    assert check.judgement == "agree"
+    assert (check.judgement, check.own_level) == ("own", 3)
 
 
 @pytest.mark.parametrize("data", [{}, {"level": "x"}, {"level": "99"}, {"level": "1", "reason": "r" * 6000}])
 def test_bad_judgements_show_errors_not_server_errors(client, data):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     response = client.post(url("checks:detail", public_id=check.public_id), data)
     assert response.status_code == 400
     assert ERROR_SUMMARY in response.content.decode()
@@ -220,6 +218,7 @@ def test_bad_judgements_show_errors_not_server_errors(client, data):
 
 def test_a_statutory_trigger_cannot_be_judged_down_on_the_page(client, tiny):
     check = services.create_check(tiny, {"indicators": ["harm-l3-1"], "facts": {"non_mobile": True}}, actor=ANON)
+    made_in(client, check)
     page = url("checks:detail", public_id=check.public_id)
     html = client.get(page).content.decode()
     offered = set(re.findall(r'name="level" type="radio" value="(\d+)"', html))
@@ -309,14 +308,14 @@ def test_words_without_an_age_or_fact_leave_the_child_step_blank(client):
 
 
 def test_a_refused_judgement_is_shown_on_the_field_it_is_about(client):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     html = client.post(url("checks:detail", public_id=check.public_id), {"level": "3"}).content.decode()
     assert 'id="reason-error"' in html and 'id="level-error"' not in html
     assert 'aria-describedby="reason-hint reason-error"' in html
 
 
 def test_the_judgement_form_offers_the_levels_the_service_allows(client, tiny):
-    check = services.create_check(tiny, {"indicators": ["edu-l3-1"]}, actor=ANON)
+    check = made_in(client, services.create_check(tiny, {"indicators": ["edu-l3-1"]}, actor=ANON))
     html = client.get(url("checks:detail", public_id=check.public_id)).content.decode()
     offered = [int(n) for n in re.findall(r'name="level" type="radio" value="(\d+)"', html)]
     assert offered == [n for n, _ in services.allowed_levels(check)] == [3, 4]
@@ -387,7 +386,7 @@ def test_the_signed_in_actor_makes_the_check(client, django_user_model):
 
 @pytest.mark.parametrize("reason", ["\u200b\u200b\u200b", "\u202e \u2066\u200d", "\x00\x07"])
 def test_a_reason_with_nothing_visible_is_refused(client, reason):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     response = client.post(url("checks:detail", public_id=check.public_id), {"level": "3", "reason": reason})
     assert response.status_code == 400
     assert "Enter why you judge this to be a different level" in response.content.decode()
@@ -396,7 +395,7 @@ def test_a_reason_with_nothing_visible_is_refused(client, reason):
 
 
 def test_a_reason_is_stored_without_bidi_overrides_or_controls(client):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     page = url("checks:detail", public_id=check.public_id)
     response = client.post(page, {"level": "3", "reason": "Sibling \u202eon a plan\u202c\x1b[0m"})
     assert response.status_code == 302
@@ -408,7 +407,7 @@ def test_a_reason_is_stored_without_bidi_overrides_or_controls(client):
 def test_the_service_refuses_an_invisible_reason_from_any_caller():
     check = CheckFactory()
     with pytest.raises(services.JudgementError, match="Enter why"):
-        services.record_judgement(check, agrees=False, own_level=3, reason="\u200b\u2060", actor=ANON)
+        services.record_judgement(check, agrees=False, own_level=3, reason="\u200b\u2060", actor=ANON, made_here=True)
 
 
 def _to_the_answers_page(client) -> str:

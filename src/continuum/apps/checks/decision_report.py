@@ -23,6 +23,7 @@ def context(check: Check, *, for_pdf: bool = False) -> dict[str, Any]:
         "replay": services.replay_check(check),
         "next_steps": presenters.next_steps(check, catalogue().get(check.framework_id)),
         "lower_views": list(check.lower_views.all()),
+        "revisions": list(check.judgement_revisions.select_related("recorded_by")),
         "for_pdf": for_pdf,
     }
 

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES
+from continuum.apps.govuk.records import Revision
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -43,6 +45,25 @@ class CheckQuerySet(models.QuerySet["Check"]):
     def reachable_by_link(self, actor: Actor) -> CheckQuerySet:
         """What a stored check's link opens: the checks ``actor`` may see, and the anonymous ones."""
         return self.filter(Q(owner__isnull=True) | Q(pk__in=self.visible_to(actor).values("pk")))
+
+    def with_level_in_force(self) -> CheckQuerySet:
+        """Each check annotated with ``annotated_level_in_force``: the latest revision's level, else the first
+        judgement's (``None`` while not judged). The SQL twin of :attr:`Check.level_in_force`, for reports."""
+        latest = JudgementRevision.objects.filter(stored_check=models.OuterRef("pk")).order_by("-recorded_at", "-pk")
+        revised = models.Subquery(
+            latest.annotate(
+                level=models.Case(
+                    models.When(judgement=Judgement.AGREE, then=models.OuterRef("recommended_level")),
+                    default=models.F("own_level"),
+                )
+            ).values("level")[:1]
+        )
+        first = models.Case(
+            models.When(judgement=Judgement.AGREE, then=models.F("recommended_level")),
+            models.When(judgement=Judgement.OWN, then=models.F("own_level")),
+            default=None,
+        )
+        return self.annotate(annotated_level_in_force=Coalesce(revised, first))
 
 
 class Check(models.Model):
@@ -108,12 +129,64 @@ class Check(models.Model):
 
     @property
     def decided_level(self) -> int | None:
-        """The level the practitioner settled on, once they have judged."""
+        """The level the practitioner first settled on, once they have judged (the record as first made)."""
         if self.judgement == Judgement.AGREE:
             return self.recommended_level
         if self.judgement == Judgement.OWN:
             return self.own_level
         return None
+
+    @property
+    def latest_revision(self) -> JudgementRevision | None:
+        """The latest change of mind recorded beside the first judgement, if any."""
+        return self.judgement_revisions.order_by("-recorded_at", "-pk").first()
+
+    @property
+    def level_in_force(self) -> int | None:
+        """The level decided now: the latest change of mind's, else the first judgement's (ADR 0018)."""
+        latest = self.latest_revision
+        return latest.level if latest is not None else self.decided_level
+
+
+class JudgementRevision(Revision):
+    """A change of mind about a check's recorded judgement: the new judgement, by whom, when and why.
+
+    The check's own ``judgement``, ``own_level``, ``judgement_reason`` and ``judged_at`` stay as first
+    recorded (the database refuses to change them); each later view is one of these rows, never edited.
+    Written by :func:`continuum.apps.checks.services.revise_judgement`.
+    """
+
+    stored_check = models.ForeignKey(
+        Check, on_delete=models.PROTECT, related_name="judgement_revisions", db_column="check_id"
+    )
+    judgement = models.CharField(max_length=10, choices=[c for c in Judgement.choices if c[0]])
+    own_level = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta(Revision.Meta):
+        constraints = (
+            *Revision.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(judgement="agree", own_level__isnull=True) | Q(judgement="own", own_level__isnull=False),
+                name="checks_judgementrevision_complete",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"revised judgement of check {self.stored_check_id}"
+
+    @property
+    def level(self) -> int | None:
+        return self.stored_check.recommended_level if self.judgement == Judgement.AGREE else self.own_level
+
+    @property
+    def decision(self) -> str:
+        """The revised judgement in words."""
+        check = self.stored_check
+        if self.judgement == Judgement.AGREE:
+            return f"{check.recommended_level_name} (agrees with the recommendation)"
+        names = {lv["number"]: lv["name"] for lv in check.citations.get("levels", [])}
+        name = names.get(self.own_level, f"Level {self.own_level}")
+        return f"{name} (the recommendation was {check.recommended_level_name})"
 
 
 class CheckIndicator(models.Model):

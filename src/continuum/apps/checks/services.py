@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from continuum.apps.accounts.actor import Actor
+from continuum.apps.accounts.permissions import Refused, refusal
 from continuum.apps.audit.services import record, record_access
 from continuum.apps.checks import events
-from continuum.apps.checks.models import Check, CheckIndicator, Judgement, LowerView
+from continuum.apps.checks.models import Check, CheckIndicator, Judgement, JudgementRevision, LowerView
 from continuum.apps.govuk.text import clean_text, has_visible_text
 from continuum.apps.partnerships import citations
 from continuum.apps.partnerships.catalogue import catalogue
@@ -160,19 +161,29 @@ LOWER_REFUSED = (
 )
 
 
-def record_judgement(
-    check: Check,
-    *,
-    agrees: bool,
-    own_level: int | None = None,
-    reason: str = "",
-    actor: Actor,
-) -> Check:
-    """Record that the practitioner agrees, or their own, higher level with a reason.
+def may_judge(check: Check, actor: Actor, *, made_here: bool = False) -> str | None:
+    """Why ``actor`` may not record or change ``check``'s judgement (``None`` when they may).
 
-    Overrides only raise a level (the engine suggests; a person decides, upwards): a practitioner
-    who thinks the level is lower changes the concerns selected instead. They may change their
-    judgement later; every judgement is kept in the audit log."""
+    A check's link never grants it. A signed-in person's check: only they, signed in (``checks.judge``).
+    A check made without signing in: only the browser session that made it (``made_here``, which the
+    view reads from the session), and only its first judgement and lower views unless someone is signed
+    in: a change of mind is always by a named, signed-in person (:func:`revise_judgement`).
+    """
+    if check.owner_id is not None:
+        return refusal(actor, "checks.judge", check)
+    if not made_here:
+        return "only the person who made this check can record its judgement"
+    return None
+
+
+def _refuse_unless_may_judge(check: Check, actor: Actor, made_here: bool) -> None:
+    reason = may_judge(check, actor, made_here=made_here)
+    if reason is not None:
+        raise Refused(actor, "checks.judge", reason)
+
+
+def _valid_judgement(check: Check, agrees: bool, own_level: int | None, reason: str) -> str:
+    """The reason, cleaned, once the judgement is one the rules allow (else :class:`JudgementError`)."""
     reason = clean_text(reason).strip()
     if not has_visible_text(reason):
         reason = ""
@@ -188,9 +199,30 @@ def record_judgement(
             raise JudgementError(
                 "Enter why you judge this to be a different level from the recommendation", field="reason"
             )
+    return reason
+
+
+def record_judgement(
+    check: Check,
+    *,
+    agrees: bool,
+    own_level: int | None = None,
+    reason: str = "",
+    actor: Actor,
+    made_here: bool = False,
+) -> Check:
+    """Record, once, that the practitioner agrees, or their own, higher level with a reason.
+
+    Overrides only raise a level (the engine suggests; a person decides, upwards): a practitioner
+    who thinks the level is lower changes the concerns selected instead. Only the person who made
+    the check records it (:func:`may_judge`); once recorded it stays as recorded (the database
+    refuses to change it), and a change of mind is :func:`revise_judgement`."""
+    _refuse_unless_may_judge(check, actor, made_here)
+    reason = _valid_judgement(check, agrees, own_level, reason)
     with transaction.atomic():
         locked = Check.objects.select_for_update().get(pk=check.pk)
-        previous = {"judgement": locked.judgement, "own_level": locked.own_level}
+        if locked.judgement:
+            raise JudgementError(ALREADY_JUDGED, field="level")
         locked.judgement = Judgement.AGREE if agrees else Judgement.OWN
         locked.own_level = None if agrees else own_level
         locked.judgement_reason = "" if agrees else reason
@@ -205,10 +237,63 @@ def record_judgement(
                 "recommended_level": locked.recommended_level,
                 "own_level": locked.own_level,
                 "reason": locked.judgement_reason,
-                "previous": previous if previous["judgement"] else None,
             },
         )
     return locked
+
+
+ALREADY_JUDGED = "Your judgement is already recorded. To change your mind, record the change and why"
+
+
+def revise_judgement(
+    check: Check,
+    *,
+    agrees: bool,
+    own_level: int | None = None,
+    reason: str,
+    actor: Actor,
+    made_here: bool = False,
+) -> JudgementRevision:
+    """A change of mind about a recorded judgement: a new, attributed entry beside the first, with its reason.
+
+    Only a signed-in person who may judge the check (:func:`may_judge`) records one; the reason is
+    always required; the first judgement and earlier revisions stay as they are."""
+    if actor.user is None or not actor.user.is_authenticated:
+        raise Refused(actor, "checks.judge", "a change of mind is recorded by a person who is signed in")
+    _refuse_unless_may_judge(check, actor, made_here)
+    if not has_visible_text(clean_text(reason)):
+        raise JudgementError("Enter why you have changed your judgement", field="reason")
+    cleaned = _valid_judgement(check, agrees, own_level, reason)
+    with transaction.atomic():
+        locked = Check.objects.select_for_update().get(pk=check.pk)
+        if not locked.judgement:
+            raise JudgementError("Record your judgement first", field="level")
+        before = locked.level_in_force
+        after = locked.recommended_level if agrees else own_level
+        if after == before:
+            raise JudgementError("That is the judgement already recorded: choose a different level", field="level")
+        revision = JudgementRevision.objects.create(
+            stored_check=locked,
+            judgement=Judgement.AGREE if agrees else Judgement.OWN,
+            own_level=None if agrees else own_level,
+            reason=cleaned,
+            recorded_by=actor.user,
+            recorded_at=timezone.now(),
+        )
+        record(
+            events.JUDGEMENT_REVISED,
+            target=locked,
+            actor=actor,
+            payload={
+                "revision": revision.pk,
+                "judgement": revision.judgement,
+                "recommended_level": locked.recommended_level,
+                "own_level": revision.own_level,
+                "reason": cleaned,
+                "level_before": before,
+            },
+        )
+    return revision
 
 
 def lower_levels(check: Check) -> list[tuple[int, str]]:
@@ -217,11 +302,15 @@ def lower_levels(check: Check) -> list[tuple[int, str]]:
     return sorted((n, name) for n, name in levels if n < check.recommended_level)
 
 
-def record_lower_view(check: Check, *, level: int | None, reason: str, actor: Actor) -> LowerView:
+def record_lower_view(
+    check: Check, *, level: int | None, reason: str, actor: Actor, made_here: bool = False
+) -> LowerView:
     """Record that the practitioner thinks the level might be lower, and why: a calibration signal.
 
     It never changes the check's recommended or decided level (``allowed_levels`` stays the one
-    authority for overrides). Written once: a later change of mind is a new ``LowerView``."""
+    authority for overrides). Written once: a later change of mind is a new ``LowerView``. Only the
+    person who made the check records one (:func:`may_judge`)."""
+    _refuse_unless_may_judge(check, actor, made_here)
     reason = clean_text(reason).strip()
     if not has_visible_text(reason):
         reason = ""

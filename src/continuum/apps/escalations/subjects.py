@@ -46,7 +46,7 @@ class SubjectKind:
 
 
 def _check_level(check: Any) -> str:
-    level = check.decided_level
+    level = check.level_in_force  # the latest change of mind, else the first judgement (ADR 0018)
     if level is None:
         return f"Recommended level {check.recommended_level} ({check.recommended_level_name}); not yet judged"
     if level == check.recommended_level:

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class GovukConfig(AppConfig):
-    """No models: GOV.UK Frontend component includes, the question-page base, error summaries and PDF rendering."""
+    """GOV.UK Frontend component includes, the question-page base, error summaries, PDF rendering, and the
+    form submissions ledger that makes every create idempotent (its one model)."""
 
     name = "continuum.apps.govuk"
     label = "govuk"

@@ -92,8 +92,9 @@ def _framework(partnership: str) -> Any:
 
 
 def check_level(check: Check) -> int:
-    """The level the referrer settled on: their own judgement, else the recommended level."""
-    decided = check.decided_level
+    """The level the referrer settled on: their judgement in force (the latest change of mind, else the first),
+    else the recommended level."""
+    decided = check.level_in_force
     return decided if decided is not None else check.recommended_level
 
 

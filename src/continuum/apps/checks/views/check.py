@@ -5,15 +5,18 @@ Every showing of a check is written to the access log first; if that fails, noth
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from continuum.apps.accounts.permissions import can
 from continuum.apps.checks import decision_report, presenters, services
 from continuum.apps.checks.forms import JudgementForm, LowerViewForm
 from continuum.apps.checks.models import Check
-from continuum.apps.checks.views.common import actor_for
+from continuum.apps.checks.views.common import actor_for, made_here
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.errors import error_summary, field_errors
 from continuum.apps.govuk.pdf import pdf_response
 from continuum.apps.partnerships.catalogue import catalogue
@@ -28,27 +31,39 @@ def _get_check(request: HttpRequest, public_id: str) -> Check:
 
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The check's page; a POST records the first judgement, or (once judged) a change of mind beside it.
+
+    Neither is open to whoever holds the link: :func:`services.may_judge` decides (the person who made it)."""
     check = _get_check(request, public_id)
     actor = actor_for(request)
+    here = made_here(request, check.public_id)
     levels = services.allowed_levels(check)
-    initial = {"level": check.decided_level, "reason": check.judgement_reason}
     posted = request.POST if request.method == "POST" else None
-    form = JudgementForm(posted, levels=levels, recommended=check.recommended_level, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        agrees = form.agrees
-        try:
-            services.record_judgement(
-                check,
-                agrees=agrees,
-                own_level=None if agrees else form.cleaned_data["level"],
-                reason=form.cleaned_data.get("reason") or "",
-                actor=actor,
-            )
-        except services.JudgementError as exc:
-            form.add_error(exc.field, str(exc))
-        else:
-            request.session[FLASH_KEY] = "Your judgement has been recorded"
-            return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#judgement")
+    form = JudgementForm(posted, levels=levels, recommended=check.recommended_level)
+    if posted is not None:
+        if services.may_judge(check, actor, made_here=here) is not None:
+            raise PermissionDenied("Only the person who made this check can record its judgement")
+        if form.is_valid():
+            agrees = form.agrees
+            arguments = {
+                "agrees": agrees,
+                "own_level": None if agrees else form.cleaned_data["level"],
+                "reason": form.cleaned_data.get("reason") or "",
+                "actor": actor,
+                "made_here": here,
+            }
+            try:
+                if check.judgement:
+                    submissions.once(submissions.posted(request), lambda: services.revise_judgement(check, **arguments))
+                    flash = "Your change of judgement has been recorded beside the first"
+                else:
+                    submissions.once(submissions.posted(request), lambda: services.record_judgement(check, **arguments))
+                    flash = "Your judgement has been recorded"
+            except services.JudgementError as exc:
+                form.add_error(exc.field, str(exc))
+            else:
+                request.session[FLASH_KEY] = flash
+                return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#judgement")
     return _render_check(request, check, form=form, lower_form=LowerViewForm(levels=services.lower_levels(check)))
 
 
@@ -56,14 +71,21 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def lower_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """'I think it is lower': the practitioner's lower view and reason, recorded beside the level, never instead."""
     check = _get_check(request, public_id)
+    here = made_here(request, check.public_id)
+    if services.may_judge(check, actor_for(request), made_here=here) is not None:
+        raise PermissionDenied("Only the person who made this check can record a view of its level")
     lower_form = LowerViewForm(request.POST, levels=services.lower_levels(check))
     if lower_form.is_valid():
         try:
-            services.record_lower_view(
-                check,
-                level=lower_form.cleaned_data["lower_level"],
-                reason=lower_form.cleaned_data.get("lower_reason") or "",
-                actor=actor_for(request),
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.record_lower_view(
+                    check,
+                    level=lower_form.cleaned_data["lower_level"],
+                    reason=lower_form.cleaned_data.get("lower_reason") or "",
+                    actor=actor_for(request),
+                    made_here=here,
+                ),
             )
         except services.JudgementError as exc:
             lower_form.add_error(exc.field, str(exc))
@@ -71,8 +93,7 @@ def lower_view(request: HttpRequest, public_id: str) -> HttpResponse:
             request.session[FLASH_KEY] = "Your view that the level might be lower has been recorded"
             return redirect(reverse("checks:detail", kwargs={"public_id": check.public_id}) + "#lower-view")
     levels = services.allowed_levels(check)
-    initial = {"level": check.decided_level, "reason": check.judgement_reason}
-    form = JudgementForm(None, levels=levels, recommended=check.recommended_level, initial=initial)
+    form = JudgementForm(None, levels=levels, recommended=check.recommended_level)
     return _render_check(request, check, form=form, lower_form=lower_form)
 
 
@@ -89,6 +110,10 @@ def _render_check(
         "lower_reason": "lower_reason",
     }
     chosen = form["level"].value()
+    actor = actor_for(request)
+    here = made_here(request, check.public_id)
+    may = services.may_judge(check, actor, made_here=here) is None
+    signed_in = actor.user is not None and actor.user.is_authenticated
     chosen_lower = lower_form["lower_level"].value()
     loaded = catalogue().get(check.framework_id)
     lower_errors = field_errors(lower_form)
@@ -113,6 +138,12 @@ def _render_check(
             for n, name in lower
         ],
         "lower_views": list(check.lower_views.all()),
+        "revisions": list(check.judgement_revisions.select_related("recorded_by")),
+        "may_judge": may and not check.judgement,
+        "may_revise": may and bool(check.judgement) and signed_in,
+        "may_lower": may,
+        "may_disagree": can(actor, "escalations.raise")
+        and Check.objects.visible_to(actor).filter(pk=check.pk).exists(),
         "lower_reason": lower_form["lower_reason"].value() or "",
         "lower_errors": lower_errors,
         "lower_open": bool(lower_form.errors),

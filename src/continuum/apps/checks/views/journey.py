@@ -21,7 +21,7 @@ from continuum.apps.checks import journey, presenters, services
 from continuum.apps.checks.forms import ChildForm, ConcernForm, FilterForm, PartnershipForm, SelectionForm
 from continuum.apps.checks.journey import Answers
 from continuum.apps.checks.suggest import child_from_words, suggest
-from continuum.apps.checks.views.common import actor_for
+from continuum.apps.checks.views.common import actor_for, remember_made
 from continuum.apps.govuk.errors import error_summary, field_errors
 from continuum.apps.govuk.views import QuestionPage
 from continuum.apps.partnerships.catalogue import catalogue
@@ -403,6 +403,7 @@ class AnswersPage(CheckQuestion):
                 None, errors=[{"href": "#concerns", "text": f"The answers could not be checked: {exc}"}]
             )
         Answers.clear(request.session)
+        remember_made(request, check.public_id)  # this session records its judgement (ADR 0018)
         return redirect("checks:detail", public_id=check.public_id)
 
     def changed(self) -> bool:

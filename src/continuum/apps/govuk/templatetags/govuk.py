@@ -6,6 +6,10 @@ import re
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from continuum.apps.govuk import submissions
 
 register = template.Library()
 
@@ -23,3 +27,9 @@ def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
     if not mapping:
         return ""
     return mapping.get(key, "")
+
+
+@register.simple_tag
+def submission_field() -> SafeString:
+    """The hidden ``submission`` field with a fresh token: one per form shown (:mod:`continuum.apps.govuk.submissions`)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', submissions.FIELD, submissions.new_token())

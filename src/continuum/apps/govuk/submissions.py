@@ -1,0 +1,83 @@
+"""One record per form submission: a token per form shown, so a double click or a resent POST stores once.
+
+Every form that creates or changes a record carries a hidden ``submission`` field with a fresh token
+(``{% submission_field %}`` from ``{% load govuk %}``). The view passes the posted token and the service
+call to :func:`once`: the first submission runs the call and stores the token beside the record it
+returned, in the same transaction; a second submission with the same token (even one racing the first)
+returns that record and runs nothing. A form without a token (an old page, a script) runs the call as
+before. ADR 0018.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+
+from continuum.apps.govuk.models import Submission
+
+FIELD = "submission"
+
+M = TypeVar("M", bound=models.Model)
+
+
+def new_token() -> str:
+    return str(uuid.uuid4())
+
+
+def token_of(value: Any) -> uuid.UUID | None:
+    """The token in ``value`` (a posted field), or ``None`` when there is none or it is not a token."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def posted(request: HttpRequest) -> uuid.UUID | None:
+    """The token the request's form carried."""
+    return token_of(request.POST.get(FIELD))
+
+
+def stored(token: uuid.UUID | str | None) -> models.Model | None:
+    """The record the first submission with ``token`` made or changed, if there was one."""
+    key = token if isinstance(token, uuid.UUID) else token_of(token)
+    if key is None:
+        return None
+    row = Submission.objects.select_related("content_type").filter(token=key).first()
+    if row is None:
+        return None
+    model = row.content_type.model_class()
+    if model is None:  # pragma: no cover - a model removed since
+        return None
+    return cast(models.Model, model._default_manager.filter(pk=row.object_id).first())
+
+
+def once(token: uuid.UUID | str | None, call: Callable[[], M]) -> M:
+    """``call()`` (a service: it stores a record and returns it), once per ``token``.
+
+    The token is stored in the same transaction as what ``call`` stores; when it was stored before
+    (or a racing submission stores it first), the earlier record is returned and nothing is kept of
+    this call. Errors from ``call`` propagate with nothing stored.
+    """
+    key = token if isinstance(token, uuid.UUID) else token_of(token)
+    if key is None:
+        return call()
+    earlier = stored(key)
+    if earlier is not None:
+        return cast(M, earlier)
+    try:
+        with transaction.atomic():
+            made = call()
+            Submission.objects.create(
+                token=key, content_type=ContentType.objects.get_for_model(made), object_id=str(made.pk)
+            )
+    except IntegrityError:
+        earlier = stored(key)
+        if earlier is None:
+            raise
+        return cast(M, earlier)
+    return made
