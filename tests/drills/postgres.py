@@ -50,7 +50,7 @@ def throwaway_database(prefix: str, server: str = SHARED) -> Iterator[str]:
     try:
         with connect(server) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - any reason the server cannot be used
+    except Exception as exc:  # any reason the server cannot be used
         from tests.conftest import missing_part
 
         missing_part(f"PostgreSQL at {urlsplit(server).netloc} cannot make a database: {exc}")
