@@ -6,7 +6,7 @@ import pytest
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.accounts.models import Membership
-from continuum.apps.audit.queries import events
+from continuum.apps.audit.queries import events, recorded
 
 from .conftest import OTHER, OWN, signed_in
 
@@ -56,7 +56,7 @@ def test_adding_a_role_is_audited_in_the_same_request(admin_client, members):
     added = Membership.objects.get(user=members[OWN], role="front-door-worker")
     event = events().get(verb="accounts.membership_added", target_id=str(added.pk))
     assert event.actor == "nora" and event.role == "partnership-admin" and event.partnership == OWN
-    assert event.payload == {"user": "oli", "partnership": OWN, "role": "front-door-worker"}
+    assert recorded(event) == {"user": "oli", "partnership": OWN, "role": "front-door-worker"}
 
 
 def test_a_role_in_another_partnership_cannot_be_given(admin_client, members):

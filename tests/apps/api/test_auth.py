@@ -9,7 +9,7 @@ from django.utils import timezone
 from continuum.apps.accounts.actor import Role
 from continuum.apps.api import services
 from continuum.apps.api.models import ApiToken
-from continuum.apps.audit.queries import events
+from continuum.apps.audit.queries import events, recorded
 
 from .conftest import OPERATOR, OWN, error_of
 
@@ -88,7 +88,7 @@ def test_the_token_acts_as_the_person_in_its_role_and_partnership(caller):
 def test_making_and_revoking_is_audited_and_only_by_the_person_or_an_operator(caller):
     ann, bob = caller(Role.PRACTITIONER), caller(Role.PRACTITIONER)
     made = events().get(verb="api.token_created", target_id=ann.token_id)
-    assert made.payload == {"user": ann.user.username, "partnership": OWN, "role": "practitioner"}
+    assert recorded(made) == {"user": ann.user.username, "partnership": OWN, "role": "practitioner"}
     assert ann.token not in str(made.payload)
     with pytest.raises(services.Refused):
         services.revoke_token(bob.actor, ann.token_id)

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.permissions import Refused
-from continuum.apps.audit.queries import for_target
+from continuum.apps.audit.queries import for_target, recorded
 from continuum.apps.earlyhelp import clocks, services
 from continuum.apps.earlyhelp.models import Episode, PlanAction, Review, Status, StepDown
 from continuum.apps.jobs.worker import run
@@ -471,7 +471,7 @@ def test_closure_takes_a_reason_from_the_code_list_and_other_needs_words(acting)
     services.close(lead, episode, code="other", text="Family chose a private service")
     episode.refresh_from_db()
     assert episode.status == Status.CLOSED and episode.closure_export == "Other: Family chose a private service"
-    assert for_target(episode).last().payload == {"from": "open", "to": "closed", "code": "other"}
+    assert recorded(for_target(episode).last()) == {"from": "open", "to": "closed", "code": "other"}
     with pytest.raises(services.EarlyHelpError, match="closed"):
         services.close(lead, episode, code="needs-met")
 

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from continuum.apps.accounts.actor import Role
 from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import events as audit_events
-from continuum.apps.audit.queries import for_target
+from continuum.apps.audit.queries import for_target, recorded
 from continuum.apps.escalations import events, services
 from continuum.apps.escalations.models import Basis, Escalation, PartnershipProcedure, Stage, StageEnd, Status
 from continuum.apps.escalations.subjects import kind_of
@@ -130,7 +130,7 @@ def test_respond_then_resolve_closes_the_escalation_with_its_outcome():
     assert (first.ended, first.responded_by) == (StageEnd.RESOLVED, worker.user)
     assert verbs(escalation) == [events.RAISED.name, events.RESPONDED.name, events.RESOLVED.name]
     resolved = audit_events().get(verb=events.RESOLVED.name)
-    assert resolved.payload == {"from": "open", "to": "resolved", "stage": 1}
+    assert recorded(resolved) == {"from": "open", "to": "resolved", "stage": 1}
     assert resolved.role == Role.FRONT_DOOR_MANAGER
 
 

@@ -395,7 +395,7 @@ def test_acknowledging_moves_the_status_once(practitioner: Actor, worker: Actor)
     again = services.acknowledge(Actor.for_system("worker", CP), referral)
     assert again.acknowledged_at == done.acknowledged_at
     [event] = events("referrals.acknowledged")
-    assert event.payload == {"from": "received", "to": "acknowledged", "on_time": True}
+    assert audit.recorded(event) == {"from": "received", "to": "acknowledged", "on_time": True}
 
 
 def test_the_outcome_is_recorded_for_the_referrer_shared_or_with_the_reason(practitioner: Actor, worker: Actor):

@@ -47,6 +47,9 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=100)
     payload = models.JSONField(default=dict, blank=True)
+    # An access-log event (its verb is registered with access=True): the only kind retention may
+    # trim, below a checkpoint (ADR 0018). Not hashed: the verb is, and verify checks they agree.
+    access = models.BooleanField(default=False, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 

@@ -7,11 +7,13 @@ banned-API list keeps ``AuditEvent`` inside this app, so that events are written
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from continuum.apps.audit import registry
 from continuum.apps.audit.models import AuditEvent, AuditEventQuerySet
-from continuum.apps.audit.services import target_key
+from continuum.apps.audit.services import STORED_KEY, target_key
 
 
 def events() -> AuditEventQuerySet:
@@ -29,3 +31,8 @@ def access_log(target: models.Model | None = None) -> AuditEventQuerySet:
     """Who saw what, when: the access events, of one record or of all."""
     chosen = for_target(target) if target is not None else events()
     return chosen.filter(verb__in=[verb.name for verb in registry.access_verbs()])
+
+
+def recorded(event: AuditEvent) -> dict[str, Any]:
+    """An event's payload as its caller gave it: without the audit's own digest of the stored row."""
+    return {key: value for key, value in event.payload.items() if key != STORED_KEY}

@@ -14,7 +14,11 @@ instead of forking the chain.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
 # The key of PostgreSQL's transaction-level advisory lock that serialises chain appends
 # (an arbitrary 63-bit constant: "audit" in ASCII).
 CHAIN_LOCK_KEY = 0x6175646974
+# The payload key of a change's event that holds the digest of the target's stored row.
+STORED_KEY = "stored_sha256"
 
 
 class AuditOutsideTransactionError(RuntimeError):
@@ -65,7 +71,9 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def _append(verb: str, target_type: str, target_id: str, who: dict[str, Any], payload: dict[str, Any]) -> AuditEvent:
+def _append(
+    verb: str, target_type: str, target_id: str, who: dict[str, Any], payload: dict[str, Any], *, access: bool = False
+) -> AuditEvent:
     _lock_chain()
     head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
     sequence, prev_hash = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
@@ -77,6 +85,7 @@ def _append(verb: str, target_type: str, target_id: str, who: dict[str, Any], pa
         target_type=target_type,
         target_id=target_id,
         payload=payload,
+        access=access,
         prev_hash=prev_hash,
         **who,
     )
@@ -98,6 +107,32 @@ def _append(verb: str, target_type: str, target_id: str, who: dict[str, Any], pa
     return event
 
 
+def _stored_value(value: Any) -> Any:
+    """A column's value as canonical JSON keeps it: times in the chain's form, the rest as text."""
+    if isinstance(value, datetime):
+        return chain.timestamp(value) if value.tzinfo is not None else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, float | Decimal | UUID):
+        return str(value)
+    return value
+
+
+def stored_digest(target: models.Model) -> str | None:
+    """SHA-256 (hex) of ``target``'s row as the database holds it now (every concrete column), or
+    ``None`` if there is no such row. A change's event carries it as ``payload["stored_sha256"]``,
+    so a stored record later changed without an event of its own no longer matches its last event."""
+    model = type(target)
+    columns = [field.attname for field in model._meta.concrete_fields]
+    row = model._base_manager.filter(pk=target.pk).values(*columns).first()
+    if row is None:
+        return None
+    document = {"model": model._meta.label_lower, "row": {name: _stored_value(row[name]) for name in columns}}
+    return hashlib.sha256(chain.canonical_json(document).encode("utf-8")).hexdigest()
+
+
 def target_key(target: models.Model) -> tuple[str, str]:
     """How events name a record: its model label and its ``public_id`` (else its primary key)."""
     target_id = getattr(target, "public_id", None) or str(target.pk)
@@ -114,15 +149,26 @@ def record(
 ) -> AuditEvent:
     """Append one event inside the caller's transaction; any failure propagates and rolls it back.
 
+    A change's event (not an access verb) carries ``payload["stored_sha256"]``, the digest of the
+    target's row as stored at that moment (:func:`stored_digest`): call it after the change is saved.
+
     ``actor`` is an :class:`~continuum.apps.accounts.actor.Actor`. A label with ``actor_user``
     is still accepted while callers move to ``Actor`` (the event then has no partnership,
     role or request id).
     """
-    name = registry.get(str(verb)).name
+    declared = registry.get(str(verb))
+    name = declared.name
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit event {name!r} written outside a transaction")
     target_type, target_id = target_key(target)
-    return _append(name, target_type, target_id, _who(actor, actor_user), chain.normalise_payload(payload))
+    content = chain.normalise_payload(payload)
+    if not declared.access:
+        if STORED_KEY in content:
+            raise chain.PayloadError(f"{STORED_KEY!r} is the audit's own payload key (the stored row's digest)")
+        digest = stored_digest(target)
+        if digest is not None:
+            content[STORED_KEY] = digest
+    return _append(name, target_type, target_id, _who(actor, actor_user), content, access=declared.access)
 
 
 def record_access(
