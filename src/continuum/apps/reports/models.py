@@ -21,3 +21,97 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} export for {self.partnership} at {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+# --- Tallies: the figures' counts kept per partnership, day and level (ADR 0017) -------------------
+#
+# On PostgreSQL, database triggers mark a (partnership, day) stale in the transaction that changes a
+# contact, its triage or agency checks, or a check, its indicator rows or lower views (migration 0002);
+# the refresh job recomputes stale days' tallies. A page sums the tallies of the days that are not
+# stale and counts the stale days (and, without tallies, every day) from the records themselves, so
+# its figures are always exactly the records' — the tallies only make them fast.
+
+
+class StaleDay(models.Model):
+    """A day whose tallies no longer match the records (``mark`` changes with every change to it)."""
+
+    partnership = models.CharField(max_length=100)
+    day = models.DateField()  # the UK date a contact was received, or a check made
+    mark = models.BigIntegerField()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("partnership", "day"), name="reports_staleday_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.partnership} {self.day} (stale)"
+
+
+class Tally(models.Model):
+    """How many of one kind of thing a day held, at one level (contacts: the referrer's; checks: the
+    recommended level). ``key`` is a JSON list naming the thing (an outcome, an agency and a measure …)."""
+
+    partnership = models.CharField(max_length=100)
+    day = models.DateField()
+    level = models.PositiveSmallIntegerField(null=True)
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=400)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = (models.Index(fields=("partnership", "day"), name="reports_tally_day"),)
+
+    def __str__(self) -> str:
+        return f"{self.partnership} {self.day} {self.kind} {self.key}: {self.n}"
+
+
+class DecisionMinutes(models.Model):
+    """How many decisions of a day took exactly ``minutes`` working minutes (for the exact median)."""
+
+    partnership = models.CharField(max_length=100)
+    day = models.DateField()
+    level = models.PositiveSmallIntegerField(null=True)
+    minutes = models.IntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("partnership", "day"), name="reports_minutes_day"),
+            models.Index(fields=("partnership", "minutes", "day"), name="reports_minutes_value"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.partnership} {self.day}: {self.n} took {self.minutes} min"
+
+
+INDICATOR_MEASURES = ("offered", "selected", "accepted", "rejected", "found")
+CHECK_MEASURES = ("judged", "agreed", "judged_higher", "judged_lower", "lower_view", "fd_decided", "fd_higher",
+                  "fd_lower")  # fmt: skip
+
+
+class IndicatorTally(models.Model):
+    """One indicator's calibration counts among a day's checks at one recommended level."""
+
+    partnership = models.CharField(max_length=100)
+    day = models.DateField()
+    level = models.PositiveSmallIntegerField(null=True)  # the checks' recommended level
+    indicator_id = models.CharField(max_length=100)
+    indicator_level = models.PositiveSmallIntegerField(null=True)
+    offered = models.IntegerField(default=0)
+    selected = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    found = models.IntegerField(default=0)
+    judged = models.IntegerField(default=0)
+    agreed = models.IntegerField(default=0)
+    judged_higher = models.IntegerField(default=0)
+    judged_lower = models.IntegerField(default=0)
+    lower_view = models.IntegerField(default=0)
+    fd_decided = models.IntegerField(default=0)
+    fd_higher = models.IntegerField(default=0)
+    fd_lower = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = (models.Index(fields=("partnership", "day"), name="reports_indicatortally_day"),)
+
+    def __str__(self) -> str:
+        return f"{self.partnership} {self.day} {self.indicator_id}"

@@ -12,7 +12,7 @@ front-door outcome is a statutory one (:data:`STATUTORY_OUTCOMES`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,12 +21,12 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
-from continuum.apps.checks.models import Check, CheckIndicator, Judgement
+from continuum.apps.checks.models import Check, Judgement
 from continuum.apps.partnerships.catalogue import catalogue
+from continuum.apps.reports.models import CHECK_MEASURES
 from continuum.calendar import UK, Calendar, CalendarError, as_uk
 
 NOT_YET_RECORDED = "Not yet recorded"
@@ -135,6 +135,23 @@ class Scope:
     partnership: str
     filters: Filters
     framework: Any = None  # the LoadedFramework, when the partnership's framework is on offer
+    counted: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the figures' counts, once
+
+    def contacts_counted(self) -> Any:
+        """The contact figures' counts (:func:`tallies.contact_figures`), counted once for all the figures."""
+        from continuum.apps.reports import tallies
+
+        if "contacts" not in self.counted:
+            self.counted["contacts"] = tallies.contact_figures(self)
+        return self.counted["contacts"]
+
+    def checks_counted(self) -> Any:
+        """The calibration's counts (:func:`tallies.check_figures`), counted once for all its figures."""
+        from continuum.apps.reports import tallies
+
+        if "checks" not in self.counted:
+            self.counted["checks"] = tallies.check_figures(self, checks_where(self))
+        return self.counted["checks"]
 
     @classmethod
     def for_actor(cls, actor: Actor, filters: Filters) -> Scope:
@@ -173,6 +190,13 @@ class Scope:
 _CALENDARS: dict[tuple[str, str], Calendar] = {}
 
 
+def framework_calendar(partnership: str) -> Calendar:
+    """The working-time calendar of ``partnership``'s framework as on offer now."""
+    return Scope(
+        partnership=partnership, filters=Filters(date.min, date.min), framework=catalogue().get(partnership)
+    ).calendar()
+
+
 # --- Contacts (referrals app) and their front-door triage (frontdoor app) ------------------------
 
 
@@ -208,38 +232,20 @@ def triages(scope: Scope) -> models.QuerySet[Any] | None:
 
 def volumes_over_time(scope: Scope) -> Figure:
     title = "Contacts and referrals by month"
-    scoped = contacts(scope)
-    if scoped is None:
+    if contacts(scope) is None:
         return Figure.not_recorded("volumes", title, "contacts are not recorded by this service yet")
-    per_month = dict(
-        scoped.annotate(month=TruncMonth("received_at", tzinfo=UK))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("month", "n")
-    )
-    decided = triages(scope)
-    referred: dict[Any, int] = {}
-    if decided is not None:
-        referred = dict(
-            decided.filter(outcome_code__in=STATUTORY_OUTCOMES)
-            .annotate(month=TruncMonth("referral__received_at", tzinfo=UK))
-            .values_list("month")
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list("month", "n")
-        )
-    months = sorted({_month(m) for m in per_month} | {_month(m) for m in referred})
-    counted = Counter({_month(m): n for m, n in per_month.items()})
-    to_social_care = Counter({_month(m): n for m, n in referred.items()})
-    rows = [
-        (m.strftime("%b %Y"), counted[m], to_social_care[m] if decided is not None else NOT_YET_RECORDED)
-        for m in months
-    ]
-    total = sum(counted.values())
+    counted = scope.contacts_counted()
+    recorded = triages(scope) is not None
+    per_month: Counter[date] = Counter()
+    referred: Counter[date] = Counter()
+    for (day, kind), n in counted.by_day.items():
+        (per_month if kind == "contacts" else referred)[_month(day)] += n
+    months = sorted(m for m in set(per_month) | set(referred) if per_month[m] or referred[m])
+    rows = [(m.strftime("%b %Y"), per_month[m], referred[m] if recorded else NOT_YET_RECORDED) for m in months]
+    total = sum(per_month.values())
     summary = f"{total} contact{'s' if total != 1 else ''} in the period"
-    if decided is not None:
-        summary += f", of which {sum(to_social_care.values())} became referrals to children's social care."
+    if recorded:
+        summary += f", of which {sum(referred.values())} became referrals to children's social care."
     else:
         summary += "; referrals to social care are not yet recorded (the front door's decisions)."
     return Figure("volumes", title, summary, ("Month", "Contacts", "Referrals to social care"), rows, chart="lines")
@@ -256,21 +262,14 @@ def _month(value: Any) -> date:
 
 def by_level(scope: Scope) -> Figure:
     title = "Contacts by level and common tier"
-    scoped = contacts(scope)
-    if scoped is None:
+    if contacts(scope) is None:
         return Figure.not_recorded("levels", title, "contacts are not recorded by this service yet")
-    referred_at = Counter(dict(scoped.values_list("referrer_level").annotate(n=Count("pk")).order_by()))
+    counted = scope.contacts_counted()
+    referred_at = counted.by_level("contacts")
     decided = triages(scope)
     decided_at: Counter[int | None] = Counter()
     if decided is not None:
-        decided_at = Counter(
-            dict(
-                decided.filter(decided_at__isnull=False)
-                .values_list("frontdoor_level")
-                .annotate(n=Count("pk"))
-                .order_by()
-            )
-        )
+        decided_at = Counter({parts[0]: n for parts, n in counted.by("fd_level").items()})
     numbers = sorted({n for n in referred_at} | {n for n in decided_at}, key=lambda n: (n is None, n or 0))
     rows = [
         (
@@ -302,14 +301,11 @@ def by_level(scope: Scope) -> Figure:
 
 def outcomes(scope: Scope) -> Figure:
     title = "Front-door outcomes"
-    decided = triages(scope)
-    if decided is None:
+    if triages(scope) is None:
         return Figure.not_recorded("outcomes", title, "the front door's decisions are not recorded by this service yet")
-    counts = (
-        decided.filter(decided_at__isnull=False)
-        .values_list("outcome_code", "outcome_name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "outcome_code")
+    counts = sorted(
+        ((code, name, n) for (code, name), n in scope.contacts_counted().by("outcome").items() if n),
+        key=lambda r: (-r[2], r[0]),
     )
     rows = [(name or code, code, n) for code, name, n in counts]
     total = sum(r[2] for r in rows)
@@ -374,12 +370,13 @@ class WorkingClock:
         return [self.days, self.opens, self.totals, self.running]
 
 
-# PostgreSQL counts each decision's working time against the table above (three joins on the UK date).
+# PostgreSQL counts each decision's working time against the table above (three joins on the UK date),
+# grouped by day, level, bucket and the working minutes taken (for the exact median).
 _TIMELINESS_SQL = """
 WITH cal AS (SELECT * FROM unnest(%s::date[], %s::timestamptz[], %s::int[], %s::int[]) AS c(day, opens, total, run)),
 d AS ({decisions}),
 w AS (
-  SELECT d.due_at IS NULL AS no_clock, d.decided_at <= d.due_at AS on_time,
+  SELECT d.d AS day, d.referral__referrer_level AS level, d.due_at IS NULL AS no_clock, d.decided_at <= d.due_at AS on_time,
          {at_decided} - {at_started} AS taken, {at_due} - {at_started} AS allowed
   FROM d
   LEFT JOIN cal s ON s.day = (d.clock_started_at AT TIME ZONE 'Europe/London')::date
@@ -387,18 +384,16 @@ w AS (
   LEFT JOIN cal x ON x.day = (d.decided_at AT TIME ZONE 'Europe/London')::date
 ),
 b AS (
-  SELECT no_clock, on_time, greatest(taken, 0) AS taken,
+  SELECT day, level, no_clock, on_time, greatest(taken, 0) AS taken,
          CASE WHEN no_clock THEN NULL
               WHEN allowed > 0 THEN greatest(taken, 0)::float / allowed
               WHEN on_time THEN 0.0 ELSE 'Infinity'::float END AS ratio
   FROM w
 )
-SELECT no_clock, on_time,
+SELECT day, level, no_clock, on_time,
        CASE WHEN ratio <= 0.5 THEN 0 WHEN ratio <= 1.0 THEN 1 WHEN ratio <= 1.5 THEN 2 ELSE 3 END AS bucket,
-       count(*), NULL::int AS median
-FROM b GROUP BY 1, 2, 3
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, percentile_disc(0.5) WITHIN GROUP (ORDER BY taken) FROM b WHERE NOT no_clock
+       taken, count(*)
+FROM b GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
@@ -413,13 +408,20 @@ def _bucket(taken: int, allowed: int, on_time: bool) -> int:
     return next(i for i, (_, top) in enumerate(TIME_BUCKETS) if ratio <= top)
 
 
-def _decision_times(
+def decision_times(
     decided: models.QuerySet[Any], clock: WorkingClock
-) -> tuple[Counter[tuple[bool, bool, int]], int | None]:
-    """Decisions counted by (no clock, on time, bucket), and the median working minutes taken (the lower
-    middle value, as PostgreSQL's ``percentile_disc(0.5)``). One query on PostgreSQL; row by row elsewhere."""
-    rows = decided.filter(decided_at__isnull=False).values_list("clock_started_at", "due_at", "decided_at").order_by()
-    counted: Counter[tuple[bool, bool, int]] = Counter()
+) -> Counter[tuple[date, int | None, bool, bool, int, int | None]]:
+    """Decisions of ``decided`` (triages annotated with their UK day ``d``) counted by (day, the referrer's
+    level, no clock, on time, bucket, working minutes taken — None without a clock). One query on
+    PostgreSQL; row by row elsewhere."""
+    from continuum.apps.reports.tallies import _date
+
+    rows = (
+        decided.filter(decided_at__isnull=False)
+        .values_list("clock_started_at", "due_at", "decided_at", "d", "referral__referrer_level")
+        .order_by()
+    )
+    counted: Counter[tuple[date, int | None, bool, bool, int, int | None]] = Counter()
     if connection.vendor == "postgresql":
         inner, params = rows.query.sql_with_params()
         sql = _TIMELINESS_SQL.format(
@@ -428,24 +430,27 @@ def _decision_times(
             at_due=_sql_at("e", "due_at"),
             at_decided=_sql_at("x", "decided_at"),
         )
-        median = None
         with connection.cursor() as cursor:
             cursor.execute(sql, [*clock.as_sql_arrays(), *params])
-            for no_clock, on_time, bucket, n, middle in cursor.fetchall():
-                if n is None:
-                    median = middle
-                else:
-                    counted[(bool(no_clock), bool(on_time), 0 if no_clock else bucket)] += n
-        return counted, median
-    taken_counts: Counter[int] = Counter()
-    for started, due, done in rows.iterator(chunk_size=5000):
+            for day, level, no_clock, on_time, bucket, taken, n in cursor.fetchall():
+                no_clock = bool(no_clock)
+                key = (
+                    _date(day),
+                    level,
+                    no_clock,
+                    bool(on_time),
+                    0 if no_clock else bucket,
+                    None if no_clock else taken,
+                )
+                counted[key] += n
+        return counted
+    for started, due, done, day, level in rows.iterator(chunk_size=5000):
         if due is None:
-            counted[(True, False, 0)] += 1
+            counted[(_date(day), level, True, False, 0, None)] += 1
             continue
         taken, allowed = clock.between(started, done), clock.between(started, due)
-        taken_counts[taken] += 1
-        counted[(False, done <= due, _bucket(taken, allowed, done <= due))] += 1
-    return counted, _median(taken_counts)
+        counted[(_date(day), level, False, done <= due, _bucket(taken, allowed, done <= due), taken)] += 1
+    return counted
 
 
 def decision_timeliness(scope: Scope) -> Figure:
@@ -456,11 +461,11 @@ def decision_timeliness(scope: Scope) -> Figure:
         return Figure.not_recorded(
             "timeliness", title, "the front door's decisions and their deadlines are not recorded by this service yet"
         )
-    clock = WorkingClock(scope.calendar(), scope.filters.start, scope.filters.end)
-    counted, median = _decision_times(decided, clock)
+    counted = scope.contacts_counted()
+    median = counted.median_minutes()
     buckets: Counter[str] = Counter()
     on_time = with_clock = no_clock = 0
-    for (is_no_clock, is_on_time, bucket), n in counted.items():
+    for (is_no_clock, is_on_time, bucket), n in counted.by("time").items():
         if is_no_clock:
             no_clock += n
             continue
@@ -490,17 +495,6 @@ def decision_timeliness(scope: Scope) -> Figure:
     )
 
 
-def _median(counts: Counter[int]) -> int | None:
-    """The middle value (the lower one of an even count) of values given with their counts."""
-    total = sum(counts.values())
-    if not total:
-        return None
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        if 2 * seen >= total:
-            return value
-    return None  # pragma: no cover
 
 
 def feedback_timeliness(scope: Scope) -> Figure:
@@ -508,12 +502,8 @@ def feedback_timeliness(scope: Scope) -> Figure:
     decided = triages(scope)
     if decided is None:
         return Figure.not_recorded("feedback", title, "feedback to referrers is not recorded by this service yet")
-    clocked = decided.filter(decided_at__isnull=False, feedback_due__isnull=False)
-    counts = clocked.aggregate(
-        on_time=Count("pk", filter=Q(feedback_sent_at__lte=F("feedback_due"))),
-        late=Count("pk", filter=Q(feedback_sent_at__gt=F("feedback_due"))),
-        waiting=Count("pk", filter=Q(feedback_sent_at__isnull=True)),
-    )
+    sent = scope.contacts_counted().by("feedback")
+    counts = {measure: sent[(measure,)] for measure in ("on_time", "late", "waiting")}
     total = counts["on_time"] + counts["late"] + counts["waiting"]
     rows = [("On time", counts["on_time"]), ("Late", counts["late"]), ("Not yet sent", counts["waiting"])]
     summary = (
@@ -530,23 +520,13 @@ def agency_checks(scope: Scope) -> Figure:
     decided = triages(scope)
     if check is None or decided is None:
         return Figure.not_recorded("agency-checks", title, "agency checks are not recorded by this service yet")
-    counts = (
-        check._default_manager.filter(triage__in=decided.values("pk"))
-        .values_list("agency_name")
-        .annotate(
-            asked=Count("pk"),
-            on_time=Count(
-                "pk", filter=Q(answered_at__isnull=False, due_at__isnull=False, answered_at__lte=F("due_at"))
-            ),
-            late=Count("pk", filter=Q(answered_at__isnull=False, answered_at__gt=F("due_at"))),
-            waiting=Count("pk", filter=Q(answered_at__isnull=True)),
-        )
-        .order_by("agency_name")
-    )
+    asked = scope.contacts_counted().by("agency")
     rows = [
-        (agency, asked, on_time, late, waiting, share(on_time, asked))
-        for agency, asked, on_time, late, waiting in counts
-    ]
+        (agency, n, asked[(agency, "on_time")], asked[(agency, "late")], asked[(agency, "waiting")],
+         share(asked[(agency, "on_time")], n))
+        for (agency, measure), n in sorted(asked.items())
+        if measure == "asked"
+    ]  # fmt: skip
     worst = min(rows, key=lambda r: (r[2] / r[1]) if r[1] else 1.0, default=None)
     summary = (
         f"{len(rows)} agenc{'ies were' if len(rows) != 1 else 'y was'} asked; the lowest share on time was "
@@ -572,12 +552,8 @@ def re_referrals(scope: Scope) -> Figure:
         return Figure.not_recorded(
             "re-referrals", title, "the front door's matching of earlier contacts is not recorded yet"
         )
-    total = decided.count()
-    again = (
-        decided.filter(earlier__isnull=False, earlier__received_at__gte=F("referral__received_at") - RE_REFERRAL_WINDOW)
-        .exclude(match_confirmed=False)
-        .count()
-    )
+    counted = scope.contacts_counted()
+    total, again = counted.total("triaged"), counted.total("again")
     rows = [("About a child with a contact in the 12 months before", again), ("First in 12 months", total - again)]
     summary = f"{share(again, total)} of {total} contacts were about a child with a contact in the 12 months before."
     return Figure("re-referrals", title, summary, ("Contacts", "Number"), rows, chart="bars")
@@ -716,13 +692,18 @@ def dashboard(actor: Actor, filters: Filters) -> list[Figure]:
 
 def checks(scope: Scope) -> models.QuerySet[Check]:
     """The checks made against the partnership's framework in the range (any version), by recommended level/tier."""
+    return Check.objects.filter(checks_where(scope))
+
+
+def checks_where(scope: Scope) -> Q:
+    """The condition on a check of being in scope: the partnership's framework, the range, level or tier."""
     f = scope.filters
-    rows = Check.objects.filter(framework_id=scope.partnership, created_at__gte=f.since, created_at__lt=f.until)
+    condition = Q(framework_id=scope.partnership, created_at__gte=f.since, created_at__lt=f.until)
     if f.level is not None:
-        rows = rows.filter(recommended_level=f.level)
+        condition &= Q(recommended_level=f.level)
     if f.tier:
-        rows = rows.filter(recommended_level__in=scope.levels_on_tier(f.tier))
-    return rows
+        condition &= Q(recommended_level__in=scope.levels_on_tier(f.tier))
+    return condition
 
 
 CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -737,7 +718,7 @@ CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _measures(rows: models.QuerySet[Any], group: tuple[str, ...], p: str) -> dict[tuple[Any, ...], dict[str, int]]:
+def measures_of(rows: models.QuerySet[Any], group: tuple[str, ...], p: str) -> dict[tuple[Any, ...], dict[str, int]]:
     """The calibration measures of ``rows`` grouped by ``group``; ``p`` is the path from a row to its check
     ("" on checks, "stored_check__" on indicator rows). Three grouped queries with plain joins (no
     per-row subqueries): the judgements, the lower views, and the front door's decisions — the last
@@ -801,13 +782,24 @@ def _measure_cells(row: Mapping[str, Any]) -> list[Any]:
     return [row.get(key, NOT_YET_RECORDED) for key, _ in CHECK_COLUMNS]
 
 
+def _summed(pairs: Iterable[tuple[Any, str, int]]) -> dict[Any, dict[str, int]]:
+    """Measures summed per group, each group's measures complete (zeros; the front door's while it records)."""
+    out: dict[Any, dict[str, int]] = {}
+    for group, measure, n in pairs:
+        out.setdefault(group, _none_counted())
+        out[group][measure] = out[group].get(measure, 0) + n
+    return out
+
+
 def calibration_by_level(scope: Scope) -> Figure:
-    scoped = checks(scope)
-    counts = dict(scoped.values_list("recommended_level").annotate(n=Count("pk")).order_by())
-    measures = _measures(scoped, ("recommended_level",), "")
+    counted = scope.checks_counted()
+    counts: Counter[Any] = Counter()
+    for level, _, _, n in counted.checks():
+        counts[level] += n
+    measures = _summed((level, measure, n) for level, _, _, measure, n in counted.measures())
     rows = [
-        (scope.level_name(level), counts[level], *_measure_cells(measures.get((level,), _none_counted())))
-        for level in sorted(counts)
+        (scope.level_name(level), counts[level], *_measure_cells(measures.get(level, _none_counted())))
+        for level in sorted(counts, key=lambda n: (n is None, n or 0))
     ]
     lower = sum(m.get("lower_view", 0) for m in measures.values())
     differ = sum(m.get("judged_higher", 0) + m.get("judged_lower", 0) for m in measures.values())
@@ -829,23 +821,27 @@ def calibration_by_level(scope: Scope) -> Figure:
 
 def selected_measures(scope: Scope) -> dict[tuple[Any, ...], dict[str, int]]:
     """The calibration measures of each indicator over the checks that selected it (shared by two figures)."""
-    selected = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"), selected=True)
-    return _measures(selected, ("indicator_id", "level"), "stored_check__")
+    return {
+        k: _none_counted() | {m: c[m] for m in CHECK_MEASURES if m in c}
+        for k, c in scope.checks_counted().indicators.items()
+        if c["selected"]
+    }
 
 
 def calibration_by_indicator(scope: Scope, measures: dict[tuple[Any, ...], dict[str, int]] | None = None) -> Figure:
-    indicators = CheckIndicator.objects.filter(stored_check__in=checks(scope).values("pk"))
-    counts = (
-        indicators.values("indicator_id", "level")
-        .annotate(
-            times_offered=Count("pk", filter=Q(offered=True)),
-            times_selected=Count("pk", filter=Q(selected=True)),
-            accepted=Count("pk", filter=Q(offered=True, selected=True)),
-            rejected=Count("pk", filter=Q(offered=True, selected=False)),
-            found=Count("pk", filter=Q(offered=False, selected=True)),
+    counts = [
+        {
+            "indicator_id": indicator,
+            "level": level,
+            "times_offered": c["offered"],
+            "times_selected": c["selected"],
+            **{m: c[m] for m in ("accepted", "rejected", "found")},
+        }
+        for (indicator, level), c in sorted(
+            scope.checks_counted().indicators.items(), key=lambda kc: (kc[0][1] is None, kc[0][1] or 0, kc[0][0])
         )
-        .order_by("level", "indicator_id")
-    )
+        if c["offered"] or c["selected"]
+    ]
     measures = selected_measures(scope) if measures is None else measures
     rows = [
         (
@@ -938,13 +934,12 @@ def calibration_most_different(
 
 
 def calibration_by_version(scope: Scope) -> Figure:
-    scoped = checks(scope)
-    group = ("framework_version", "framework_hash")
-    counts = {
-        (version, digest): n
-        for version, digest, n in scoped.values_list(*group).annotate(n=Count("pk")).order_by(*group)
-    }
-    measures = _measures(scoped, group, "")
+    counted = scope.checks_counted()
+    counts: Counter[tuple[str, str]] = Counter()
+    for _, version, digest, n in counted.checks():
+        counts[(version, digest)] += n
+    counts = Counter(dict(sorted(counts.items())))
+    measures = _summed(((version, digest), measure, n) for _, version, digest, measure, n in counted.measures())
     rows = [
         (f"{version} ({digest[:12]})", n, *_measure_cells(measures.get((version, digest), _none_counted())))
         for (version, digest), n in counts.items()
@@ -970,7 +965,7 @@ def calibration(actor: Actor, filters: Filters) -> list[Figure]:
     """The calibration report: where practitioners and the front door differ from the document's recommendation."""
     scope = Scope.for_actor(actor, filters)
     with analytic():
-        by_indicator = selected_measures(scope)
+        by_indicator = selected_measures(scope)  # the checks' counts, read once for every figure
         return [
             calibration_by_level(scope),
             calibration_most_different(scope, measures=by_indicator),
