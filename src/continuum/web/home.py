@@ -1,8 +1,7 @@
 """``/``: each person lands where their role works.
 
-Nobody signed in, and practitioners, get the check's start page. The other roles get their
-own page: until the front door, early help, reports and audit apps exist, a page that says
-what is coming there.
+Nobody signed in, and practitioners, get the check's start page. Front-door workers and managers
+get their queue, auditors their partnership's audit, and the other roles a page leading to their work.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.partnerships import partnership_name
 from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES, require
+from continuum.apps.audit import views as audit_views
 from continuum.apps.checks import views as check_views
 from continuum.apps.frontdoor.views import front_door as frontdoor_views
 
@@ -26,7 +26,7 @@ HOMES: dict[Role, tuple[str, str]] = {
     Role.FRONT_DOOR_MANAGER: ("home/front_door.html", "frontdoor.view_queue"),
     Role.EARLY_HELP: ("home/early_help.html", "earlyhelp.view"),
     Role.PARTNERSHIP_ADMIN: ("home/partnership_admin.html", "accounts.manage_members"),
-    Role.AUDITOR: ("home/audit.html", "audit.view"),
+    Role.AUDITOR: ("audit/events.html", "audit.view"),
 }
 
 
@@ -45,6 +45,8 @@ def home(request: HttpRequest) -> HttpResponseBase:
         return check_views.start(request)
     if actor.role in FRONT_DOOR_ROLES:
         return frontdoor_views.queue(request)  # the queue itself, at /
+    if actor.role == Role.AUDITOR:
+        return audit_views.events_page(request)  # the partnership's audit itself, at /
     assert actor.role is not None
     require(actor, HOMES[actor.role][1])
     context = {

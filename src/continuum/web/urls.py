@@ -21,6 +21,7 @@ urlpatterns = [
     path("early-help/", include("continuum.apps.earlyhelp.urls")),
     path("escalations/", include("continuum.apps.escalations.urls")),
     path("reports/", include("continuum.apps.reports.urls")),
+    path("audit/", include("continuum.apps.audit.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.live, name="healthz-live"),
     path("healthz/ready", views.ready, name="healthz-ready"),

@@ -63,7 +63,7 @@ def test_someone_with_no_role_is_signed_in_without_one(client, person):
         (Role.FRONT_DOOR_MANAGER, "home/front_door.html"),
         (Role.EARLY_HELP, "home/early_help.html"),
         (Role.PARTNERSHIP_ADMIN, "home/partnership_admin.html"),
-        (Role.AUDITOR, "home/audit.html"),
+        (Role.AUDITOR, "audit/events.html"),
     ],
 )
 def test_home_for_each_role(role, home):

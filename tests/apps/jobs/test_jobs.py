@@ -23,6 +23,12 @@ def _session(key: str, expires_in: timedelta) -> None:
     Session.objects.create(session_key=key, session_data="", expire_date=timezone.now() + expires_in)
 
 
+@pytest.fixture
+def only_the_sweep(settings):
+    """The worker keeps only the session sweep scheduled (these tests are about one job)."""
+    settings.CONTINUUM_PERIODIC_JOBS = ["continuum.apps.jobs.tasks.clear_expired_sessions"]
+
+
 def test_a_job_enqueued_in_a_failed_transaction_never_exists():
     with pytest.raises(RuntimeError), transaction.atomic():
         clear_expired_sessions.enqueue()
@@ -30,7 +36,7 @@ def test_a_job_enqueued_in_a_failed_transaction_never_exists():
     assert not DBTaskResult.objects.exists()
 
 
-def test_the_worker_runs_a_due_job_and_it_schedules_its_next_run():
+def test_the_worker_runs_a_due_job_and_it_schedules_its_next_run(only_the_sweep):
     _session("old", timedelta(days=-1))
     _session("current", timedelta(hours=1))
     clear_expired_sessions.enqueue()
@@ -44,7 +50,7 @@ def test_the_worker_runs_a_due_job_and_it_schedules_its_next_run():
     assert waiting.run_after > timezone.now() + timedelta(minutes=30)  # the next sweep, not now
 
 
-def test_a_job_waits_until_it_is_due():
+def test_a_job_waits_until_it_is_due(only_the_sweep):
     _session("old", timedelta(days=-1))
     clear_expired_sessions.using(run_after=timezone.now() + timedelta(hours=1)).enqueue()
     run(batch=True, interval=0.1)
@@ -53,10 +59,12 @@ def test_a_job_waits_until_it_is_due():
 
 
 def test_periodic_jobs_are_scheduled_once():
-    assert ensure_periodic_jobs() == [clear_expired_sessions.name]
+    from continuum.apps.audit.tasks import verify_chain_daily
+
+    assert ensure_periodic_jobs() == [clear_expired_sessions.name, verify_chain_daily.name]
     assert ensure_periodic_jobs() == []
-    assert is_scheduled(clear_expired_sessions)
-    assert DBTaskResult.objects.count() == 1
+    assert is_scheduled(clear_expired_sessions) and is_scheduled(verify_chain_daily)
+    assert DBTaskResult.objects.count() == 2
 
 
 def test_the_worker_command_runs_in_its_own_process(tmp_path):
@@ -81,7 +89,8 @@ def test_the_worker_command_runs_in_its_own_process(tmp_path):
             sys.executable,
             "-c",
             "import django; django.setup(); from django_tasks_db.models import DBTaskResult as R; "
-            "print(R.objects.filter(status='SUCCESSFUL').count(), R.objects.filter(status='READY').count())",
+            "R = R.objects.filter(task_path__endswith='clear_expired_sessions'); "
+            "print(R.filter(status='SUCCESSFUL').count(), R.filter(status='READY').count())",
         ],
         env=env,
         capture_output=True,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import task
 
 log = logging.getLogger("continuum.jobs")
@@ -40,13 +41,15 @@ def clear_expired_sessions() -> int:
     return int(deleted)
 
 
-PERIODIC = (clear_expired_sessions,)
+def periodic_jobs() -> list[Any]:
+    """The periodic jobs: ``settings.CONTINUUM_PERIODIC_JOBS``, dotted paths (apps above this one name theirs there)."""
+    return [import_string(path) for path in settings.CONTINUUM_PERIODIC_JOBS]
 
 
 def ensure_periodic_jobs() -> list[str]:
     """Enqueue each periodic job that has no run waiting (at start-up); returns the ones enqueued."""
     started = []
-    for job in PERIODIC:
+    for job in periodic_jobs():
         if not is_scheduled(job):
             job.enqueue()
             started.append(job.name)

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "continuum.apps.accounts.middleware.ActorMiddleware",
+    "continuum.web.middleware.RateLimitMiddleware",  # after sign-in is known: counts per address and account
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with the lockout page
 ]
@@ -225,6 +226,25 @@ CONTINUUM_PRODUCTION = False
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CONTINUUM_RUN_WORKER = env.bool("CONTINUUM_WORKER", default=True)
 CONTINUUM_SESSION_SWEEP_SECONDS = env.int("CONTINUUM_SESSION_SWEEP_SECONDS", default=3600)
+# How often the worker walks the whole audit hash chain and records the result (the auditor's page shows it).
+CONTINUUM_AUDIT_VERIFY_SECONDS = env.int("CONTINUUM_AUDIT_VERIFY_SECONDS", default=86400)
+# The jobs the worker keeps scheduled (each reschedules itself; see continuum.apps.jobs.tasks).
+CONTINUUM_PERIODIC_JOBS = [
+    "continuum.apps.jobs.tasks.clear_expired_sessions",
+    "continuum.apps.audit.tasks.verify_chain_daily",
+]
+# Retention (docs/retention.md): how long each kind of record is kept, set by the partnership; the
+# defaults and their sources are in that document. The retention job runs daily on the queue.
+CONTINUUM_RETENTION = {
+    "check_years": env.int("RETENTION_CHECK_YEARS", default=6),
+    "case_until_age": env.int("RETENTION_CASE_UNTIL_AGE", default=25),
+    "case_years_after_closure": env.int("RETENTION_CASE_YEARS_AFTER_CLOSURE", default=6),
+    "access_log_days": env.int("RETENTION_ACCESS_LOG_DAYS", default=400),
+}
+CONTINUUM_RETENTION_RUN_SECONDS = env.int("RETENTION_RUN_SECONDS", default=24 * 60 * 60)
+# The database owner's address, for `continuum db migrate` (docs/deployment.md): migrations run as
+# the owner; the service (DATABASE_URL) as a role that may only append to the audit (ADR 0020).
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
 # Early help: how many days before a review falls due its reminder goes to the lead professional.
 CONTINUUM_EARLYHELP_REMINDER_DAYS = env.int("CONTINUUM_EARLYHELP_REMINDER_DAYS", default=5)
 
@@ -237,6 +257,43 @@ CONTINUUM_API_RATES = {
     "address": env.str("API_RATE_PER_ADDRESS", default="120/min"),
 }
 NINJA_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Fair under load (ADR 0021). Rate limits on the web pages (continuum.web.ratelimits): form posts
+# per client address (REMOTE_ADDR, which waitress sets from TRUSTED_PROXY's X-Forwarded-For) and
+# per account, as "count/period" (s, m, h); generous per address because an agency's staff share
+# one. Counted in the default cache: with several server processes set CACHE_URL to Redis.
+# RATE_LIMITS=false turns them off (load benchmarks from one address only).
+RATELIMIT_ENABLE = env.bool("RATE_LIMITS", default=True)
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot be reached must not turn practitioners away
+
+
+def _rates(action: str, address: str, account: str) -> dict[str, str]:
+    name = action.upper().replace("-", "_")
+    return {
+        "address": env.str(f"RATE_{name}_PER_ADDRESS", default=address),
+        "account": env.str(f"RATE_{name}_PER_ACCOUNT", default=account),
+    }
+
+
+CONTINUUM_RATE_LIMITS = {
+    "sign-in": _rates("sign-in", "60/m", "10/m"),
+    "concern": _rates("concern", "120/m", "10/m"),
+    "check-create": _rates("check-create", "120/m", "10/m"),
+    "referral-send": _rates("referral-send", "60/m", "5/m"),
+}
+# Matching on a request (continuum.apps.checks.matching_pool): worker threads and queue places for
+# short and long concerns, the longest text still "short", and how long a page waits for matching
+# by meaning before it matches by words only. And the longest concern accepted, in characters.
+CONTINUUM_MATCHING = {
+    "workers": env.int("MATCHING_WORKERS", default=1),
+    "queue": env.int("MATCHING_QUEUE", default=4),
+    "long_workers": env.int("MATCHING_LONG_WORKERS", default=1),
+    "long_queue": env.int("MATCHING_LONG_QUEUE", default=1),
+    "long_chars": env.int("MATCHING_LONG_CHARS", default=600),
+    "budget_seconds": env.float("MATCHING_BUDGET_SECONDS", default=2.0),
+    "cpu_threads": env.int("MATCHING_CPU_THREADS", default=0),  # cores for the model; 0: half the machine's
+}
+CONTINUUM_CONCERN_MAX_CHARS = env.int("CONCERN_MAX_CHARS", default=3000)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
