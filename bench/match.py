@@ -4,6 +4,7 @@
     .venv/bin/python bench/match.py --split dev     # the dev half (tune on this only)
     .venv/bin/python bench/match.py --split dev --ablation   # what each part earns, on dev
     .venv/bin/python bench/match.py --json          # machine-readable
+    .venv/bin/python bench/match.py --split stories # the stories half: tier and level only
 
 Each mode runs in a fresh process, so cold start (imports, framework load, cached
 indicator embeddings, first answer) and peak memory are that mode's own. Then every
@@ -27,7 +28,22 @@ Metrics, over the statements of the split (``bench/data/match_eval.jsonl``):
 * check higher: the share where ``assess --text`` shows a higher-level near miss to check
   (``higher_near_misses``); under checked: of the statements given too low a level, the
   share where it does (the safety net for the costlier error);
+* tier: the share whose common tier (universal, early help, child in need, child
+  protection, looked after; ADR 0004) equals the labelled one; tier under: the share given
+  a tier *below* it (child protection and looked after rank alike). A statement's labelled
+  tier is what the engine gives for its labelled indicators; a story's is the readers';
+* not enough: the share where ``assess --text`` says the words are not enough to set a
+  level and asks for more (``text.not_enough``). Such an answer sets no level: it counts as
+  neither agreeing nor under; "under or not enough" adds them up;
 * latency p50/p95 per query, warm; cold start; peak RSS.
+
+The stories half (``bench/data/match_eval_stories.jsonl``, ``--split stories``): short
+stories of a family in plain words, one row per story and framework, labelled with the tier
+and level the document supports by two readers independently (``reader_1``, ``reader_2``).
+The label used is ``agreed`` where the readers were reconciled, else the readers' label
+where they agree or where only one has read it yet; a pair the readers disagree on without
+a reconciled label is left out and counted. Stories have no indicator labels, so only tier
+and level are scored. Never tune on it.
 
 Level agreement is printed with its 95% Wilson interval. Where statements were labelled a
 second time, independently (``bench/data/match_eval_second.jsonl``), the benchmark also
@@ -55,6 +71,9 @@ DATA = HERE / "data" / "match_eval.jsonl"
 # A second, independent labelling of some statements: how far two careful readers of the same
 # document agree on the level, the ceiling any matcher is measured against.
 SECOND = HERE / "data" / "match_eval_second.jsonl"
+STORIES = HERE / "data" / "match_eval_stories.jsonl"
+# The common tiers from lowest to highest (looked after ranks with child protection).
+TIER_RANK = {"universal": 0, "early-help": 1, "child-in-need": 2, "child-protection": 3, "looked-after": 3}
 MODES = ("lexical", "semantic", "hybrid")
 TOP = 10
 
@@ -95,8 +114,64 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 
 
 def load_statements(split: str) -> list[dict[str, Any]]:
+    if split == "stories":
+        return load_stories()[0]
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
+
+
+def story_label(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The label a story pair is scored against, or None while its readers disagree."""
+    if row.get("agreed"):
+        return dict(row["agreed"])
+    first, second = row.get("reader_1"), row.get("reader_2")
+    if first and second:
+        same = (first["level"], first["tier"]) == (second["level"], second["tier"])
+        return dict(first) if same else None
+    return dict(first or second) if (first or second) else None
+
+
+def load_stories() -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The story pairs with a label (``level``, ``tier``, no indicators), and how they were labelled."""
+    rows = [json.loads(line) for line in STORIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: list[dict[str, Any]] = []
+    counts = {"pairs": len(rows), "both_readers": 0, "readers_disagree": 0, "agreed_after_reconciling": 0}
+    for row in rows:
+        both = bool(row.get("reader_1") and row.get("reader_2"))
+        counts["both_readers"] += both
+        if both and (row["reader_1"]["level"], row["reader_1"]["tier"]) != (
+            row["reader_2"]["level"],
+            row["reader_2"]["tier"],
+        ):
+            counts["readers_disagree"] += 1
+            counts["agreed_after_reconciling"] += bool(row.get("agreed"))
+        label = story_label(row)
+        if label is None:
+            continue
+        out.append({**row, "level": label["level"], "tier": label["tier"], "indicators": []})
+    return out, counts
+
+
+def labelled_tier(loaded: Any, statement: dict[str, Any]) -> str:
+    """A statement's labelled tier: a story's own, else the engine's for its labelled indicators."""
+    if "tier" in statement:
+        return str(statement["tier"])
+    from continuum.engine import assess
+
+    by_id = {i.id: i for i in loaded.framework.indicators}
+    firsts = [g[0] if isinstance(g, list) else g for g in statement["indicators"]]
+    result = assess(
+        loaded,
+        {
+            "indicators": [i for i in firsts if not by_id[i].protective],
+            "protective": [i for i in firsts if by_id[i].protective],
+        },
+    )
+    return str(result["recommended_level"]["tiers"][0])
+
+
+def _mean(values: list[Any]) -> float | None:
+    return statistics.fmean(values) if values else None
 
 
 def _groups(statement: dict[str, Any]) -> list[set[str]]:
@@ -193,6 +268,10 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     denied_selected: list[bool] = []
     flagged: list[bool] = []  # a higher-level near miss is shown to check (as `assess --text` does)
     under_flagged: list[bool] = []
+    tiers: list[bool] = []
+    tier_under: list[bool] = []
+    not_enough: list[bool] = []
+    by_kind: dict[str, list[bool]] = {}
     misses: list[dict[str, Any]] = []
     recommended: dict[str, int] = {}
     per_framework: dict[str, dict[str, list[float]]] = {}
@@ -218,17 +297,27 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         selected_right += [any(i in g for g in groups) for i in picked]
         recommended[s["id"]] = level
         flagged.append(bool(assessed.result["text"]["check_higher"]))
-        if level < s["level"]:
+        abstained = bool(assessed.result["text"].get("not_enough"))
+        not_enough.append(abstained)
+        want_tier = labelled_tier(loaded, s)
+        got_tier = assessed.result["recommended_level"]["tiers"][0]
+        tier_ok = not abstained and got_tier == want_tier
+        tiers.append(tier_ok)
+        tier_under.append(not abstained and TIER_RANK[got_tier] < TIER_RANK[want_tier])
+        if "kind" in s:
+            by_kind.setdefault(s["kind"], []).append(tier_ok)
+        if level < s["level"] and not abstained:
             under_flagged.append(flagged[-1])
-        levels.append(level == s["level"])
-        under.append(level < s["level"])
-        mine = per_framework.setdefault(s["framework"], {"level": [], "recall@5": []})
-        mine["level"].append(level == s["level"])
+        levels.append(level == s["level"] and not abstained)
+        under.append(level < s["level"] and not abstained)
+        mine = per_framework.setdefault(s["framework"], {"level": [], "recall@5": [], "tier": []})
+        mine["level"].append(levels[-1])
+        mine["tier"].append(tier_ok)
         if groups:
             mine["recall@5"].append(r5[-1])
         if s.get("denied"):
             denied_selected.append(bool(set(s["denied"]) & {m["indicator"] for m in selection}))
-        if level != s["level"] or (groups and not all(g & set(ranked[:5]) for g in groups)):
+        if not levels[-1] or not tier_ok or (groups and not all(g & set(ranked[:5]) for g in groups)):
             misses.append(
                 {
                     "id": s["id"],
@@ -236,20 +325,28 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
                     "want": s["indicators"],
                     "got": ranked[:5],
                     "selected": [f"{m['indicator']}:{m['score']:.2f}" for m in selection],
-                    "level": [s["level"], level],
+                    "level": [s["level"], "not enough" if abstained else level],
+                    "tier": [want_tier, "not enough" if abstained else got_tier],
                 }
             )
     return {
         "mode": mode,
         "statements": len(statements),
-        "recall@1": statistics.fmean(r1),
-        "recall@5": statistics.fmean(r5),
-        "mrr": statistics.fmean(rr),
+        "recall@1": _mean(r1),
+        "recall@5": _mean(r5),
+        "mrr": _mean(rr),
         "level_agreement": statistics.fmean(levels),
         "level_agreed": sum(levels),
         "level_ci95": wilson_interval(sum(levels), len(levels)),
         "level_under": statistics.fmean(under),
-        "selected_recall": statistics.fmean(selected_found),
+        "tier_agreement": statistics.fmean(tiers),
+        "tier_agreed": sum(tiers),
+        "tier_ci95": wilson_interval(sum(tiers), len(tiers)),
+        "tier_under": statistics.fmean(tier_under),
+        "not_enough": statistics.fmean(not_enough),
+        "tier_under_or_not_enough": statistics.fmean([a or b for a, b in zip(tier_under, not_enough, strict=True)]),
+        "tier_by_kind": {k: [sum(v), len(v)] for k, v in sorted(by_kind.items())},
+        "selected_recall": _mean(selected_found),
         "selected_precision": statistics.fmean(selected_right) if selected_right else None,
         "denied_selected": statistics.fmean(denied_selected) if denied_selected else None,
         "check_higher": statistics.fmean(flagged),
@@ -259,7 +356,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
         "misses": misses,
         "recommended": recommended,
         "by_framework": {
-            f: {"statements": len(v["level"]), **{k: statistics.fmean(x) for k, x in v.items() if x}}
+            f: {"statements": len(v["level"]), **{k: _mean(x) for k, x in v.items()}}
             for f, v in sorted(per_framework.items())
         },
     }
@@ -331,6 +428,9 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
         ("mrr", "{:.3f}"),
         ("level_agreement", "{:.3f}"),
         ("level_under", "{:.3f}"),
+        ("tier_agreement", "{:.3f}"),
+        ("tier_under", "{:.3f}"),
+        ("not_enough", "{:.3f}"),
         ("selected_recall", "{:.3f}"),
         ("selected_precision", "{:.3f}"),
         ("denied_selected", "{:.3f}"),
@@ -352,7 +452,7 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    parser.add_argument("--split", default="test", choices=["dev", "test", "all", "stories"])
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--ablation", action="store_true", help="hybrid variants (tune on dev only)")
     parser.add_argument("--tuning", default="{}", help="JSON overrides of continuum.matching.Tuning")
@@ -383,6 +483,23 @@ def main() -> None:
         print(
             f"  {r['mode']:10} {r['level_agreed']}/{n} = {r['level_agreement']:.3f}  (95% interval {lo:.3f} to {hi:.3f})"
         )
+    print("\ncommon tier agreement, with its 95% interval; under: a lower tier; not enough: no level set:")
+    for r in results:
+        lo, hi = r["tier_ci95"]
+        print(
+            f"  {r['mode']:10} {r['tier_agreed']}/{n} = {r['tier_agreement']:.3f}  (95% interval {lo:.3f} to {hi:.3f});"
+            f" under {r['tier_under']:.3f}, not enough {r['not_enough']:.3f},"
+            f" under or not enough {r['tier_under_or_not_enough']:.3f}"
+        )
+        if r["tier_by_kind"]:
+            print("    by kind: " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in r["tier_by_kind"].items()))
+    if args.split == "stories":
+        counts = load_stories()[1]
+        print(
+            f"\nstories: {counts['pairs']} pairs, {counts['both_readers']} read by both readers,"
+            f" {counts['readers_disagree']} where they disagree ({counts['agreed_after_reconciling']} reconciled);"
+            f" scored: {n}"
+        )
     agreement = labeller_agreement(load_statements(args.split), results)
     if agreement:
         print()
@@ -391,12 +508,15 @@ def main() -> None:
         for r in results:
             print(f"\n{r['mode']} by framework:")
             for f, v in r["by_framework"].items():
-                print(f"  {f:30} {v['statements']:4d}  recall@5 {v['recall@5']:.3f}  level {v['level']:.3f}")
+                r5 = "-" if v["recall@5"] is None else f"{v['recall@5']:.3f}"
+                print(f"  {f:30} {v['statements']:4d}  recall@5 {r5}  level {v['level']:.3f}  tier {v['tier']:.3f}")
     if args.misses:
         for r in results:
             print(f"\n{r['mode']} misses:")
             for m in r["misses"]:
-                print(f"  {m['id']}: want {m['want']} got {m['got']} sel {m['selected']} level {m['level']}")
+                print(
+                    f"  {m['id']}: want {m['want']} got {m['got']} sel {m['selected']} level {m['level']} tier {m['tier']}"
+                )
                 print(f"      {m['text']}")
 
 
