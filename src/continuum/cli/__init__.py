@@ -161,6 +161,7 @@ def worker_command(batch: bool, interval: float) -> None:
 from continuum.apps.accounts.cli import demo, users  # noqa: E402
 from continuum.apps.api.cli import token  # noqa: E402
 from continuum.apps.audit.cli import audit  # noqa: E402
+from continuum.apps.audit.roles import db  # noqa: E402
 from continuum.apps.referrals.cli import referrals  # noqa: E402
 from continuum.cli.assess import assess_command, match_command, replay_command  # noqa: E402
 from continuum.cli.calendar import calendar  # noqa: E402
@@ -173,6 +174,7 @@ main.add_command(match_command)
 main.add_command(replay_command)
 main.add_command(calendar)
 main.add_command(audit)
+main.add_command(db)
 main.add_command(referrals)
 main.add_command(users)
 users.add_command(token)  # continuum users token create|revoke|list (the API app owns tokens)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "continuum.apps.earlyhelp",
     "continuum.apps.escalations",
     "continuum.apps.reports",
+    "continuum.apps.retention",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,7 @@ CONTINUUM_AUDIT_VERIFY_SECONDS = env.int("CONTINUUM_AUDIT_VERIFY_SECONDS", defau
 CONTINUUM_PERIODIC_JOBS = [
     "continuum.apps.jobs.tasks.clear_expired_sessions",
     "continuum.apps.audit.tasks.verify_chain_daily",
+    "continuum.apps.retention.tasks.apply_retention",
 ]
 # Retention (docs/retention.md): how long each kind of record is kept, set by the partnership; the
 # defaults and their sources are in that document. The retention job runs daily on the queue.
