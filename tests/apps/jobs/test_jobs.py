@@ -60,11 +60,13 @@ def test_a_job_waits_until_it_is_due(only_the_sweep):
 
 def test_periodic_jobs_are_scheduled_once():
     from continuum.apps.audit.tasks import verify_chain_daily
+    from continuum.apps.retention.tasks import apply_retention
 
-    assert ensure_periodic_jobs() == [clear_expired_sessions.name, verify_chain_daily.name]
+    periodic = [clear_expired_sessions, verify_chain_daily, apply_retention]
+    assert ensure_periodic_jobs() == [job.name for job in periodic]
     assert ensure_periodic_jobs() == []
-    assert is_scheduled(clear_expired_sessions) and is_scheduled(verify_chain_daily)
-    assert DBTaskResult.objects.count() == 2
+    assert all(is_scheduled(job) for job in periodic)
+    assert DBTaskResult.objects.count() == 3
 
 
 def test_the_worker_command_runs_in_its_own_process(tmp_path):
