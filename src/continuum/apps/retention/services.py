@@ -4,7 +4,9 @@ Each record is anonymised in its own transaction with its ``retention.anonymised
 :class:`~continuum.apps.retention.models.Disposal` row (so it is done once). Nothing is done to
 a record before its retention date (:mod:`continuum.apps.retention.policy`), and no casework
 row is ever deleted: the decision (levels, codes, dates, who decided) stays; names, birth days
-(the year is kept), contact details, addresses and free text go.
+(the year is kept), contact details, addresses and free text go. A decision's own words (a
+judgement's reason, an episode's closure, an escalation's outcome and its stages' responses, a
+front-door rationale) are the decision record, written once (ADR 0018): they stay as recorded.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from continuum.apps.audit.retention import trim_access_log
 from continuum.apps.audit.services import record
 from continuum.apps.checks.models import Check, LowerView
 from continuum.apps.earlyhelp.models import Consent, Episode, FamilyMember, PlanAction, Review, StepUp
-from continuum.apps.escalations.models import Escalation, Stage
+from continuum.apps.escalations.models import Escalation
 from continuum.apps.escalations.models import Status as EscalationStatus
 from continuum.apps.frontdoor.models import AgencyCheck
 from continuum.apps.referrals.models import Family, Referral
@@ -101,9 +103,10 @@ def _blank_check(check: Check) -> list[str]:
     inputs = dict(check.inputs or {})
     inputs["text"] = ""
     inputs["rejected_text"] = []
-    Check.objects.filter(pk=check.pk).update(inputs=inputs, judgement_reason=REMOVED if check.judgement_reason else "")
+    # The judgement and its reason are the decision record (ADR 0018: written once): they stay.
+    Check.objects.filter(pk=check.pk).update(inputs=inputs)
     LowerView.objects.filter(stored_check=check).update(reason=REMOVED)
-    return ["inputs.text", "inputs.rejected_text", "judgement_reason", "lower_views.reason"]
+    return ["inputs.text", "inputs.rejected_text", "lower_views.reason"]
 
 
 def anonymise_check(check: Check, due: date, now: datetime, kind: str = "check") -> None:
@@ -168,7 +171,8 @@ def anonymise_episode(episode: Episode, due: date, now: datetime) -> None:
         episode = Episode.objects.select_for_update().get(pk=episode.pk)
         if _done(episode):
             return
-        Episode.objects.filter(pk=episode.pk).update(strengths_text="", family_voice="", closure_text="")
+        # The closure (status, date, code, words) is the decision record (ADR 0018): it stays.
+        Episode.objects.filter(pk=episode.pk).update(strengths_text="", family_voice="")
         for member in FamilyMember.objects.filter(episode=episode):
             FamilyMember.objects.filter(pk=member.pk).update(
                 first_name="", last_name="", date_of_birth=_year_only(member.date_of_birth)
@@ -182,7 +186,6 @@ def anonymise_episode(episode: Episode, due: date, now: datetime) -> None:
             "dates of birth (year kept)",
             "strengths_text",
             "family_voice",
-            "closure_text",
             "consents' words",
             "plan actions' words",
             "reviews' words and selections",
@@ -200,11 +203,11 @@ def anonymise_escalation(escalation: Escalation, due: date, now: datetime) -> No
         escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
         if _done(escalation):
             return
+        # The outcome and the stages' responses and reasons are decision records (ADR 0018): they stay.
         Escalation.objects.filter(pk=escalation.pk).update(
-            subject_decision=REMOVED, concern=REMOVED, desired_outcome="", outcome=""
+            subject_decision=REMOVED, concern=REMOVED, desired_outcome=""
         )
-        Stage.objects.filter(escalation=escalation).update(response="", reason="")
-        removed = ["subject_decision", "concern", "desired_outcome", "outcome", "stages' responses and reasons"]
+        removed = ["subject_decision", "concern", "desired_outcome"]
         _dispose("escalation", escalation, due, now, escalation.partnership, removed)
 
 
