@@ -85,6 +85,31 @@ def test_a_page_shows_rag_and_working_time_left(worker):
     assert rows[0].time_left.startswith("Overdue by ")
 
 
+def test_pages_follow_the_deadline_order_across_the_page_boundary_with_and_without_a_filter(worker, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    now = timezone.now()
+    made = [triage(received_at=now - timedelta(hours=h), referrer_level=3 + h % 2) for h in (7, 1, 30, 12, 3, 50, 20)]
+    services.claim(worker, made[0])
+    framework = services.framework_of(CB)
+
+    def pages(filters: dict) -> list[list[int]]:
+        out, page, more = [], 1, True
+        while more:
+            rows, more = queries.page_of(worker, queries.QueueFilters(page=page, **filters), now, framework)
+            out.append(ids(row.triage for row in rows))
+            page += 1
+        return out
+
+    def by_deadline(chosen) -> list[int]:
+        return [t.pk for t in sorted(chosen, key=lambda t: (t.due_at, t.pk))]
+
+    everything = by_deadline(type(made[0]).objects.filter(pk__in=[t.pk for t in made]))
+    assert pages({}) == [everything[:3], everything[3:6], everything[6:]]
+    level_4 = [pk for pk in everything if type(made[0]).objects.get(pk=pk).referrer_level == 4]
+    assert sum(pages({"level": 4}), []) == level_4 and len(level_4) == 3
+    assert sum(pages({"unclaimed": True}), []) == [pk for pk in everything if pk != made[0].pk]
+
+
 # -- RAG and the amber point, against known dates --------------------------------------------
 
 CALENDAR = Calendar()  # Monday to Friday, 9am to 5pm, England and Wales bank holidays

@@ -36,7 +36,6 @@ from django.db.models import (
     ValueRange,
     When,
     Window,
-    WindowFrameExclusion,
 )
 from django.db.models.functions import Upper
 
@@ -46,7 +45,6 @@ from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOME
 from continuum.calendar import as_uk
 
 CHUNK = 2000
-EXCLUDE_PEERS = WindowFrameExclusion.GROUP  # the referral itself and any received at the same moment
 
 # CIN census ethnicity codes (the DfE's 21 main categories), in Annex A's lettered order.
 ETHNICITIES: tuple[str, ...] = (
@@ -155,6 +153,13 @@ class _Before(ValueRange):
         return f"{abs(start or 0)} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
 
 
+class _Moment(ValueRange):
+    """``RANGE BETWEEN CURRENT ROW AND CURRENT ROW``: the rows at the same moment (peers)."""
+
+    def window_frame_start_end(self, connection: Any, start: int | None, end: int | None) -> Any:
+        return connection.ops.CURRENT_ROW, connection.ops.CURRENT_ROW
+
+
 def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
     """Contacts the front door decided to be referrals to social care, with the count of earlier referrals.
 
@@ -174,13 +179,18 @@ def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
         received_at__gte=f.since - RE_REFERRAL_WINDOW,
         received_at__lt=f.until,
     )
-    frame = _Before(start=-int(RE_REFERRAL_WINDOW.total_seconds() * 1_000_000), end=0, exclusion=EXCLUDE_PEERS)
+    # Without a frame exclusion (which makes PostgreSQL recount each row's whole frame): the referrals of the
+    # 365 days up to and including the moment, less those at the moment itself (the referral among them).
+    frame = _Before(start=-int(RE_REFERRAL_WINDOW.total_seconds() * 1_000_000), end=0)
+    moment = _Moment(start=0, end=0)
     order = _Microseconds(F("received_at")).asc()
     has_nhs, has_birth = ~Q(nhs_number=""), Q(date_of_birth__isnull=False)
     name_and_birth = [Upper("child_first_name"), Upper("child_last_name"), F("date_of_birth")]
 
-    def earlier(partition: list[Any], counted: Q) -> Window:
-        return Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=frame)
+    def earlier(partition: list[Any], counted: Q) -> Any:
+        within = Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=frame)
+        at_once = Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=moment)
+        return within - at_once
 
     listed = Window(Max(Case(When(in_scope(scope), then=1), default=0)), partition_by=[F("pk")])
     return (

@@ -56,9 +56,10 @@ class Tally(models.Model):
     kind = models.CharField(max_length=20)
     key = models.CharField(max_length=400)
     n = models.BigIntegerField()
+    whole_month = models.BooleanField(default=False)  # True: the sum of the month's days (``day`` its first)
 
     class Meta:
-        indexes = (models.Index(fields=("partnership", "day"), name="reports_tally_day"),)
+        indexes = (models.Index(fields=("partnership", "whole_month", "day"), name="reports_tally_span"),)
 
     def __str__(self) -> str:
         return f"{self.partnership} {self.day} {self.kind} {self.key}: {self.n}"
@@ -72,10 +73,11 @@ class DecisionMinutes(models.Model):
     level = models.PositiveSmallIntegerField(null=True)
     minutes = models.IntegerField()
     n = models.IntegerField()
+    whole_month = models.BooleanField(default=False)
 
     class Meta:
         indexes = (
-            models.Index(fields=("partnership", "day"), name="reports_minutes_day"),
+            models.Index(fields=("partnership", "whole_month", "day"), name="reports_minutes_span"),
             models.Index(fields=("partnership", "minutes", "day"), name="reports_minutes_value"),
         )
 
@@ -109,9 +111,10 @@ class IndicatorTally(models.Model):
     fd_decided = models.IntegerField(default=0)
     fd_higher = models.IntegerField(default=0)
     fd_lower = models.IntegerField(default=0)
+    whole_month = models.BooleanField(default=False)
 
     class Meta:
-        indexes = (models.Index(fields=("partnership", "day"), name="reports_indicatortally_day"),)
+        indexes = (models.Index(fields=("partnership", "whole_month", "day"), name="reports_indicatortally_span"),)
 
     def __str__(self) -> str:
         return f"{self.partnership} {self.day} {self.indicator_id}"

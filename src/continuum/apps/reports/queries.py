@@ -495,8 +495,6 @@ def decision_timeliness(scope: Scope) -> Figure:
     )
 
 
-
-
 def feedback_timeliness(scope: Scope) -> Figure:
     title = "Feedback to the referrer on time"
     decided = triages(scope)

@@ -229,7 +229,7 @@ def refresh(partnership: str | None = None, days: int = 400) -> int:
         checks, indicators = check_counts(Q(framework_id=p) & on_days("created_at", stale))
         with transaction.atomic():
             for table in (Tally, DecisionMinutes, IndicatorTally):
-                table.objects.filter(partnership=p, day__in=list(stale)).delete()
+                table.objects.filter(partnership=p, whole_month=False, day__in=list(stale)).delete()
             Tally.objects.bulk_create(
                 (Tally(partnership=p, day=d, level=level, kind=kind, key=k, n=n) for (d, level, kind, k), n in
                  (contacts + checks).items() if d in stale),
@@ -245,9 +245,40 @@ def refresh(partnership: str | None = None, days: int = 400) -> int:
                  for (d, level, i, il), measures in indicators.items() if d in stale),
                 batch_size=5000,
             )  # fmt: skip
+            for month in sorted({d.replace(day=1) for d in stale}):
+                _sum_month(p, month)
             for day, mark in stale.items():
                 StaleDay.objects.filter(partnership=p, day=day, mark=mark).delete()
     return sum(len(stale) for stale in by_partnership.values())
+
+
+def _month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _sum_month(partnership: str, month: date) -> None:
+    """Replace ``month``'s whole-month rows by the sum of its days' rows."""
+    days = {"partnership": partnership, "whole_month": False, "day__gte": month, "day__lte": _month_end(month)}
+    whole = {"partnership": partnership, "whole_month": True, "day": month}
+    for table in (Tally, DecisionMinutes, IndicatorTally):
+        table.objects.filter(**whole).delete()
+    Tally.objects.bulk_create(
+        (Tally(**whole, level=r["level"], kind=r["kind"], key=r["key"], n=r["n"])
+         for r in Tally.objects.filter(**days).values("level", "kind", "key").annotate(n=Sum("n")).order_by()),
+        batch_size=5000,
+    )  # fmt: skip
+    DecisionMinutes.objects.bulk_create(
+        (DecisionMinutes(**whole, level=r["level"], minutes=r["minutes"], n=r["n"])
+         for r in DecisionMinutes.objects.filter(**days).values("level", "minutes").annotate(n=Sum("n")).order_by()),
+        batch_size=5000,
+    )  # fmt: skip
+    IndicatorTally.objects.bulk_create(
+        (IndicatorTally(**whole, level=r["level"], indicator_id=r["indicator_id"],
+                        indicator_level=r["indicator_level"], **{m: r[m] for m in INDICATOR_COLUMNS})
+         for r in IndicatorTally.objects.filter(**days).values("level", "indicator_id", "indicator_level")
+         .annotate(**{m: Sum(m) for m in INDICATOR_COLUMNS}).order_by()),
+        batch_size=5000,
+    )  # fmt: skip
 
 
 # --- Reading: tallies for the days that are not stale, the records for the rest ---------------------
@@ -322,8 +353,20 @@ def _levels(scope: Any) -> list[int] | None:
 
 
 def _tallied(scope: Any, stale: list[date]) -> Q:
+    """The tally rows to sum: whole months inside the range with no stale day, and the other days' own rows
+    (stale days excluded: they are counted from the records)."""
     f = scope.filters
-    return Q(partnership=scope.partnership, day__gte=f.start, day__lte=f.end) & ~Q(day__in=stale)
+    stale_months = {d.replace(day=1) for d in stale}
+    months, month = [], f.start.replace(day=1)
+    while month <= f.end:
+        if month >= f.start and _month_end(month) <= f.end and month not in stale_months:
+            months.append(month)
+        month = _month_end(month) + timedelta(days=1)
+    condition = Q(partnership=scope.partnership, whole_month=True, day__in=months)
+    days = Q(partnership=scope.partnership, whole_month=False, day__gte=f.start, day__lte=f.end) & ~Q(day__in=stale)
+    for whole in months:
+        days &= ~Q(day__gte=whole, day__lte=_month_end(whole))
+    return condition | days
 
 
 def contact_figures(scope: Any) -> ContactFigures:
@@ -348,7 +391,10 @@ def contact_figures(scope: Any) -> ContactFigures:
         if not stale:
             return out
         live &= on_days("received_at", stale)
-    counts, minutes = contact_counts(scope.partnership, live, scope.calendar(), f.start)
+        first = min(stale)
+    else:
+        first = f.start
+    counts, minutes = contact_counts(scope.partnership, live, scope.calendar(), first)
     for (day, level, kind, k), n in counts.items():
         if kind in DAILY:
             out.by_day[(day, kind)] += n
