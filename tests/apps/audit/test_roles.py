@@ -223,3 +223,26 @@ def test_the_command_refuses_to_grant_the_owner_or_a_superuser(migrated):
         result = migrated.run("db", "grant-app-role", "--role", role)
         assert result.returncode != 0
         assert why in result.stderr
+
+
+def test_migrate_as_the_service_with_nothing_pending_passes(served):
+    """`continuum serve` migrates at start-up: as the service's role, once the owner has migrated, that is a no-op."""
+    migrated, _ = served
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--check"],
+        env=migrated.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--verbosity", "0"],
+        env=migrated.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert plain.returncode == 0, plain.stderr
