@@ -10,7 +10,7 @@ from django.urls import reverse
 from continuum.apps.audit import queries
 from continuum.apps.audit.verify import verify
 from continuum.apps.checks import services
-from tests.apps.checks.factories import CheckFactory
+from tests.apps.checks.factories import CheckFactory, made_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _access(check) -> list[tuple[str, str]]:
 
 
 def test_each_showing_of_a_check_is_logged_once(client):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     detail = reverse("checks:detail", kwargs={"public_id": check.public_id})
     assert client.get(detail).status_code == 200
     assert client.post(detail, {"level": "1", "reason": ""}).status_code == 400  # shown again, with errors
@@ -41,7 +41,7 @@ def test_each_showing_of_a_check_is_logged_once(client):
 
 
 def test_a_judgement_that_is_recorded_is_not_an_access_but_the_page_after_it_is(client):
-    check = CheckFactory()
+    check = made_in(client, CheckFactory())
     detail = reverse("checks:detail", kwargs={"public_id": check.public_id})
     response = client.post(detail, {"level": str(check.recommended_level)}, follow=True)
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from continuum.apps.partnerships.catalogue import catalogue, forget
 
 from .conftest import assert_accessible
 from .test_browser import REPO_FRAMEWORKS
+from .test_browser_decision_records import as_the_maker_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -107,6 +108,7 @@ def test_the_fuller_text_of_a_reason_opens_from_its_details(page, live_server, r
 def test_the_lower_view_works_without_javascript(nojs_page, live_server, repo_frameworks):
     check = stored(repo_frameworks, LUTON)
     page = nojs_page
+    as_the_maker_of(page, live_server, check)  # a check's link alone records nothing (ADR 0018)
     page.goto(f"{live_server.url}/checks/{check.public_id}/")
     page.get_by_text("I think the level might be lower").click()
     page.get_by_role("button", name="Record that I think it might be lower").click()

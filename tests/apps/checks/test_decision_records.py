@@ -189,3 +189,12 @@ def test_a_first_judgement_posted_twice_records_once(client):
     assert client.post(page(check), data).status_code == 302
     assert client.post(page(check), data).status_code == 302
     assert audit_events().filter(verb="checks.judged").count() == 1
+
+
+def test_the_page_offers_a_disagreement_only_where_the_role_may_raise_one(client):
+    owner = practitioner()
+    check = CheckFactory(actor=owner)
+    raise_url = reverse("escalations:raise", args=["check", check.public_id])
+    mine = signed_in(Client(), owner.user, acting=("tiny", Role.PRACTITIONER))
+    assert raise_url in mine.get(page(check)).content.decode()
+    assert raise_url not in client.get(page(made_in(client, CheckFactory()))).content.decode()  # nobody signed in

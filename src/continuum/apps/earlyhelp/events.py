@@ -30,6 +30,10 @@ REVIEW_RECORDED = register(
 REVIEW_REMINDED = register("earlyhelp.review_reminded", "A reminder was sent that a review is coming due.")
 REVIEW_ESCALATED = register("earlyhelp.review_escalated", "A review passed its due date unheld and was escalated.")
 CLOSED = register("earlyhelp.closed", "An early help episode was closed with a reason.")
+CLOSURE_REVISED = register(
+    "earlyhelp.closure_revised",
+    "A recorded closure was changed: a new entry beside it by a named person, with the reason.",
+)
 STEPPED_UP = register(
     "earlyhelp.step_up_recorded",
     "An early help episode stepped up to the front door, carrying its assessment, plan and history.",

@@ -7,26 +7,27 @@ from typing import Any
 from django import forms
 
 from continuum.apps.earlyhelp.models import CLOSURE_LABELS, FamilyMember, StepDown
+from continuum.apps.govuk.fields import CleanTextField
 
 
 class FamilyMemberForm(forms.Form):
     kind = forms.ChoiceField(
         choices=FamilyMember.Kind.choices, error_messages={"required": "Select whether this is a child or an adult"}
     )
-    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter their first name"})
-    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter their last name"})
+    first_name = CleanTextField(max_length=100, error_messages={"required": "Enter their first name"})
+    last_name = CleanTextField(max_length=100, error_messages={"required": "Enter their last name"})
     date_of_birth = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Enter a real date of birth, for example 27/03/2019"},
     )
-    relationship = forms.CharField(max_length=100, required=False)
+    relationship = CleanTextField(max_length=100, required=False)
 
 
 class NeedsForm(forms.Form):
     needs = forms.MultipleChoiceField(required=False)
     strengths = forms.MultipleChoiceField(required=False)
-    strengths_text = forms.CharField(required=False, max_length=5000)
+    strengths_text = CleanTextField(required=False, max_length=5000)
 
     def __init__(self, *args: Any, needs: list[tuple[str, str]], strengths: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -35,15 +36,15 @@ class NeedsForm(forms.Form):
 
 
 class VoiceForm(forms.Form):
-    family_voice = forms.CharField(
+    family_voice = CleanTextField(
         max_length=10000, error_messages={"required": "Enter what the family say, in their words"}
     )
 
 
 class ConsentForm(forms.Form):
     given_by = forms.TypedChoiceField(coerce=int, error_messages={"required": "Select who consented"})
-    to_what = forms.CharField(max_length=2000, error_messages={"required": "Enter what they consented to"})
-    share_with = forms.CharField(required=False, max_length=2000)
+    to_what = CleanTextField(max_length=2000, error_messages={"required": "Enter what they consented to"})
+    share_with = CleanTextField(required=False, max_length=2000)
     shares_with_team = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any):
@@ -62,13 +63,13 @@ class VersionedForm(forms.Form):
 
 
 class TeamMemberForm(VersionedForm):
-    username = forms.CharField(required=False, max_length=150)
-    name = forms.CharField(required=False, max_length=200)
-    agency = forms.CharField(max_length=200, error_messages={"required": "Enter the member's agency"})
+    username = CleanTextField(required=False, max_length=150)
+    name = CleanTextField(required=False, max_length=200)
+    agency = CleanTextField(max_length=200, error_messages={"required": "Enter the member's agency"})
 
 
 class ActionForm(VersionedForm):
-    description = forms.CharField(max_length=2000, error_messages={"required": "Enter what will be done"})
+    description = CleanTextField(max_length=2000, error_messages={"required": "Enter what will be done"})
     owner = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose who owns this action"})
     due_date = forms.DateField(
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -82,7 +83,7 @@ class ActionForm(VersionedForm):
 
 class ProgressForm(VersionedForm):
     action = forms.IntegerField(widget=forms.HiddenInput)
-    progress = forms.CharField(required=False, max_length=5000)
+    progress = CleanTextField(required=False, max_length=5000)
     done = forms.BooleanField(required=False)
 
 
@@ -91,33 +92,39 @@ class CloseForm(forms.Form):
         choices=[(code, label) for code, label in CLOSURE_LABELS.items() if code != "step-up"],
         error_messages={"required": "Select why the episode is closing"},
     )
-    text = forms.CharField(required=False, max_length=2000)
+    text = CleanTextField(required=False, max_length=2000)
+
+
+class ReviseClosureForm(CloseForm):
+    """A change to a recorded closure: why the episode closed, now, and why that changed."""
+
+    reason = CleanTextField(max_length=5000, error_messages={"required": "Enter why the closure has changed"})
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=5000, error_messages={"required": "Enter a reason"})
+    reason = CleanTextField(max_length=5000, error_messages={"required": "Enter a reason"})
 
 
 class StepDownForm(forms.Form):
     origin = forms.ChoiceField(
         choices=StepDown.Origin.choices, error_messages={"required": "Select where the child is stepping down from"}
     )
-    source_reference = forms.CharField(
+    source_reference = CleanTextField(
         max_length=100, error_messages={"required": "Enter the referral or case reference"}
     )
-    child_first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name"})
-    child_last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name"})
+    child_first_name = CleanTextField(max_length=100, error_messages={"required": "Enter the child's first name"})
+    child_last_name = CleanTextField(max_length=100, error_messages={"required": "Enter the child's last name"})
     date_of_birth = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Enter a real date of birth, for example 27/03/2019"},
     )
-    carer_name = forms.CharField(required=False, max_length=200)
-    carer_relationship = forms.CharField(required=False, max_length=100)
-    reason = forms.CharField(
+    carer_name = CleanTextField(required=False, max_length=200)
+    carer_relationship = CleanTextField(required=False, max_length=100)
+    reason = CleanTextField(
         max_length=5000, error_messages={"required": "Enter why early help is right for the family now"}
     )
-    history = forms.CharField(required=False, max_length=10000)
+    history = CleanTextField(required=False, max_length=10000)
 
     def family(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
@@ -144,6 +151,6 @@ class StepDownForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    first_review = forms.CharField(required=False, max_length=40)
-    review_interval = forms.CharField(required=False, max_length=40)
-    step_down_response = forms.CharField(required=False, max_length=40)
+    first_review = CleanTextField(required=False, max_length=40)
+    review_interval = CleanTextField(required=False, max_length=40)
+    step_down_response = CleanTextField(required=False, max_length=40)

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from continuum.apps.accounts.actor import Role
+from continuum.apps.govuk.records import Revision
 from continuum.frameworks.casework import CLOSURE_CODES
 
 if TYPE_CHECKING:
@@ -63,6 +65,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 
 class EpisodeQuerySet(models.QuerySet["Episode"]):
+    def with_closure_in_force(self) -> EpisodeQuerySet:
+        """Each episode annotated with ``annotated_closure_code_in_force``: the latest change's code, else the
+        closure as first recorded (ADR 0018). The SQL twin of :attr:`Episode.closure_code_in_force`, for reports."""
+        latest = ClosureRevision.objects.filter(episode=models.OuterRef("pk")).order_by("-recorded_at", "-pk")
+        return self.annotate(
+            annotated_closure_code_in_force=Coalesce(
+                models.Subquery(latest.values("closure_code")[:1]), models.F("closure_code")
+            )
+        )
+
     def visible_to(self, actor: Actor) -> EpisodeQuerySet:
         """The lead professional's episodes, and those where the actor is a current team member under current consent."""
         if actor.user is None or actor.role not in EARLY_HELP_ROLES or not actor.partnership:
@@ -133,6 +145,41 @@ class Episode(models.Model):
     def closure_export(self) -> str:
         """The closure reason as text for exports: no national code list exists for early help closure."""
         label = self.closure_label
+        return f"{label}: {self.closure_text}" if self.closure_text else label
+
+    @property
+    def latest_closure_revision(self) -> ClosureRevision | None:
+        """The latest change to the closure, recorded beside it, if any."""
+        return self.closure_revisions.order_by("-recorded_at", "-pk").first()
+
+    @property
+    def closure_code_in_force(self) -> str:
+        """Why the episode closed, now: the latest change's reason code, else the closure as recorded (ADR 0018)."""
+        latest = self.latest_closure_revision
+        return latest.closure_code if latest is not None else self.closure_code
+
+
+class ClosureRevision(Revision):
+    """A change to a recorded closure: why the episode closed, now, by whom, when and why it changed.
+
+    The episode's ``closure_code`` and ``closure_text`` stay as first recorded (the database refuses to
+    change them once it is closed); each later change is one of these rows, never edited. Written by
+    :func:`continuum.apps.earlyhelp.services.revise_closure`.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="closure_revisions")
+    closure_code = models.CharField(max_length=20)
+    closure_text = models.TextField(blank=True, default="")
+
+    class Meta(Revision.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"revised closure of {self.episode_id}"
+
+    @property
+    def decision(self) -> str:
+        label = CLOSURE_LABELS.get(self.closure_code, self.closure_code)
         return f"{label}: {self.closure_text}" if self.closure_text else label
 
 

@@ -27,6 +27,7 @@ from continuum.apps.earlyhelp.models import (
     CLOSURE_LABELS,
     EARLY_HELP_ROLES,
     SECTIONS,
+    ClosureRevision,
     Consent,
     Episode,
     FamilyMember,
@@ -39,6 +40,7 @@ from continuum.apps.earlyhelp.models import (
     StepUp,
     TeamMember,
 )
+from continuum.apps.govuk.text import clean_text, has_visible_text
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.calendar import CalendarError, Within
 from continuum.engine import AssessmentInputError, assess
@@ -365,7 +367,7 @@ def record_consent(
     _need_status(episode, Status.DRAFT, Status.OPEN)
     if given_by.episode_id != episode.pk:
         raise EarlyHelpError("Select a member of this family", field="given_by")
-    if not to_what.strip():
+    if not has_visible_text(clean_text(to_what)):
         raise EarlyHelpError("Enter what they consented to", field="to_what")
     when = given_at or timezone.now()
     if when > timezone.now():
@@ -373,7 +375,7 @@ def record_consent(
     consent = Consent.objects.create(
         episode=episode,
         given_by=given_by,
-        to_what=to_what.strip(),
+        to_what=clean_text(to_what).strip(),
         share_with=[s.strip() for s in share_with if s.strip()],
         shares_with_team=shares_with_team,
         given_at=when,
@@ -495,7 +497,8 @@ def record_review(
     unknown = set(progress) - action_ids
     if unknown:
         raise EarlyHelpError("Progress was given for an action that is not in this plan", field="progress")
-    missing = action_ids - {k for k, v in progress.items() if str(v).strip()}
+    progress = {k: clean_text(str(v)).strip() for k, v in progress.items()}
+    missing = action_ids - {k for k, v in progress.items() if has_visible_text(v)}
     if missing:
         raise EarlyHelpError("Record progress against every action of the plan", field="progress")
     loaded = framework_for(episode.partnership)
@@ -506,8 +509,8 @@ def record_review(
         raise EarlyHelpError(f"The level now could not be worked out: {exc}", field="needs") from exc
     review.held_at = timezone.now()
     review.held_by = actor.user
-    review.progress = {k: str(v).strip() for k, v in progress.items()}
-    review.summary = summary.strip()
+    review.progress = dict(progress)
+    review.summary = clean_text(summary).strip()
     review.selection = dict(engine_input)
     review.result = result
     review.level_now = result["recommended_level"]["number"]
@@ -609,14 +612,16 @@ def add_action(
     require(actor, "earlyhelp.edit", episode)
     episode = _locked(episode)
     _need_status(episode, Status.DRAFT, Status.OPEN)
-    if not description.strip():
+    if not has_visible_text(clean_text(description)):
         raise EarlyHelpError("Enter what will be done", field="description")
     if owner.episode_id != episode.pk or owner.left_at is not None:
         raise EarlyHelpError("Choose a current member of the team as the owner", field="owner")
     if due_date < timezone.localdate():
         raise EarlyHelpError("The due date must be today or later", field="due_date")
     _bump(episode, expected_version)
-    action = PlanAction.objects.create(episode=episode, description=description.strip(), owner=owner, due_date=due_date)
+    action = PlanAction.objects.create(
+        episode=episode, description=clean_text(description).strip(), owner=owner, due_date=due_date
+    )
     record(events.PLAN_CHANGED, target=episode, actor=actor, payload={"action": action.pk, "change": "added"})
     return action
 
@@ -660,10 +665,51 @@ def close(actor: Actor, episode: Episode, *, code: str, text: str = "") -> Episo
     _need_status(episode, Status.OPEN)
     if code not in CLOSURE_LABELS or code == "step-up":
         raise EarlyHelpError("Select why the episode is closing", field="code")
-    if code == "other" and not text.strip():
+    text = clean_text(text).strip()
+    if code == "other" and not has_visible_text(text):
         raise EarlyHelpError("Enter why the episode is closing", field="text")
-    _close(actor, episode, code, text.strip())
+    _close(actor, episode, code, text)
     return episode
+
+
+@transaction.atomic
+def revise_closure(actor: Actor, episode: Episode, *, code: str, text: str = "", reason: str) -> ClosureRevision:
+    """A change to a recorded closure: a new entry beside it by a named, signed-in person, with their reason.
+
+    The closure as first recorded stays as it is (the database refuses to change it); the latest change
+    is the closure in force (``Episode.closure_code_in_force``). A step-up's closure is not changed here."""
+    require(actor, "earlyhelp.close", episode)
+    episode = _locked(episode)
+    if episode.status != Status.CLOSED:
+        raise EarlyHelpError("The episode is not closed", field="code")
+    if episode.closure_code == "step-up":
+        raise EarlyHelpError("A step-up's closure is the front door's referral: it is not changed here", field="code")
+    text, why = clean_text(text).strip(), clean_text(reason).strip()
+    if code not in CLOSURE_LABELS or code == "step-up":
+        raise EarlyHelpError("Select why the episode closed", field="code")
+    if code == "other" and not has_visible_text(text):
+        raise EarlyHelpError("Enter why the episode closed", field="text")
+    if not has_visible_text(why):
+        raise EarlyHelpError("Enter why the closure has changed", field="reason")
+    latest = episode.latest_closure_revision
+    in_force = (latest.closure_code, latest.closure_text) if latest else (episode.closure_code, episode.closure_text)
+    if (code, text) == in_force:
+        raise EarlyHelpError("That is the closure already recorded: choose another reason", field="code")
+    revision = ClosureRevision.objects.create(
+        episode=episode,
+        closure_code=code,
+        closure_text=text,
+        reason=why,
+        recorded_by=actor.user,
+        recorded_at=timezone.now(),
+    )
+    record(
+        events.CLOSURE_REVISED,
+        target=episode,
+        actor=actor,
+        payload={"revision": revision.pk, "code": code, "text": text, "reason": why, "before": in_force[0]},
+    )
+    return revision
 
 
 def handoff_package(episode: Episode) -> dict[str, Any]:
@@ -750,21 +796,25 @@ def step_up(actor: Actor, episode: Episode, *, reason: str) -> StepUp:
     require(actor, "earlyhelp.step_up", episode)
     episode = _locked(episode)
     _need_status(episode, Status.OPEN)
-    if not reason.strip():
+    if not has_visible_text(clean_text(reason)):
         raise EarlyHelpError("Enter why the family needs social care now", field="reason")
     package = handoff_package(episode)
     stepped = StepUp.objects.create(
-        episode=episode, requested_by=actor.user, requested_at=timezone.now(), reason=reason.strip(), package=package
+        episode=episode,
+        requested_by=actor.user,
+        requested_at=timezone.now(),
+        reason=clean_text(reason).strip(),
+        package=package,
     )
     send = _front_door_sender()
     if send is not None:
         try:
-            referrals = send(actor, episode=episode, package=package, reason=reason.strip())
+            referrals = send(actor, episode=episode, package=package, reason=clean_text(reason).strip())
         except ValueError as exc:  # the referral's own refusal (e.g. its consent gate): say what to fix
             raise EarlyHelpError(str(exc), field="reason") from exc
         stepped.referral_ids = [str(r.public_id) for r in referrals]
         stepped.save(update_fields=["referral_ids"])
-    _close(actor, episode, "step-up", reason.strip())
+    _close(actor, episode, "step-up", clean_text(reason).strip())
     record(
         events.STEPPED_UP,
         target=episode,
@@ -796,11 +846,11 @@ def request_step_down(
     loaded = framework_for(actor.partnership)
     if origin not in StepDown.Origin.values:
         raise EarlyHelpError("Say where the child is stepping down from", field="origin")
-    if not source_reference.strip():
+    if not has_visible_text(clean_text(source_reference)):
         raise EarlyHelpError("Enter the referral or case reference", field="source_reference")
     if not any(p.get("kind") == "child" and p.get("first_name") for p in family):
         raise EarlyHelpError("Name at least one child", field="family")
-    if not reason.strip():
+    if not has_visible_text(clean_text(reason)):
         raise EarlyHelpError("Enter why early help is right for the family now", field="reason")
     known_needs, _ = _split_indicators(loaded, needs or [])
     clock = clocks.step_down_clock(partnership_settings(actor.partnership))
@@ -811,7 +861,7 @@ def request_step_down(
         source_reference=source_reference.strip(),
         family=family,
         needs=known_needs,
-        reason=reason.strip(),
+        reason=clean_text(reason).strip(),
         history=history or [],
         requested_by=actor.user,
         requested_at=now,
@@ -866,12 +916,12 @@ def accept_step_down(actor: Actor, step_down: StepDown) -> Episode:
 @transaction.atomic
 def refuse_step_down(actor: Actor, step_down: StepDown, *, reason: str) -> StepDown:
     """The receiving team refuses, with a reason (the child stays with whoever asked)."""
-    if not reason.strip():
+    if not has_visible_text(clean_text(reason)):
         raise EarlyHelpError("Enter why early help cannot take the family", field="reason")
     step_down = _answerable(actor, step_down)
     step_down.state = StepDown.State.REFUSED
     step_down.answered_by, step_down.answered_at = actor.user, timezone.now()
-    step_down.refusal_reason = reason.strip()
+    step_down.refusal_reason = clean_text(reason).strip()
     step_down.save(update_fields=["state", "answered_by", "answered_at", "refusal_reason"])
     record(events.STEP_DOWN_REFUSED, target=step_down, actor=actor, payload={"reason": step_down.refusal_reason})
     return step_down

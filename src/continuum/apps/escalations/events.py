@@ -9,6 +9,10 @@ RESOLVED = register("escalations.resolved", "The disagreement was resolved at it
 WITHDRAWN = register(
     "escalations.withdrawal_recorded", "The person who raised the disagreement withdrew it, with a reason."
 )
+OUTCOME_REVISED = register(
+    "escalations.outcome_revised",
+    "A resolved escalation's outcome was changed: a new entry beside it by a named person, with the reason.",
+)
 REMINDED = register("escalations.reminded", "The job queue reminded that a stage's deadline is near.")
 OVERDUE = register("escalations.overdue_flagged", "The job queue flagged a stage whose deadline passed unresolved.")
 PROCEDURE_RECORDED = register(

@@ -5,36 +5,42 @@ from __future__ import annotations
 from django import forms
 
 from continuum.apps.escalations.services import MAX_STAGES, EscalationError
+from continuum.apps.govuk.fields import CleanTextField
 
 LONG = 5000
 
 
 class RaiseForm(forms.Form):
-    concern = forms.CharField(max_length=LONG, required=False)
-    other_party = forms.CharField(max_length=300, required=False)
-    desired_outcome = forms.CharField(max_length=LONG, required=False)
+    concern = CleanTextField(max_length=LONG, required=False)
+    other_party = CleanTextField(max_length=300, required=False)
+    desired_outcome = CleanTextField(max_length=LONG, required=False)
 
 
 class RespondForm(forms.Form):
-    response = forms.CharField(max_length=LONG, required=False)
+    response = CleanTextField(max_length=LONG, required=False)
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(max_length=LONG, required=False)
+    reason = CleanTextField(max_length=LONG, required=False)
 
 
 class ResolveForm(forms.Form):
-    outcome = forms.CharField(max_length=LONG, required=False)
+    outcome = CleanTextField(max_length=LONG, required=False)
+
+
+class ReviseOutcomeForm(forms.Form):
+    outcome = CleanTextField(max_length=LONG, required=False)
+    reason = CleanTextField(max_length=LONG, required=False)
 
 
 class WithdrawForm(forms.Form):
-    withdraw_reason = forms.CharField(max_length=LONG, required=False)
+    withdraw_reason = CleanTextField(max_length=LONG, required=False)
 
 
 class ProcedureForm(forms.Form):
     """The partnership's procedure: its name, where it is published, and up to ``MAX_STAGES`` stages."""
 
-    name = forms.CharField(max_length=300, required=False)
+    name = CleanTextField(max_length=300, required=False)
     url = forms.URLField(
         assume_scheme="https",
         max_length=200,
@@ -45,9 +51,9 @@ class ProcedureForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for n in range(1, MAX_STAGES + 1):
-            self.fields[f"stage-{n}-who"] = forms.CharField(max_length=500, required=False)
-            self.fields[f"stage-{n}-how"] = forms.CharField(max_length=LONG, required=False)
-            self.fields[f"stage-{n}-within"] = forms.CharField(max_length=50, required=False)
+            self.fields[f"stage-{n}-who"] = CleanTextField(max_length=500, required=False)
+            self.fields[f"stage-{n}-how"] = CleanTextField(max_length=LONG, required=False)
+            self.fields[f"stage-{n}-within"] = CleanTextField(max_length=50, required=False)
 
     def stages(self) -> list[dict[str, str]]:
         return [

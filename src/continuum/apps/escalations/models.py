@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.escalations import events
+from continuum.apps.govuk.records import Revision
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -130,6 +131,16 @@ class Escalation(models.Model):
     def has_next_stage(self) -> bool:
         return self.current_stage < self.stage_count
 
+    @property
+    def latest_outcome_revision(self) -> OutcomeRevision | None:
+        return self.outcome_revisions.order_by("-recorded_at", "-pk").first()
+
+    @property
+    def outcome_in_force(self) -> str:
+        """How it was resolved, now: the latest change's words, else the outcome as recorded (ADR 0018)."""
+        latest = self.latest_outcome_revision
+        return latest.outcome if latest is not None else self.outcome
+
 
 class Stage(models.Model):
     """A stage the escalation reached: who acts, its deadline (stored once), the response and how it ended."""
@@ -171,6 +182,28 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"stage {self.number} of {self.escalation}"
+
+
+class OutcomeRevision(Revision):
+    """A change to a resolved escalation's recorded outcome: the outcome now, by whom, when and why.
+
+    The escalation's ``outcome`` (and its last stage's ``reason``) stay as first recorded (the database
+    refuses to change them once closed); each later change is one of these rows, never edited. Written by
+    :func:`continuum.apps.escalations.services.revise_outcome`.
+    """
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="outcome_revisions")
+    outcome = models.TextField()
+
+    class Meta(Revision.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"revised outcome of {self.escalation_id}"
+
+    @property
+    def decision(self) -> str:
+        return self.outcome
 
 
 class PartnershipProcedure(models.Model):

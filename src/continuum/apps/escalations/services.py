@@ -23,6 +23,7 @@ from continuum.apps.escalations import events, procedure, tasks
 from continuum.apps.escalations.models import (
     TRANSITIONS,
     Escalation,
+    OutcomeRevision,
     PartnershipProcedure,
     RegisterExport,
     Stage,
@@ -30,6 +31,7 @@ from continuum.apps.escalations.models import (
     Status,
 )
 from continuum.apps.escalations.subjects import SubjectKind
+from continuum.apps.govuk.text import clean_text, has_visible_text
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.calendar import CalendarError, Within
 from continuum.frameworks import LoadedFramework
@@ -53,8 +55,9 @@ def _framework(partnership: str) -> LoadedFramework:
 
 
 def _required(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
+    """``value`` cleaned of control and bidirectional-override characters; refused when nothing visible is left."""
+    value = clean_text(value or "").strip()
+    if not has_visible_text(value):
         raise EscalationError(message, field=field)
     return value
 
@@ -129,7 +132,7 @@ def raise_escalation(
             raised_at=start,
             concern=concern,
             other_party=other_party,
-            desired_outcome=(desired_outcome or "").strip(),
+            desired_outcome=clean_text(desired_outcome or "").strip(),
             basis=rules.basis,
             procedure=rules.snapshot(),
         )
@@ -249,6 +252,35 @@ def withdraw(actor: Actor, escalation: Escalation, *, reason: str, now: datetime
     return _close(
         actor, escalation, "escalations.withdraw", Status.WITHDRAWN, StageEnd.WITHDRAWN, text, now or timezone.now()
     )
+
+
+def revise_outcome(
+    actor: Actor, escalation: Escalation, *, outcome: str, reason: str, now: datetime | None = None
+) -> OutcomeRevision:
+    """A change to a resolved escalation's outcome: a new entry beside it by a named, signed-in person, with why.
+
+    The outcome as first recorded stays as it is (the database refuses to change it); the latest change
+    is the outcome in force (``Escalation.outcome_in_force``)."""
+    require(actor, "escalations.resolve", escalation)
+    text = _required(outcome, "outcome", "Enter how the disagreement was resolved, now")
+    why = _required(reason, "reason", "Enter why the resolution has changed")
+    with transaction.atomic():
+        locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        if locked.status != Status.RESOLVED:
+            raise EscalationError("Only a resolved escalation's outcome is changed here", field="outcome")
+        before = locked.outcome_in_force
+        if text == before:
+            raise EscalationError("That is the outcome already recorded", field="outcome")
+        revision = OutcomeRevision.objects.create(
+            escalation=locked, outcome=text, reason=why, recorded_by=actor.user, recorded_at=now or timezone.now()
+        )
+        record(
+            events.OUTCOME_REVISED,
+            target=locked,
+            actor=actor,
+            payload={"revision": revision.pk, "outcome": text, "reason": why, "before": before},
+        )
+    return revision
 
 
 def set_procedure(

@@ -10,6 +10,10 @@ REQUESTED = register("frontdoor.requested", "Information was requested from an a
 ANSWERED = register("frontdoor.answered", "An agency's answer to an information request was recorded.")
 MATCHED = register("frontdoor.matched", "A re-referral match by name and date of birth was confirmed or rejected.")
 DECIDED = register("frontdoor.decided", "The front door decided the contact's outcome, with its structured rationale.")
+DECISION_REVISED = register(
+    "frontdoor.decision_revised",
+    "A recorded front-door decision was changed: a new entry beside it by a named person, with the reason.",
+)
 FED_BACK = register("frontdoor.notified", "The outcome (or why it is not shared) was sent to the referrer.")
 REMINDED = register("frontdoor.reminded", "A reminder was sent before a front-door deadline.")
 ESCALATED = register("frontdoor.escalated", "A missed front-door deadline was escalated to the managers.")

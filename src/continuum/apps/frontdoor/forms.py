@@ -7,18 +7,21 @@ from typing import Any
 
 from django import forms
 
+from continuum.apps.govuk.fields import CleanTextField
+from continuum.apps.govuk.text import clean_text
+
 
 class GradeForm(forms.Form):
-    grade = forms.CharField(error_messages={"required": "Choose a grade"})
+    grade = CleanTextField(error_messages={"required": "Choose a grade"})
 
 
 class RequestCheckForm(forms.Form):
-    agency = forms.CharField(error_messages={"required": "Choose an agency to ask"})
-    question = forms.CharField(required=False, max_length=2000)
+    agency = CleanTextField(error_messages={"required": "Choose an agency to ask"})
+    question = CleanTextField(required=False, max_length=2000)
 
 
 class AnswerForm(forms.Form):
-    response = forms.CharField(max_length=5000, error_messages={"required": "Enter what the agency said"})
+    response = CleanTextField(max_length=5000, error_messages={"required": "Enter what the agency said"})
 
 
 class MatchForm(forms.Form):
@@ -36,8 +39,21 @@ class FeedbackForm(forms.Form):
         choices=(("yes", "Yes"), ("no", "No")),
         error_messages={"required": "Say whether the outcome can be shared with the referrer"},
     )
-    text = forms.CharField(required=False, max_length=5000)
-    reason_not_shared = forms.CharField(required=False, max_length=5000)
+    text = CleanTextField(required=False, max_length=5000)
+    reason_not_shared = CleanTextField(required=False, max_length=5000)
+
+
+class ReviseDecisionForm(forms.Form):
+    """A change to a recorded decision: the outcome, police and level now, and why (the service checks the choices)."""
+
+    outcome = CleanTextField(error_messages={"required": "Choose the outcome"})
+    police = forms.BooleanField(required=False)  # the checkbox sends "yes" when ticked
+    level = forms.TypedChoiceField(
+        choices=[(str(n), str(n)) for n in range(0, 10)],
+        coerce=int,
+        error_messages={"required": "Give the front door's level", "invalid_choice": "Give the front door's level"},
+    )
+    reason = CleanTextField(max_length=5000, error_messages={"required": "Enter why the decision has changed"})
 
 
 def decision_fields(data: Any, referred: list[str]) -> dict[str, Any]:
@@ -48,9 +64,9 @@ def decision_fields(data: Any, referred: list[str]) -> dict[str, Any]:
         "police": data.get("police") == "yes",
         "indicators": {i: data.get(f"indicator-{i}", "") for i in referred},
         "added": [a for a in re.split(r"[\s,]+", data.get("added", "")) if a],
-        "information": data.get("information", ""),
+        "information": clean_text(data.get("information", "")),
         "consent_basis": data.get("consent_basis", ""),
-        "consent_detail": data.get("consent_detail", ""),
+        "consent_detail": clean_text(data.get("consent_detail", "")),
         "level": int(level) if level.isdigit() else None,
-        "level_reason": data.get("level_reason", ""),
+        "level_reason": clean_text(data.get("level_reason", "")),
     }

@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES
 from continuum.apps.frontdoor.clocks import DEFAULT_AMBER_SHARE
+from continuum.apps.govuk.records import Revision
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -88,6 +90,21 @@ class TriageQuerySet(models.QuerySet["Triage"]):
 
     def open(self) -> TriageQuerySet:
         return self.exclude(state=State.DECIDED)
+
+    def with_decision_in_force(self) -> TriageQuerySet:
+        """Each contact annotated with ``annotated_outcome_code_in_force``, ``annotated_police_in_force`` and
+        ``annotated_frontdoor_level_in_force``: the latest revision's, else the decision as first recorded
+        (ADR 0018). The SQL twin of :attr:`Triage.outcome_code_in_force`, for reports."""
+        latest = DecisionRevision.objects.filter(triage=models.OuterRef("pk")).order_by("-recorded_at", "-pk")
+
+        def in_force(field: str) -> Any:
+            return Coalesce(models.Subquery(latest.values(field)[:1]), models.F(field))
+
+        return self.annotate(
+            annotated_outcome_code_in_force=in_force("outcome_code"),
+            annotated_police_in_force=in_force("police"),
+            annotated_frontdoor_level_in_force=in_force("frontdoor_level"),
+        )
 
 
 class Triage(models.Model):
@@ -174,6 +191,48 @@ class Triage(models.Model):
     def public_id(self) -> str:
         """The referral's reference: how people and the audit name the contact."""
         return str(self.referral.public_id)
+
+    @property
+    def latest_revision(self) -> DecisionRevision | None:
+        """The latest change to the decision, recorded beside it, if any."""
+        return self.decision_revisions.order_by("-recorded_at", "-pk").first()
+
+    @property
+    def outcome_code_in_force(self) -> str:
+        """The outcome decided now: the latest revision's, else the decision as first recorded (ADR 0018)."""
+        latest = self.latest_revision
+        return latest.outcome_code if latest is not None else self.outcome_code
+
+    @property
+    def frontdoor_level_in_force(self) -> int | None:
+        latest = self.latest_revision
+        return latest.frontdoor_level if latest is not None else self.frontdoor_level
+
+
+class DecisionRevision(Revision):
+    """A change to a recorded front-door decision: the outcome, police and level now, by whom, when and why.
+
+    The triage's own decision columns stay as first recorded (the database refuses to change them once
+    the contact is decided); each later change is one of these rows, never edited. Written by
+    :func:`continuum.apps.frontdoor.services.revise_decision`.
+    """
+
+    triage = models.ForeignKey(Triage, on_delete=models.PROTECT, related_name="decision_revisions")
+    outcome_code = models.CharField(max_length=50)
+    outcome_name = models.CharField(max_length=300)
+    police = models.BooleanField(default=False)
+    frontdoor_level = models.PositiveSmallIntegerField()
+
+    class Meta(Revision.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"revised decision of {self.triage_id}"
+
+    @property
+    def decision(self) -> str:
+        police = ", with the police" if self.police else ""
+        return f"{self.outcome_name}{police}; the front door's level {self.frontdoor_level}"
 
 
 class AgencyCheck(models.Model):

@@ -24,11 +24,13 @@ from continuum.apps.frontdoor.models import (
     DEFAULT_AGENCIES,
     AgencyCheck,
     AgencyKind,
+    DecisionRevision,
     FrontDoorSettings,
     Match,
     State,
     Triage,
 )
+from continuum.apps.govuk.text import clean_text, has_visible_text
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.referrals.models import Referral
 from continuum.calendar import as_uk
@@ -395,7 +397,7 @@ def request_check(actor: Actor, triage: Triage, agency: str, question: str = "")
             triage=triage,
             agency=agency,
             agency_name=names[agency],
-            question=question.strip(),
+            question=clean_text(question).strip(),
             requested_by=actor.user,
             requested_at=now,
             due_at=due,
@@ -416,11 +418,12 @@ def answer_check(actor: Actor, check: AgencyCheck, response: str) -> AgencyCheck
     with transaction.atomic():
         _locked_for_triage(actor, check.triage, "frontdoor.triage")
         check = AgencyCheck.objects.select_for_update().get(pk=check.pk)
-        if not response.strip():
+        response = clean_text(response).strip()
+        if not has_visible_text(response):
             raise FrontDoorError(f"Enter what {check.agency_name} said.", field="response")
         if check.answered_at is not None:
             raise FrontDoorError(f"{check.agency_name}'s answer is already recorded.", field="response")
-        check.response, check.answered_by, check.answered_at = response.strip(), actor.user, timezone.now()
+        check.response, check.answered_by, check.answered_at = response, actor.user, timezone.now()
         check.save(update_fields=["response", "answered_by", "answered_at"])
         record(events.ANSWERED, target=check.triage, actor=actor, payload={"agency": check.agency})
     return check
@@ -454,11 +457,11 @@ class Rationale:
         return {
             "indicators": dict(sorted(self.indicators.items())),
             "added": sorted(self.added),
-            "information": self.information.strip(),
+            "information": clean_text(self.information).strip(),
             "consent_basis": self.consent_basis,
-            "consent_detail": self.consent_detail.strip(),
+            "consent_detail": clean_text(self.consent_detail).strip(),
             "level": self.level,
-            "level_reason": self.level_reason.strip(),
+            "level_reason": clean_text(self.level_reason).strip(),
         }
 
 
@@ -475,14 +478,14 @@ def decision_refusals(triage: Triage, framework: Any, outcome: str, rationale: R
     unknown = [i for i in rationale.added if i not in known]
     if unknown:
         missing["added"] = f"indicators added must be this framework's ({', '.join(unknown)} are not)"
-    if not rationale.information.strip():
+    if not has_visible_text(rationale.information):
         missing["information"] = "say what information was gathered"
     if rationale.consent_basis not in CONSENT_BASES:
         missing["consent_basis"] = "say on what basis information was shared (consent)"
     levels = {level.number for level in framework.levels}
     if rationale.level not in levels:
         missing["level"] = "give the front door's level"
-    elif rationale.level != triage.referral.referrer_level and not rationale.level_reason.strip():
+    elif rationale.level != triage.referral.referrer_level and not has_visible_text(rationale.level_reason):
         missing["level_reason"] = "say why the front door's level differs from the referrer's"
     if triage.match == Match.NAME_DOB and triage.match_confirmed is None:
         missing["same_child"] = "confirm whether the earlier contact with the same name and date of birth is this child"
@@ -534,6 +537,66 @@ def decide(actor: Actor, triage: Triage, *, outcome: str, police: bool, rational
     return triage
 
 
+def revise_decision(
+    actor: Actor, triage: Triage, *, outcome: str, police: bool, level: int | None, reason: str
+) -> DecisionRevision:
+    """A change to a recorded decision: a new entry beside it by a named, signed-in person, with their reason.
+
+    The decision as first recorded stays as it is (the database refuses to change it); the latest
+    revision is the decision in force (``Triage.outcome_code_in_force``). The referrer is not told
+    again here: the feedback already sent stays what it was."""
+    require(actor, "frontdoor.decide", triage)
+    text = clean_text(reason).strip()
+    with transaction.atomic():
+        triage = Triage.objects.select_for_update(of=("self",)).select_related("referral").get(pk=triage.pk)
+        if triage.state != State.DECIDED:
+            raise FrontDoorError("Record the decision first.", field="outcome")
+        framework = framework_of(triage.partnership)
+        choice = next((c for c in outcome_choices(framework) if c.key == outcome), None)
+        if choice is None:
+            raise FrontDoorError("Choose the outcome.", field="outcome")
+        if level not in {lv.number for lv in framework.levels}:
+            raise FrontDoorError("Give the front door's level.", field="level")
+        if not has_visible_text(text):
+            raise FrontDoorError("Enter why the decision has changed.", field="reason")
+        police = police or choice.police
+        latest = triage.latest_revision
+        now_in_force = (
+            (latest.outcome_code, latest.police, latest.frontdoor_level)
+            if latest is not None
+            else (triage.outcome_code, triage.police, triage.frontdoor_level)
+        )
+        if (choice.code, police, level) == now_in_force:
+            raise FrontDoorError("That is the decision already recorded: change the outcome, police or level.",
+                                 field="outcome")  # fmt: skip
+        assert level is not None
+        revision = DecisionRevision.objects.create(
+            triage=triage,
+            outcome_code=choice.code,
+            outcome_name=choice.name,
+            police=police,
+            frontdoor_level=level,
+            reason=text,
+            recorded_by=actor.user,
+            recorded_at=timezone.now(),
+        )
+        record(
+            events.DECISION_REVISED,
+            target=triage,
+            actor=actor,
+            payload={
+                "revision": revision.pk,
+                "outcome": choice.code,
+                "outcome_name": choice.name,
+                "police": police,
+                "level": level,
+                "reason": text,
+                "before": {"outcome": now_in_force[0], "police": now_in_force[1], "level": now_in_force[2]},
+            },
+        )
+    return revision
+
+
 def send_feedback(actor: Actor, triage: Triage, *, shared: bool, text: str, reason_not_shared: str = "") -> Triage:
     """Tell the referrer the outcome (or why it is not shared): written on the referral, emailed by a job."""
     from continuum.apps.referrals import services as referral_services
@@ -545,14 +608,15 @@ def send_feedback(actor: Actor, triage: Triage, *, shared: bool, text: str, reas
             raise FrontDoorError("Decide the contact before telling the referrer the outcome.", field="shared")
         if triage.feedback_sent_at is not None:
             raise FrontDoorError(f"The referrer was already told, at {_when(triage.feedback_sent_at)}.", field="shared")
-        if shared and not text.strip():
+        text, reason_not_shared = clean_text(text).strip(), clean_text(reason_not_shared).strip()
+        if shared and not has_visible_text(text):
             raise FrontDoorError("Write what the referrer is told about the outcome.", field="text")
-        if not shared and not reason_not_shared.strip():
+        if not shared and not has_visible_text(reason_not_shared):
             raise FrontDoorError("Say why it is not appropriate to share the outcome.", field="reason_not_shared")
         referral_services.record_outcome_for_referrer(
             actor,
             triage.referral,
-            outcome_code=triage.outcome_code,
+            outcome_code=triage.outcome_code_in_force,  # a decision changed before feedback: the change
             text=text.strip() if shared else "",
             shared=shared,
             reason_not_shared="" if shared else reason_not_shared.strip(),

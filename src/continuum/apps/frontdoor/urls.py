@@ -20,4 +20,5 @@ urlpatterns = [
     path("<str:public_id>/match", views.confirm_match, name="match"),
     path("<str:public_id>/decide", views.decide, name="decide"),
     path("<str:public_id>/feedback", views.feedback, name="feedback"),
+    path("<str:public_id>/decision-change", views.revise, name="revise"),
 ]

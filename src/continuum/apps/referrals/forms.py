@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from continuum.apps.govuk.fields import CleanTextField
 from continuum.apps.referrals.codes import GENDERS, REFERRAL_SOURCES, nhs_number_valid
 from continuum.apps.referrals.models import ConsentBasis
 
@@ -18,7 +19,7 @@ class DateField(forms.MultiValueField):
 
     def __init__(self, *, missing: str, invalid: str, **kwargs: Any):
         self.missing, self.invalid = missing, invalid
-        parts = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
+        parts = (CleanTextField(required=False), CleanTextField(required=False), CleanTextField(required=False))
         super().__init__(parts, require_all_fields=False, **kwargs)
         self.widget = forms.MultiWidget(widgets=[forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs={})
         self.widget.widgets_names = ["-day", "-month", "-year"]
@@ -47,8 +48,8 @@ def date_parts(value: Any) -> dict[str, str]:
 
 
 class ChildForm(forms.Form):
-    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's first name"})
-    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the child's last name"})
+    first_name = CleanTextField(max_length=100, error_messages={"required": "Enter the child's first name"})
+    last_name = CleanTextField(max_length=100, error_messages={"required": "Enter the child's last name"})
     unborn = forms.BooleanField(required=False)
     date_of_birth = DateField(
         required=False,
@@ -58,10 +59,10 @@ class ChildForm(forms.Form):
     unborn_due_date = DateField(
         required=False, missing="Enter the due date", invalid="The due date must be a real date, like 1 6 2027"
     )
-    nhs_number = forms.CharField(max_length=12, required=False)
+    nhs_number = CleanTextField(max_length=12, required=False)
     gender = forms.ChoiceField(choices=[("", ""), *GENDERS], required=False)
-    ethnicity = forms.CharField(max_length=100, required=False)
-    school_or_setting = forms.CharField(max_length=200, required=False)
+    ethnicity = CleanTextField(max_length=100, required=False)
+    school_or_setting = CleanTextField(max_length=200, required=False)
 
     def clean_nhs_number(self) -> str:
         value = self.cleaned_data["nhs_number"].replace(" ", "")
@@ -90,12 +91,12 @@ class AnotherChildForm(forms.Form):
 
 
 class FamilyForm(forms.Form):
-    address = forms.CharField(
+    address = CleanTextField(
         max_length=500, widget=forms.Textarea, error_messages={"required": "Enter the family's address"}
     )
-    postcode = forms.CharField(max_length=10, required=False)
-    household = forms.CharField(max_length=2000, widget=forms.Textarea, required=False)
-    languages = forms.CharField(max_length=200, required=False)
+    postcode = CleanTextField(max_length=10, required=False)
+    household = CleanTextField(max_length=2000, widget=forms.Textarea, required=False)
+    languages = CleanTextField(max_length=200, required=False)
     interpreter_needed = forms.ChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.RadioSelect,
@@ -116,8 +117,8 @@ def household_rows(text: str) -> list[dict[str, str]]:
 
 class ReferrerForm(forms.Form):
     NO_CONTACT = "Enter a phone number or an email address the front door can reach you on"
-    referrer_name = forms.CharField(max_length=200, error_messages={"required": "Enter your name"})
-    referrer_agency = forms.CharField(max_length=200, error_messages={"required": "Enter your agency or organisation"})
+    referrer_name = CleanTextField(max_length=200, error_messages={"required": "Enter your name"})
+    referrer_agency = CleanTextField(max_length=200, error_messages={"required": "Enter your agency or organisation"})
     referral_source = forms.ChoiceField(
         choices=[("", ""), *REFERRAL_SOURCES],
         error_messages={
@@ -125,7 +126,7 @@ class ReferrerForm(forms.Form):
             "invalid_choice": "Select the kind of agency you refer from",
         },
     )
-    referrer_phone = forms.CharField(max_length=40, required=False)
+    referrer_phone = CleanTextField(max_length=40, required=False)
     referrer_email = forms.EmailField(
         required=False,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
@@ -139,7 +140,7 @@ class ReferrerForm(forms.Form):
 
 
 class DoneForm(forms.Form):
-    what_done_so_far = forms.CharField(
+    what_done_so_far = CleanTextField(
         max_length=5000,
         widget=forms.Textarea,
         error_messages={
@@ -155,38 +156,38 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether consent was obtained, not sought, or refused and overridden"},
     )
-    consent_who = forms.CharField(max_length=200, required=False)
+    consent_who = CleanTextField(max_length=200, required=False)
     consent_when = DateField(
         required=False,
         missing="Enter the date consent was given",
         invalid="The date must be a real date, like 5 1 2026",
     )
-    consent_shared = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
-    consent_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
-    consent_exception = forms.CharField(max_length=2000, required=False)
+    consent_shared = CleanTextField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_reason = CleanTextField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_exception = CleanTextField(max_length=2000, required=False)
 
 
 class PhonedForm(ChildForm, ReferrerForm):
     """An urgent referral taken by phone, on one page: the child, the caller, the concerns, consent."""
 
-    address = forms.CharField(max_length=500, widget=forms.Textarea, required=False)
-    postcode = forms.CharField(max_length=10, required=False)
-    concerns = forms.CharField(
+    address = CleanTextField(max_length=500, widget=forms.Textarea, required=False)
+    postcode = CleanTextField(max_length=10, required=False)
+    concerns = CleanTextField(
         max_length=5000,
         widget=forms.Textarea,
         error_messages={"required": "Write down the concerns the caller described"},
     )
-    what_done_so_far = forms.CharField(
+    what_done_so_far = CleanTextField(
         max_length=5000,
         widget=forms.Textarea,
         error_messages={"required": "Write down what the caller said has been done so far"},
     )
     referrer_level = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=[])
     consent_basis = ConsentForm.base_fields["consent_basis"]
-    consent_who = forms.CharField(max_length=200, required=False)
+    consent_who = CleanTextField(max_length=200, required=False)
     consent_when = ConsentForm.base_fields["consent_when"]
-    consent_shared = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
-    consent_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_shared = CleanTextField(max_length=2000, required=False, widget=forms.Textarea)
+    consent_reason = CleanTextField(max_length=2000, required=False, widget=forms.Textarea)
 
     NO_CONTACT = "Enter the caller's phone number (or their email address)"
     field_order = (

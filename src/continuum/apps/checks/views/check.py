@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import can
 from continuum.apps.checks import decision_report, presenters, services
 from continuum.apps.checks.forms import JudgementForm, LowerViewForm
@@ -142,8 +143,7 @@ def _render_check(
         "may_judge": may and not check.judgement,
         "may_revise": may and bool(check.judgement) and signed_in,
         "may_lower": may,
-        "may_disagree": can(actor, "escalations.raise")
-        and Check.objects.visible_to(actor).filter(pk=check.pk).exists(),
+        "may_disagree": _may_disagree(actor, check),
         "lower_reason": lower_form["lower_reason"].value() or "",
         "lower_errors": lower_errors,
         "lower_open": bool(lower_form.errors),
@@ -155,6 +155,15 @@ def _render_check(
     }
     failed = bool(form.errors or lower_form.errors)
     return render(request, "checks/result.html", context, status=400 if failed else 200)
+
+
+def _may_disagree(actor: Actor, check: Check) -> bool:
+    """Whether the page offers to raise a disagreement about the check (escalations' own rule decides on raising)."""
+    return (
+        can(actor, "escalations.raise")
+        and (check.sent_to_partnership or check.framework_id) == actor.partnership
+        and Check.objects.visible_to(actor).filter(pk=check.pk).exists()
+    )
 
 
 @require_http_methods(["GET"])

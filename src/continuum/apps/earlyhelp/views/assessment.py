@@ -19,6 +19,7 @@ from continuum.apps.checks.models import Check
 from continuum.apps.earlyhelp import queries, services
 from continuum.apps.earlyhelp.forms import ConsentForm, FamilyMemberForm, NeedsForm, VoiceForm
 from continuum.apps.earlyhelp.models import SECTIONS, Episode, Status
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.errors import error_summary, field_errors
 
 
@@ -58,7 +59,7 @@ def start(request: HttpRequest, check_id: str) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            episode = services.start_from_check(actor, check)
+            episode = submissions.once(submissions.posted(request), lambda: services.start_from_check(actor, check))
         except services.EarlyHelpError as exc:
             problem = str(exc)
         else:
@@ -100,7 +101,10 @@ def family(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("add"):
         if form.is_valid():
             try:
-                services.add_family_member(actor, episode, **form.cleaned_data)
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.add_family_member(actor, episode, **form.cleaned_data),
+                )
             except services.EarlyHelpError as exc:
                 _refused(form, exc)
             else:
@@ -208,13 +212,16 @@ def consent_page(request: HttpRequest, episode: Episode, template: str) -> HttpR
             return redirect(request.path)
     elif adding and form.is_valid():
         try:
-            services.record_consent(
-                actor,
-                episode,
-                given_by=episode.family.get(pk=form.cleaned_data["given_by"]),
-                to_what=form.cleaned_data["to_what"],
-                share_with=form.share_with_list,
-                shares_with_team=form.cleaned_data["shares_with_team"],
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.record_consent(
+                    actor,
+                    episode,
+                    given_by=episode.family.get(pk=form.cleaned_data["given_by"]),
+                    to_what=form.cleaned_data["to_what"],
+                    share_with=form.share_with_list,
+                    shares_with_team=form.cleaned_data["shares_with_team"],
+                ),
             )
         except services.EarlyHelpError as exc:
             _refused(form, exc)

@@ -10,11 +10,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from continuum.apps.accounts.permissions import action_required
+from continuum.apps.accounts.permissions import action_required, can, require
 from continuum.apps.audit import registry
 from continuum.apps.audit.queries import for_target
 from continuum.apps.earlyhelp import clocks, queries, services
-from continuum.apps.earlyhelp.forms import ActionForm, CloseForm, ProgressForm, ReasonForm, TeamMemberForm
+from continuum.apps.earlyhelp.forms import (
+    ActionForm,
+    CloseForm,
+    ProgressForm,
+    ReasonForm,
+    ReviseClosureForm,
+    TeamMemberForm,
+)
 from continuum.apps.earlyhelp.models import Episode, Status
 from continuum.apps.earlyhelp.views.assessment import (
     _form_context,
@@ -24,6 +31,7 @@ from continuum.apps.earlyhelp.views.assessment import (
     indicator_choices,
     statements,
 )
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.pdf import pdf_response, render_pdf
 
 PRINTABLE = ("consent", "plan")
@@ -100,22 +108,29 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
                     user = get_user_model().objects.filter(username=data["username"]).first()
                     if user is None:
                         raise services.EarlyHelpError("There is no one with that username", field="username")
-                services.add_team_member(
-                    actor,
-                    episode,
-                    expected_version=data["version"],
-                    user=user,
-                    name=data["name"],
-                    agency=data["agency"],
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.add_team_member(
+                        actor,
+                        episode,
+                        expected_version=data["version"],
+                        user=user,
+                        name=data["name"],
+                        agency=data["agency"],
+                    ),
                 )
             elif which == "action":
-                services.add_action(
-                    actor,
-                    episode,
-                    expected_version=data["version"],
-                    description=data["description"],
-                    owner=get_object_or_404(episode.team, pk=data["owner"]),
-                    due_date=data["due_date"],
+                owner = get_object_or_404(episode.team, pk=data["owner"])
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.add_action(
+                        actor,
+                        episode,
+                        expected_version=data["version"],
+                        description=data["description"],
+                        owner=owner,
+                        due_date=data["due_date"],
+                    ),
                 )
             else:
                 services.update_action(
@@ -179,8 +194,11 @@ def review(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
         progress = {str(a.pk): request.POST.get(f"progress-{a.pk}", "") for a in episode.actions.all()}
         selection = {"indicators": request.POST.getlist("needs"), "protective": request.POST.getlist("strengths")}
         try:
-            services.record_review(
-                actor, held, progress=progress, summary=request.POST.get("summary", ""), selection=selection
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.record_review(
+                    actor, held, progress=progress, summary=request.POST.get("summary", ""), selection=selection
+                ),
             )
         except services.EarlyHelpError as exc:
             errors = [{"href": f"#{exc.field}", "text": str(exc)}]
@@ -200,15 +218,35 @@ def review(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
 @action_required("earlyhelp.close")
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Close an open episode; once closed, the closure as recorded, its changes beside it, and a form for another."""
     actor = actor_of(request)
     episode = queries.family_record(actor, public_id)
-    form = CloseForm(request.POST or None)
+    if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
+        return redirect("earlyhelp:record", public_id=public_id)  # the same form sent again: it was done
+    closed = episode.status == Status.CLOSED
+    if closed and request.method == "POST":
+        require(actor, "earlyhelp.close", episode)
+    form: CloseForm = (ReviseClosureForm if closed else CloseForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.close(actor, episode, code=form.cleaned_data["code"], text=form.cleaned_data["text"])
+            if closed:
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.revise_closure(
+                        actor, episode, code=data["code"], text=data["text"], reason=data["reason"]
+                    ),
+                )
+            else:
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.close(actor, episode, code=data["code"], text=data["text"]),
+                )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
         else:
+            if closed:
+                return redirect("earlyhelp:close", public_id=public_id)
             return redirect("earlyhelp:record", public_id=public_id)
     chosen = form["code"].value()
     items = [
@@ -217,8 +255,13 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
     ]
     context = {
         "episode": episode,
+        "closed": closed,
+        "revisions": list(episode.closure_revisions.select_related("recorded_by")) if closed else [],
+        "may_revise": closed and episode.closure_code != "step-up",
+        "may_disagree": closed and can(actor, "escalations.raise"),
         "items": items,
         "text": form["text"].value() or "",
+        "reason": form["reason"].value() or "" if "reason" in form.fields else "",
         **_form_context(form, {"code": items[0]["html_id"]}),
     }
     return render(request, "earlyhelp/close.html", context, status=400 if form.errors else 200)
@@ -232,7 +275,10 @@ def step_up(request: HttpRequest, public_id: str) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.step_up(actor, episode, reason=form.cleaned_data["reason"])
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.step_up(actor, episode, reason=form.cleaned_data["reason"]),
+            )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
         else:

@@ -13,6 +13,7 @@ from continuum.apps.earlyhelp import queries, services
 from continuum.apps.earlyhelp.forms import ReasonForm, SettingsForm, StepDownForm
 from continuum.apps.earlyhelp.models import StepDown
 from continuum.apps.earlyhelp.views.assessment import _form_context, _refused, actor_of
+from continuum.apps.govuk import submissions
 
 PAGE_SIZE = 50
 
@@ -54,16 +55,22 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "accept":
-                episode = services.accept_step_down(actor, handed)
+                episode = submissions.once(
+                    submissions.posted(request), lambda: services.accept_step_down(actor, handed)
+                )
                 return redirect("earlyhelp:tasks", public_id=episode.public_id)
             if form.is_valid():
-                services.refuse_step_down(actor, handed, reason=form.cleaned_data["reason"])
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.refuse_step_down(actor, handed, reason=form.cleaned_data["reason"]),
+                )
                 return redirect("earlyhelp:step_downs")
         except services.EarlyHelpError as exc:
             _refused(form, exc)
     context = {
         "step_down": handed,
         "may_answer": can(actor, "earlyhelp.answer_step_down", handed),
+        "may_disagree": can(actor, "escalations.raise") and handed.partnership == actor.partnership,
         "reason": form["reason"].value() or "",
         "now": timezone.now(),
         **_form_context(form),
@@ -81,13 +88,16 @@ def new_step_down(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         history = [{"what": data["history"].strip()}] if data.get("history", "").strip() else []
         try:
-            handed = services.request_step_down(
-                actor,
-                origin=data["origin"],
-                source_reference=data["source_reference"],
-                family=form.family(),
-                reason=data["reason"],
-                history=history,
+            handed = submissions.once(
+                submissions.posted(request),
+                lambda: services.request_step_down(
+                    actor,
+                    origin=data["origin"],
+                    source_reference=data["source_reference"],
+                    family=form.family(),
+                    reason=data["reason"],
+                    history=history,
+                ),
             )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
@@ -112,7 +122,9 @@ def front_door(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         referral = queries.front_door_referral(actor, request.POST.get("referral", ""))
         try:
-            episode = services.start_from_front_door(actor, referral)
+            episode = submissions.once(
+                submissions.posted(request), lambda: services.start_from_front_door(actor, referral)
+            )
         except services.EarlyHelpError as exc:
             errors = [{"href": "#main-content", "text": str(exc)}]
         else:

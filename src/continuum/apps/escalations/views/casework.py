@@ -20,11 +20,13 @@ from continuum.apps.escalations.forms import (
     RaiseForm,
     ResolveForm,
     RespondForm,
+    ReviseOutcomeForm,
     WithdrawForm,
     add_service_error,
 )
 from continuum.apps.escalations.models import Escalation, Status
 from continuum.apps.escalations.subjects import SubjectKind, kind_of
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.errors import error_summary, field_errors
 
 FLASH_KEY = "escalations.flash"
@@ -51,7 +53,10 @@ def raise_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     form = RaiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            escalation = services.raise_escalation(actor, subject_kind, subject, **form.cleaned_data)
+            escalation = submissions.once(
+                submissions.posted(request),
+                lambda: services.raise_escalation(actor, subject_kind, subject, **form.cleaned_data),
+            )
         except services.EscalationError as exc:
             add_service_error(form, exc)
         else:
@@ -96,6 +101,8 @@ def _detail(
         "field_errors": field_errors(failed) if failed is not None else {},
         "flash": request.session.pop(FLASH_KEY, None),
         "where": services.current_procedure(escalation.partnership).where,
+        "revisions": list(escalation.outcome_revisions.select_related("recorded_by")),
+        "may_revise": escalation.status == Status.RESOLVED and can(actor, "escalations.resolve", escalation),
     }
     return render(request, "escalations/detail.html", context, status=400 if failed is not None else 200)
 
@@ -124,12 +131,18 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         raise Http404("No such action")
     form_class, service, keyword, flash = MOVES[action]
     escalation = queries.escalation_for(actor, public_id)
+    if submissions.stored(submissions.posted(request)) is not None:  # the same form sent again: it was done
+        request.session[FLASH_KEY] = flash
+        return redirect(reverse("escalations:detail", kwargs={"public_id": public_id}))
     form = form_class(request.POST)
     form.is_valid()
     if not form.errors:
         argument = "reason" if action == "withdraw" else keyword
         try:
-            service(actor, escalation, **{argument: form.cleaned_data[keyword]})
+            submissions.once(
+                submissions.posted(request),
+                lambda: service(actor, escalation, **{argument: form.cleaned_data[keyword]}),
+            )
         except services.EscalationError as exc:
             add_service_error(form, exc)
         else:
@@ -137,6 +150,31 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
             return redirect(reverse("escalations:detail", kwargs={"public_id": public_id}))
     escalation = queries.escalation_for(actor, public_id, purpose="page after a refused change")
     return _detail(request, escalation, failed=form, action=action)
+
+
+@action_required("escalations.view")
+@require_http_methods(["POST"])
+def revise_outcome(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A change to a resolved escalation's outcome, recorded beside it with its reason; refusals on the page."""
+    actor = request.actor  # type: ignore[attr-defined]
+    escalation = queries.escalation_for(actor, public_id)
+    form = ReviseOutcomeForm(request.POST)
+    form.is_valid()
+    if not form.errors:
+        try:
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.revise_outcome(
+                    actor, escalation, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+                ),
+            )
+        except services.EscalationError as exc:
+            add_service_error(form, exc)
+        else:
+            request.session[FLASH_KEY] = "The change to the resolution has been recorded beside it"
+            return redirect(reverse("escalations:detail", kwargs={"public_id": public_id}))
+    escalation = queries.escalation_for(actor, public_id, purpose="page after a refused change")
+    return _detail(request, escalation, failed=form, action="revise")
 
 
 @action_required("escalations.raise")

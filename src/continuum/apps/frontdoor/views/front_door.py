@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.models import Membership
-from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES, action_required, require
+from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES, action_required, can, require
 from continuum.apps.frontdoor import clocks, forms, queries, services
 from continuum.apps.frontdoor.models import AgencyCheck, Match, State, Triage
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.errors import error_summary, field_errors
 
 
@@ -138,6 +139,8 @@ def _contact_context(request: HttpRequest, triage: Triage) -> dict[str, Any]:
         "Match": Match,
         "State": State,
         "consent_bases": services.CONSENT_BASES,
+        "revisions": list(triage.decision_revisions.select_related("recorded_by")),
+        "may_revise": triage.state == State.DECIDED and can(actor, "frontdoor.decide", triage),
     }
 
 
@@ -222,7 +225,12 @@ def request_check(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        services.request_check(_actor(request), triage, form.cleaned_data["agency"], form.cleaned_data["question"])
+        submissions.once(
+            submissions.posted(request),
+            lambda: services.request_check(
+                _actor(request), triage, form.cleaned_data["agency"], form.cleaned_data["question"]
+            ),
+        )
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "Information requested.")
@@ -241,7 +249,10 @@ def answer_check(request: HttpRequest, public_id: str, agency: str) -> HttpRespo
             request, triage, services.FrontDoorError(f"Enter what {check.agency_name} said.", field="response")
         )
     try:
-        services.answer_check(_actor(request), check, form.cleaned_data["response"])
+        submissions.once(
+            submissions.posted(request),
+            lambda: services.answer_check(_actor(request), check, form.cleaned_data["response"]),
+        )
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, f"{check.agency_name}'s answer recorded.")
@@ -267,6 +278,8 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
     triage = _triage(request, public_id)
     if triage.state == State.DECIDED:
+        if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
+            return _done(request, triage, "Decision recorded.")  # the same form sent again
         return redirect("frontdoor:contact", public_id=triage.public_id)
     context = _contact_context(request, triage)
     context["outcomes"] = services.outcome_choices(context["framework"])
@@ -274,12 +287,12 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     values = forms.decision_fields(request.POST, referred) if request.method == "POST" else None
     if values is not None:
         try:
-            services.decide(
-                actor,
-                triage,
-                outcome=values.pop("outcome"),
-                police=values.pop("police"),
-                rationale=services.Rationale(**values),
+            outcome, police = values.pop("outcome"), values.pop("police")
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.decide(
+                    actor, triage, outcome=outcome, police=police, rationale=services.Rationale(**values)
+                ),
             )
         except services.DecisionError as error:
             services.note_viewed(actor, triage, what="decision page")
@@ -307,12 +320,15 @@ def feedback(request: HttpRequest, public_id: str) -> HttpResponse:
         form = forms.FeedbackForm(request.POST)
         if form.is_valid():
             try:
-                services.send_feedback(
-                    actor,
-                    triage,
-                    shared=form.cleaned_data["shared"] == "yes",
-                    text=form.cleaned_data["text"],
-                    reason_not_shared=form.cleaned_data["reason_not_shared"],
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.send_feedback(
+                        actor,
+                        triage,
+                        shared=form.cleaned_data["shared"] == "yes",
+                        text=form.cleaned_data["text"],
+                        reason_not_shared=form.cleaned_data["reason_not_shared"],
+                    ),
                 )
             except services.FrontDoorError as error:
                 context["errors"] = [{"href": f"#{error.field or 'shared'}", "text": error.message}]
@@ -328,6 +344,50 @@ def feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     services.note_viewed(actor, triage, what="feedback page")
     context["values"] = {}
     return render(request, "frontdoor/feedback.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@action_required("frontdoor.view_queue")
+def revise(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Record a change to a decided contact's decision: beside the first, in the person's name, with why."""
+    actor = _actor(request)
+    triage = _triage(request, public_id)
+    require(actor, "frontdoor.decide", triage)
+    if triage.state != State.DECIDED:
+        return redirect("frontdoor:decide", public_id=triage.public_id)
+    context = _contact_context(request, triage)
+    context["outcomes"] = services.outcome_choices(context["framework"])
+    form = forms.ReviseDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.revise_decision(
+                        actor,
+                        triage,
+                        outcome=data["outcome"],
+                        police=data["police"],
+                        level=data["level"],
+                        reason=data["reason"],
+                    ),
+                )
+            except services.FrontDoorError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return _done(request, triage, "The change to the decision has been recorded beside it.")
+        context.update(errors=error_summary(form), field_errors=field_errors(form), values=request.POST)
+        services.note_viewed(actor, triage, what="decision change page")
+        return render(request, "frontdoor/revise.html", context, status=400)
+    services.note_viewed(actor, triage, what="decision change page")
+    in_force = triage.latest_revision
+    context["values"] = {
+        "outcome": next((o.key for o in context["outcomes"] if o.code == (in_force or triage).outcome_code), ""),
+        "level": str((in_force or triage).frontdoor_level or ""),
+        "police": "yes" if (in_force or triage).police else "",
+    }
+    return render(request, "frontdoor/revise.html", context)
 
 
 def contact_url(triage: Triage) -> str:

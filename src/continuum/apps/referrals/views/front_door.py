@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from continuum.apps.accounts.permissions import action_required
+from continuum.apps.govuk import submissions
 from continuum.apps.referrals import queries, services
 
 
@@ -102,11 +103,12 @@ def phoned(request: HttpRequest) -> HttpResponse:
             postcode=data["postcode"],
         )
         try:
-            [referral] = services.record_phoned_referral(
-                request.actor,  # type: ignore[attr-defined]
-                details=details,
-                concerns=data["concerns"],
-                referrer_level=data["referrer_level"],
+            actor = request.actor  # type: ignore[attr-defined]
+            referral = submissions.once(
+                submissions.posted(request),
+                lambda: services.record_phoned_referral(
+                    actor, details=details, concerns=data["concerns"], referrer_level=data["referrer_level"]
+                )[0],
             )
         except services.ReferralError as refusal:
             if refusal.field in form.fields:

@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 
 from continuum.apps.accounts.permissions import action_required, can
 from continuum.apps.checks.models import Check
+from continuum.apps.govuk import submissions
 from continuum.apps.govuk.views import QuestionPage
 from continuum.apps.govuk.wizard import SessionAnswers, Steps
 from continuum.apps.referrals import forms, presenters, services
 from continuum.apps.referrals.codes import GENDER_LABELS, REFERRAL_SOURCE_LABELS, REFERRAL_SOURCES
-from continuum.apps.referrals.models import ConsentBasis
+from continuum.apps.referrals.models import ConsentBasis, Referral
 
 STEPS = Steps(("child", "children", "family", "referrer", "done", "consent", "check"))
 
@@ -357,6 +358,14 @@ class CheckAnswersPage(ReferralPage):
     form_class = forms.forms.Form
     template_name = "referrals/check_answers.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            # The same answers sent again (a double click, a resent form): the referral they already made.
+            sent = submissions.stored(submissions.posted(request))
+            if isinstance(sent, Referral) and sent.referrer_id == getattr(request.user, "pk", None):
+                return redirect("referrals:sent", public_id=sent.public_id)
+        return super().dispatch(request, *args, **kwargs)
+
     def page_context(self, form: Any) -> dict[str, Any]:
         answers = self.answers
         consent = answers.consent
@@ -379,7 +388,11 @@ class CheckAnswersPage(ReferralPage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            made = services.send_referral(request.actor, self.check, details_from(self.answers))  # type: ignore[attr-defined]
+            actor = request.actor  # type: ignore[attr-defined]
+            details = details_from(self.answers)
+            first = submissions.once(
+                submissions.posted(request), lambda: services.send_referral(actor, self.check, details)[0]
+            )
         except services.ReferralError as refusal:
             step = FIELD_PAGES.get(refusal.field)
             if step is None and refusal.field.startswith(
@@ -391,7 +404,7 @@ class CheckAnswersPage(ReferralPage):
             href = self.url_for(step, changing=True) if step else "#main-content"
             return self.render_page(None, errors=[{"href": href, "text": refusal.message}])
         ReferralAnswers.clear(request.session)
-        return redirect("referrals:sent", public_id=made[0].public_id)
+        return redirect("referrals:sent", public_id=first.public_id)
 
 
 @action_required("referrals.send")

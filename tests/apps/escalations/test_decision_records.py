@@ -1,0 +1,153 @@
+"""A resolved escalation's outcome stays as recorded (ADR 0018); a change is a new, attributed entry beside it.
+Raising and every step are idempotent against a second submission of the same form; reasons need visible text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import DatabaseError, IntegrityError, transaction
+from django.test import Client
+
+from continuum.apps.accounts.actor import Role
+from continuum.apps.accounts.permissions import Refused
+from continuum.apps.audit.queries import events as audit_events
+from continuum.apps.escalations import services
+from continuum.apps.escalations.models import Escalation, OutcomeRevision, Stage, Status
+from continuum.apps.escalations.subjects import kind_of
+from tests.apps.accounts.conftest import signed_in
+
+from .factories import EscalationFactory, acting, stored_check
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(actor) -> Client:
+    return signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
+
+
+def token(html: str, action: str = "") -> str:
+    form = html[html.index(f'action="{action}"') :] if action else html
+    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', form)
+    assert found, "the form carries a submission token"
+    return found.group(1)
+
+
+def resolved() -> tuple[Escalation, object]:
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    escalation = EscalationFactory(actor=worker)
+    services.respond(worker, escalation, response="We looked again")
+    services.resolve(worker, escalation, outcome="Level raised to 3")
+    escalation.refresh_from_db()
+    return escalation, worker
+
+
+def test_a_change_to_the_outcome_is_a_new_entry_beside_it_and_audited():
+    escalation, worker = resolved()
+    revision = services.revise_outcome(worker, escalation, outcome="Level raised to 4", reason="The \u202epanel met")
+    escalation.refresh_from_db()
+    assert escalation.outcome == "Level raised to 3" and escalation.status == Status.RESOLVED
+    assert (revision.outcome, revision.reason, revision.recorded_by) == (
+        "Level raised to 4",
+        "The panel met",
+        worker.user,
+    )
+    assert escalation.outcome_in_force == "Level raised to 4"
+    event = audit_events().filter(verb="escalations.outcome_revised").get()
+    assert event.actor == worker.label and event.payload["before"] == "Level raised to 3"
+
+
+@pytest.mark.parametrize("reason", ["", "\u200b\u200b", "\u202e\u2066\x00"])
+def test_a_change_needs_a_visible_reason(reason):
+    escalation, worker = resolved()
+    with pytest.raises(services.EscalationError, match="Enter why the resolution has changed"):
+        services.revise_outcome(worker, escalation, outcome="Level raised to 4", reason=reason)
+    assert not OutcomeRevision.objects.exists()
+
+
+def test_a_change_needs_a_resolved_escalation_a_difference_and_someone_who_may_resolve_it():
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    escalation = EscalationFactory(actor=worker)
+    with pytest.raises(services.EscalationError, match="Only a resolved escalation"):
+        services.revise_outcome(worker, escalation, outcome="x", reason="y")
+    escalation, worker = resolved()
+    with pytest.raises(services.EscalationError, match="already recorded"):
+        services.revise_outcome(worker, escalation, outcome="Level raised to 3", reason="the same")
+    with pytest.raises(Refused):
+        services.revise_outcome(acting(Role.PARTNERSHIP_ADMIN), escalation, outcome="other", reason="not mine")
+    assert not OutcomeRevision.objects.exists()
+
+
+def test_the_database_refuses_to_change_a_recorded_outcome_response_or_stage_end():
+    escalation, worker = resolved()
+    stage = escalation.stages.get()
+    for rows, change in (
+        (Escalation.objects.filter(pk=escalation.pk), {"outcome": "rewritten"}),
+        (Escalation.objects.filter(pk=escalation.pk), {"status": "open", "outcome": "", "closed_at": None}),
+        (Stage.objects.filter(pk=stage.pk), {"response": "rewritten"}),
+        (Stage.objects.filter(pk=stage.pk), {"reason": "rewritten"}),
+    ):
+        with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+            rows.update(**change)
+    revision = services.revise_outcome(worker, escalation, outcome="Level raised to 4", reason="The panel met")
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        OutcomeRevision.objects.filter(pk=revision.pk).update(outcome="rewritten")
+
+
+def test_the_page_records_a_change_once_and_shows_it_beside_the_outcome():
+    escalation, worker = resolved()
+    client = client_for(worker)
+    page = client.get(f"/escalations/{escalation.public_id}/").content.decode()
+    action = f"/escalations/{escalation.public_id}/outcome-change/"
+    data = {"outcome": "Level raised to 4", "reason": "The panel met", "submission": token(page, action)}
+    assert client.post(action, data).status_code == 302
+    assert client.post(action, data).status_code == 302  # a double click
+    assert OutcomeRevision.objects.count() == 1
+    page = client.get(f"/escalations/{escalation.public_id}/").content.decode()
+    assert "Changes to the outcome" in page and "The panel met" in page and "Level raised to 3" in page
+    refused = client.post(action, {"outcome": "Level 2", "reason": "\u200b\u200c"})
+    assert refused.status_code == 400 and "Enter why the resolution has changed" in refused.content.decode()
+
+
+def test_raising_twice_with_the_same_form_raises_once():
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    check = stored_check(acting(Role.PRACTITIONER))
+    url = f"/escalations/raise/check/{check.public_id}/"
+    client = client_for(worker)
+    data = {
+        "concern": "Level too low",
+        "other_party": "The school's DSL",
+        "submission": token(client.get(url).content.decode()),
+    }
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Escalation.objects.count() == 1
+    refused = client.post(url, {"concern": "\u200b\u2060", "other_party": "The school's DSL"})
+    assert refused.status_code == 400 and "Say what you disagree with and why" in refused.content.decode()
+
+
+def test_each_step_posted_twice_is_recorded_once():
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    escalation = EscalationFactory(actor=worker)
+    client = client_for(worker)
+    detail = f"/escalations/{escalation.public_id}/"
+    respond = f"/escalations/{escalation.public_id}/respond/"
+    data = {"response": "We looked again", "submission": token(client.get(detail).content.decode(), respond)}
+    assert [client.post(respond, data).status_code for _ in range(2)] == [302, 302]
+    escalate = f"/escalations/{escalation.public_id}/escalate/"
+    data = {"reason": "Still disagree", "submission": token(client.get(detail).content.decode(), escalate)}
+    assert [client.post(escalate, data).status_code for _ in range(2)] == [302, 302]
+    escalation.refresh_from_db()
+    assert escalation.current_stage == 2
+    assert audit_events().filter(verb="escalations.responded").count() == 1
+    assert audit_events().filter(verb="escalations.escalated").count() == 1
+
+
+def test_the_service_refuses_invisible_words_from_any_caller():
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    kind = kind_of("check")
+    assert kind is not None
+    with pytest.raises(services.EscalationError, match="Say what you disagree with"):
+        services.raise_escalation(
+            worker, kind, stored_check(acting(Role.PRACTITIONER)), concern="\u200b\u200d", other_party="DSL"
+        )
