@@ -41,7 +41,8 @@ from continuum.apps.audit import chain  # pure: hashing only, no Django
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "frameworks" / "tiny"
 BENCH_DB = "continuum_bench_audit"
-COLUMNS = (*chain.HASHED_FIELDS, "hash")  # the columns COPY fills, in the order verify hashes them
+COLUMNS = (*chain.HASHED_FIELDS, "hash", "access")  # the columns COPY fills: hashed ones in verify's order
+ACCESS_VERBS = {"checks.viewed", "checks.exported"}  # registered with access=True (the access log)
 
 
 def log(message: str) -> None:
@@ -115,7 +116,8 @@ def synthetic_events(count: int) -> Iterator[tuple[Any, ...]]:
             "prev_hash": prev_hash,
         }
         digest = chain.event_hash(**content)
-        yield (*(content[c] for c in COLUMNS[:-3]), chain.canonical_json(content["payload"]), prev_hash, digest)
+        payload = chain.canonical_json(content["payload"])
+        yield (*(content[c] for c in COLUMNS[:-4]), payload, prev_hash, digest, verb in ACCESS_VERBS)
         prev_hash = digest
 
 
