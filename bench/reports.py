@@ -313,9 +313,8 @@ def measure(calls: int, now: datetime, whole_range: bool) -> tuple[list[tuple[st
         results.append((f"dashboard ({name}): one hand-written SQL", times))
         ours, theirs = dashboard_headlines(figures), tuple(rows[0])
         agreement.append(f"dashboard {name}: {'agree' if ours == theirs else 'DIFFER'} {ours} vs {theirs}")
-        for figure in queries.DASHBOARD:
-            scope = queries.Scope.for_actor(actor, f)
-            times, _ = timed(1, lambda figure=figure, scope=scope: figure(scope), figure.__name__)
+        for figure in queries.DASHBOARD:  # alone: each counts what it needs afresh (the page counts once for all)
+            times, _ = timed(1, lambda figure=figure, f=f: figure(queries.Scope.for_actor(actor, f)), figure.__name__)
             results.append((f"  figure {figure.__name__} ({name})", times))
 
         log(f"  calibration, {name}")

@@ -116,3 +116,16 @@ def test_a_change_made_while_its_day_is_recounted_leaves_the_day_stale(
     monkeypatch.setattr(tallies, "check_counts", counted)
     figures = {f.key: f for f in queries.dashboard(person(Role.PARTNERSHIP_ADMIN), APRIL_2026)}
     assert dict((r[0], r[4]) for r in figures["agency-checks"].rows) == {"Police": 1}  # not yet answered
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when it is done
+def test_the_worker_recounts_the_stale_days_and_schedules_its_next_run(april: dict[str, Any]):
+    from continuum.apps.jobs.tasks import is_scheduled
+    from continuum.apps.jobs.worker import run
+    from continuum.apps.reports.tasks import refresh_tallies
+
+    from_records = pages()
+    run(batch=True, interval=0.1)  # the real worker: the periodic jobs are scheduled, those due now run
+    assert not StaleDay.objects.exists() and Tally.objects.filter(whole_month=True).exists()
+    assert is_scheduled(refresh_tallies)  # the next run waits on the queue
+    assert pages() == from_records

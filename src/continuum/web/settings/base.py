@@ -234,7 +234,10 @@ CONTINUUM_PERIODIC_JOBS = [
     "continuum.apps.jobs.tasks.clear_expired_sessions",
     "continuum.apps.audit.tasks.verify_chain_daily",
     "continuum.apps.retention.tasks.apply_retention",
+    "continuum.apps.reports.tasks.refresh_tallies",
 ]
+# How often the reports' job recounts the days whose tallies are stale (ADR 0017).
+CONTINUUM_REPORTS_REFRESH_SECONDS = env.int("CONTINUUM_REPORTS_REFRESH_SECONDS", default=300)
 # Retention (docs/retention.md): how long each kind of record is kept, set by the partnership; the
 # defaults and their sources are in that document. The retention job runs daily on the queue.
 CONTINUUM_RETENTION = {
