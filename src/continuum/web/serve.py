@@ -79,8 +79,11 @@ def _warm() -> None:
     from continuum.apps.govuk import pdf
     from continuum.apps.partnerships.catalogue import catalogue
 
+    from continuum.apps.checks.matching_pool import PoolSettings, limit_model_threads
+
     started = time.perf_counter()
     pdf.warm()
+    log.info("matching may use %d CPU threads (MATCHING_CPU_THREADS)", limit_model_threads(PoolSettings.from_settings()))
     try:
         from continuum.matching import prepare as prepare_matching
     except ImportError as exc:

@@ -22,6 +22,7 @@ Continuum configuration (``CONTINUUM_MATCHING`` in the settings), not framework 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,6 +53,7 @@ class PoolSettings:
     long_queue: int = 1
     long_chars: int = 600
     budget_seconds: float = 2.0
+    cpu_threads: int = 0  # cores one forward pass of the model may use; 0: half the machine's (at least one)
 
     @classmethod
     def from_settings(cls) -> PoolSettings:
@@ -59,6 +61,18 @@ class PoolSettings:
 
         given = dict(getattr(settings, "CONTINUUM_MATCHING", {}))
         return cls(**given)
+
+
+def limit_model_threads(config: PoolSettings) -> int:
+    """Let the model use only ``cpu_threads`` cores (PyTorch's intra-op threads, process-wide), so
+    that the server's other threads keep a core while matching is saturated; returns the number."""
+    threads = config.cpu_threads or max(1, (os.cpu_count() or 2) // 2)
+    try:
+        import torch
+    except ImportError:  # no semantic extra: matching by words only, nothing to limit
+        return 0
+    torch.set_num_threads(threads)
+    return threads
 
 
 class Lane:

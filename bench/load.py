@@ -1,0 +1,439 @@
+"""Fair under load (issue 19 item 2, ADR 0021): a realistic mix against ``continuum serve``, then
+the same mix while ten clients flood the concern step with the longest concerns allowed.
+
+Starts ``continuum serve`` (waitress) on a free loopback port with a throw-away data directory
+(SQLite, or ``--database-url``), makes the demo accounts, signs a front-door worker in (password
+and authenticator code), and gives each virtual user a session with a check in progress and a
+stored check. Then two phases of ``--duration`` seconds each:
+
+1. **normal**: ``--clients`` virtual users, together paced at ``--rate`` requests a second
+   (open loop: a slow answer does not slow the arrivals), each request drawn from the mix:
+   start page, concern step (a POST, matching by meaning), result page (a stored check,
+   replayed and its view audited), ``/healthz`` (readiness), the front door's queue (signed
+   in), and the **baseline**: ``/healthz/live``, a bare Django view through the same
+   middleware, answered in the same run under the same load;
+2. **flood**: the same, plus ``--flood`` clients each posting a concern of the longest length
+   allowed (``CONCERN_MAX_CHARS``) as fast as they are answered.
+
+Prints p50/p95/p99 per page, throughput and errors for each phase side by side, and the
+ratio of each page's p95 under the flood to its normal p95 (the goal: within 2x).
+
+Why a small asyncio + httpx client rather than locust: the figures wanted are exact per-page
+percentiles of two phases and a baseline from one run, and an open-loop arrival rate; locust
+would bring gevent's monkey-patching, its own process model and report format for a load
+that one event loop generates. The client runs in this process, the server in another: on a
+machine of two cores they share the CPU, which the printed figures include.
+
+    .venv/bin/python bench/load.py                      # 60 s per phase, 50 clients, 200 req/s
+    .venv/bin/python bench/load.py --duration 600       # the issue's 10 minutes
+    .venv/bin/python bench/load.py --duration 20 --clients 10 --rate 50 --flood 10 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from base64 import b32decode
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+DEMO_KEY = re.compile(r"(demo-front-door-worker-\S+): authenticator key (\S+)")
+DEMO_PASSWORD = "bench-demo-password-not-secret"
+
+BASELINE = "baseline: /healthz/live (bare view)"
+START, CONCERN, RESULT, HEALTHZ, QUEUE = (
+    "start page",
+    "concern step POST",
+    "result page",
+    "/healthz (readiness)",
+    "front-door queue (signed in)",
+)
+FLOOD = "flood: long concern POST"
+# The mix: share of requests per page (a practitioner reads more than they write).
+MIX = {START: 0.25, CONCERN: 0.10, RESULT: 0.25, HEALTHZ: 0.10, QUEUE: 0.15, BASELINE: 0.15}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+@dataclass
+class Phase:
+    """What one phase measured: latencies (s) and failures per page, and its length."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    seconds: float = 0.0
+
+    def record(self, label: str, started: float, status: int) -> None:
+        self.latencies[label].append(time.perf_counter() - started)
+        self.statuses[label][status] += 1
+        if status >= 400 or status == 0:
+            self.errors[label] += 1
+
+
+@dataclass
+class User:
+    """One virtual practitioner: cookies (in the client), a CSRF token, a stored check's path."""
+
+    client: httpx.AsyncClient
+    token: str = ""
+    result_path: str = ""
+
+
+async def form(user: User, path: str, data: dict[str, Any]) -> httpx.Response:
+    return await user.client.post(path, data={**data, "csrfmiddlewaretoken": user.token})
+
+
+async def page(user: User, path: str) -> httpx.Response:
+    response = await user.client.get(path)
+    found = CSRF.search(response.text)
+    if found:
+        user.token = found.group(1)
+    return response
+
+
+def address(n: int) -> dict[str, str]:
+    """The client's own address, as the TLS proxy in front would pass it (the server trusts 127.0.0.1)."""
+    return {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256 or 1}", "X-Forwarded-Proto": "http"}
+
+
+async def practitioner(base: str, framework: str, n: int) -> User:
+    """A session with a check in progress (the concern step is next) and one stored check."""
+    user = User(httpx.AsyncClient(base_url=base, timeout=120, headers=address(n)))
+    await page(user, "/checks/new/partnership")
+    await form(user, "/checks/new/partnership", {"partnership": framework})
+    await page(user, "/checks/new/child")
+    await form(user, "/checks/new/child", {"age_years": "7", "facts": ["disabled"]})
+    await page(user, "/checks/new/answers")
+    stored = await form(user, "/checks/new/answers", {})
+    if stored.status_code != 302:
+        raise SystemExit(f"could not store a check for the result page: {stored.status_code}")
+    user.result_path = stored.headers["Location"]
+    await page(user, "/checks/new/partnership")
+    await form(user, "/checks/new/partnership", {"partnership": framework})
+    await page(user, "/checks/new/concern")
+    return user
+
+
+async def front_door_session(base: str, username: str, key: str) -> httpx.Cookies:
+    """A front-door worker signed in with password and code; the session the queue clients share."""
+    from django_otp.oath import totp
+
+    user = User(httpx.AsyncClient(base_url=base, timeout=60, headers=address(1)))
+    await page(user, "/accounts/sign-in")
+    signed = await form(user, "/accounts/sign-in", {"username": username, "password": DEMO_PASSWORD})
+    if signed.status_code != 302:
+        raise SystemExit(f"the front-door worker could not sign in: {signed.status_code}")
+    await page(user, signed.headers["Location"])
+    code = f"{totp(b32decode(key), 30, 0, 6, 0):06d}"
+    verified = await form(user, "/accounts/two-factor", {"token": code})
+    if verified.status_code != 302:
+        raise SystemExit(f"the front-door worker's code was refused: {verified.status_code}")
+    queue = await user.client.get("/front-door/")
+    if queue.status_code != 200:
+        raise SystemExit(f"the front door's queue did not open for the signed-in worker: {queue.status_code}")
+    cookies = user.client.cookies
+    await user.client.aclose()
+    return cookies
+
+
+async def one(user: User, label: str, phase: Phase, text: str, queue_client: httpx.AsyncClient) -> None:
+    started = time.perf_counter()
+    status = 0
+    try:
+        if label == START:
+            status = (await user.client.get("/")).status_code
+        elif label == CONCERN:
+            status = (await form(user, "/checks/new/concern", {"text": text})).status_code
+        elif label == RESULT:
+            status = (await user.client.get(user.result_path)).status_code
+        elif label == HEALTHZ:
+            status = (await user.client.get("/healthz")).status_code
+        elif label == QUEUE:
+            status = (await queue_client.get("/front-door/")).status_code
+        else:
+            status = (await user.client.get("/healthz/live")).status_code
+    except httpx.HTTPError:
+        status = 0
+    phase.record(label, started, status)
+
+
+async def run_phase(
+    users: list[User],
+    concern_users: list[User],
+    queue_clients: list[httpx.AsyncClient],
+    args: argparse.Namespace,
+    texts: list[str],
+    flood: list[User],
+) -> Phase:
+    """The mix at ``args.rate`` for ``args.duration`` seconds (open loop), with ``flood`` clients posting long concerns."""
+    phase = Phase()
+    labels, weights = list(MIX), list(MIX.values())
+    stop = time.monotonic() + args.duration
+    rng = random.Random(args.seed)
+    in_flight: set[asyncio.Task[None]] = set()
+
+    def long_text() -> str:
+        """The longest concern allowed, different each time (the same text again is not matched again)."""
+        words = rng.sample(texts, len(texts))
+        return (" ".join(words) * 20)[: args.long_chars]
+
+    async def flooder(user: User) -> None:
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                status = (await form(user, "/checks/new/concern", {"text": long_text()})).status_code
+            except httpx.HTTPError:
+                status = 0
+            phase.record(FLOOD, started, status)
+
+    flooders = [asyncio.create_task(flooder(u)) for u in flood]
+    started = time.perf_counter()
+    interval = 1.0 / args.rate
+    next_at = time.monotonic()
+    n = 0
+    while next_at < stop:
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        label = rng.choices(labels, weights)[0]
+        user = concern_users[n % len(concern_users)] if label == CONCERN else users[n % len(users)]
+        task = asyncio.create_task(one(user, label, phase, rng.choice(texts), queue_clients[n % len(queue_clients)]))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+        n += 1
+        next_at += rng.expovariate(1.0 / interval)  # Poisson arrivals at the rate asked
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=180)
+    phase.seconds = time.perf_counter() - started
+    await asyncio.gather(*flooders, return_exceptions=True)
+    return phase
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values]
+    return {
+        "n": len(ms),
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "p99_ms": percentile(ms, 99),
+        "mean_ms": statistics.fmean(ms) if ms else float("nan"),
+    }
+
+
+def summary(phase: Phase) -> dict[str, Any]:
+    total = sum(len(v) for k, v in phase.latencies.items() if k != FLOOD)
+    return {
+        "seconds": phase.seconds,
+        "requests": total,
+        "requests_per_s": total / phase.seconds if phase.seconds else 0.0,
+        "errors": {k: v for k, v in phase.errors.items() if k != FLOOD},  # other users' (the flood's: statuses)
+        "pages": {label: stats(values) for label, values in phase.latencies.items()},
+        "statuses": {label: dict(s) for label, s in phase.statuses.items()},
+    }
+
+
+def print_report(result: dict[str, Any]) -> None:
+    normal, flood = result["normal"], result["flood"]
+    print(
+        f"continuum serve on loopback: {result['clients']} clients at {result['rate']:g} req/s asked, "
+        f"{result['duration']:g} s per phase, {result['threads']} server threads, {result['database']}; "
+        f"flood: {result['flood_clients']} clients posting {result['long_chars']:,}-character concerns; "
+        f"rate limits {'on (as deployed)' if result['rate_limits'] else 'off'}"
+    )
+    if result["server_env"]:
+        print("server environment:", " ".join(result["server_env"]))
+    print(
+        f"{result['sessions']} practitioner sessions, each with an address of its own; the concern step spread over them"
+    )
+    print(
+        f"load average before the run: {result['load_before']}; after: {result['load_after']} (the machine is shared)"
+    )
+    header = f"{'page':<34}{'normal p50 / p95 / p99 ms':>30}{'under flood p50 / p95 / p99 ms':>36}{'p95 x':>8}"
+    print(header)
+    print("-" * len(header))
+    labels = [BASELINE, *[k for k in MIX if k != BASELINE], FLOOD]
+    for label in labels:
+        a, b = normal["pages"].get(label), flood["pages"].get(label)
+
+        def cell(s: dict[str, float] | None, width: int) -> str:
+            return (
+                f"{s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f}".rjust(width) if s else "-".rjust(width)
+            )
+
+        ratio = f"{b['p95_ms'] / a['p95_ms']:>7.2f}" if a and b and a["p95_ms"] else "".rjust(7)
+        print(f"{label:<34}{cell(a, 30)}{cell(b, 36)} {ratio}")
+    for name, s in (("normal", normal), ("flood", flood)):
+        errors = ", ".join(f"{k}: {v}" for k, v in s["errors"].items()) or "none"
+        print(
+            f"{name}: {s['requests']} requests in {s['seconds']:.1f} s = {s['requests_per_s']:.1f} req/s; errors: {errors}"
+        )
+    for name, s in (("normal", normal), ("flood", flood)):
+        words = s["matched_by_words"]
+        print(
+            f"{name}: concerns matched by words only: {words['pool full']} (pool full), {words['over budget']} (over budget)"
+        )
+    if result["server_errors"]:
+        print("server errors:", *result["server_errors"], sep="\n  ")
+    flood_codes = flood["statuses"].get(FLOOD, {})
+    print(f"flood posts answered: {sum(flood_codes.values())} (status: {dict(flood_codes)})")
+
+
+class ServerLog:
+    """Reads the server's log as it runs (an unread pipe would stop the server once full) and
+    counts the concerns matched by words only, because the pool was full or the budget ran out."""
+
+    def __init__(self, stream: Any):
+        self.full = self.slow = 0
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Any) -> None:
+        for raw in stream:
+            line = raw.decode(errors="replace")
+            if "is full" in line:
+                self.full += 1
+            elif "took longer than" in line:
+                self.slow += 1
+            elif "ERROR" in line or "Traceback" in line:
+                self.lines.append(line.rstrip())
+
+    def counts(self) -> tuple[int, int]:
+        return self.full, self.slow
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def drive(
+    port: int, args: argparse.Namespace, demo: tuple[str, str], texts: list[str], framework: str, log: ServerLog
+) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{port}"
+    cookies = await front_door_session(base, *demo)
+    queue_clients = [httpx.AsyncClient(base_url=base, timeout=120, cookies=cookies) for _ in range(4)]
+    users = list(await asyncio.gather(*[practitioner(base, framework, 100 + n) for n in range(args.clients)]))
+    flood = list(await asyncio.gather(*[practitioner(base, framework, 60000 + n) for n in range(args.flood)]))
+    # Concerns at the mix's rate, spread over enough sessions (each its own address) that no one
+    # person posts more than 8 a minute: under the per-account limit, as real people are.
+    wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 8)
+    extra = list(
+        await asyncio.gather(*[practitioner(base, framework, 30000 + n) for n in range(max(0, wanted - len(users)))])
+    )
+    concern_users = users + extra
+    before = log.counts()
+    normal = await run_phase(users, concern_users, queue_clients, args, texts, [])
+    middle = log.counts()
+    under_flood = await run_phase(users, concern_users, queue_clients, args, texts, flood)
+    after = log.counts()
+    for c in [u.client for u in concern_users + flood] + queue_clients:
+        await c.aclose()
+
+    def by_words(a: tuple[int, int], b: tuple[int, int]) -> dict[str, int]:
+        return {"pool full": b[0] - a[0], "over budget": b[1] - a[1]}
+
+    return {
+        "normal": summary(normal) | {"matched_by_words": by_words(before, middle)},
+        "flood": summary(under_flood) | {"matched_by_words": by_words(middle, after)},
+        "server_errors": log.lines[:20],
+        "sessions": len(concern_users),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (default 60)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests a second asked of the mix")
+    parser.add_argument("--flood", type=int, default=10, help="clients posting long concerns in the second phase")
+    parser.add_argument("--long-chars", type=int, default=3000, help="length of the flood's concerns (the cap)")
+    parser.add_argument("--threads", type=int, default=8, help="the server's threads (WEB_THREADS)")
+    parser.add_argument("--framework", default="bury")
+    parser.add_argument("--database-url", default="", help="PostgreSQL (a throw-away database); default SQLite")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--no-limits", dest="limits", action="store_false", help="rate limits off: the pool alone against the flood"
+    )
+    parser.add_argument(
+        "--env", action="append", default=[], help="NAME=VALUE for the server, e.g. MATCHING_BUDGET_SECONDS=1"
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    from continuum.web.serve import free_port, launch
+
+    texts = [json.loads(line)["text"] for line in (ROOT / "bench" / "data" / "match_eval.jsonl").open()][:40]
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = os.environ | {
+            "CONTINUUM_DATA_DIR": data_dir,
+            "SECRET_KEY": "bench-only",
+            "WEB_THREADS": str(args.threads),
+            # Each virtual user has an address of its own, passed as a TLS proxy on 127.0.0.1 would.
+            "BEHIND_TLS_PROXY": "true",
+            "TRUSTED_PROXY": "127.0.0.1",
+            "RATE_LIMITS": "true" if args.limits else "false",
+            "CONCERN_MAX_CHARS": str(max(args.long_chars, 3000)),
+            "CONTINUUM_DEMO_PASSWORD": DEMO_PASSWORD,
+        }
+        for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
+            env.pop(name, None)
+        if args.database_url:
+            env["DATABASE_URL"] = args.database_url
+        for assignment in args.env:
+            name, _, value = assignment.partition("=")
+            env[name] = value
+        server = launch(port, env)
+        log = ServerLog(server.stderr)
+        try:
+            made = subprocess.run(
+                [sys.executable, "-m", "continuum", "demo"], env=env, capture_output=True, text=True, check=True
+            )
+            keys = DEMO_KEY.findall(made.stdout)
+            if not keys:
+                raise SystemExit(f"no front-door demo account was made: {made.stdout} {made.stderr}")
+            load_before = loadavg()
+            result = asyncio.run(drive(port, args, keys[0], texts, args.framework, log))
+            load_after = loadavg()
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    result |= {
+        "clients": args.clients,
+        "rate": args.rate,
+        "duration": args.duration,
+        "threads": args.threads,
+        "flood_clients": args.flood,
+        "long_chars": args.long_chars,
+        "database": "PostgreSQL" if args.database_url else "SQLite",
+        "load_before": load_before,
+        "load_after": load_after,
+        "server_env": args.env,
+        "rate_limits": args.limits,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_report(result)
+
+
+if __name__ == "__main__":
+    main()
