@@ -75,15 +75,16 @@ def _warm() -> None:
     whatever is missing (a fresh cache directory, a new framework version) is built here, once.
     A framework that fails to prepare is served by word matching, which says so.
     """
+    from continuum.apps.checks.matching_pool import PoolSettings, limit_model_threads
     from continuum.apps.checks.suggest import suggest
     from continuum.apps.govuk import pdf
     from continuum.apps.partnerships.catalogue import catalogue
 
-    from continuum.apps.checks.matching_pool import PoolSettings, limit_model_threads
-
     started = time.perf_counter()
     pdf.warm()
-    log.info("matching may use %d CPU threads (MATCHING_CPU_THREADS)", limit_model_threads(PoolSettings.from_settings()))
+    log.info(
+        "matching may use %d CPU threads (MATCHING_CPU_THREADS)", limit_model_threads(PoolSettings.from_settings())
+    )
     try:
         from continuum.matching import prepare as prepare_matching
     except ImportError as exc:
