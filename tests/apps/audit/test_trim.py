@@ -132,3 +132,11 @@ def test_a_broken_chain_is_not_trimmed(old_and_new, tamper):
 def test_nothing_younger_than_the_cut_off_is_trimmed(old_and_new):
     assert trim_access_log(NOW - timedelta(days=4 * 365)) is None
     assert events().filter(access=True).count() == 4 + 3 + 2
+
+
+def test_an_event_whose_access_mark_was_flipped_is_found(old_and_new, tamper):
+    """Only access events can be trimmed: marking a change event as one, to have it trimmed, is found."""
+    change = old_and_new["old"][0]
+    tamper("UPDATE audit_auditevent SET access = %s WHERE sequence = %s", [True, change])
+    result = verify()
+    assert result.broken is not None and result.broken.problem == "kind" and result.broken.sequence == change
