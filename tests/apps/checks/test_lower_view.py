@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.audit.queries import events as audit_events
+from continuum.apps.audit.queries import recorded
 from continuum.apps.checks import services
 from continuum.apps.checks.models import Check, LowerView
 
@@ -37,7 +38,7 @@ def test_a_lower_view_is_stored_and_audited_and_never_changes_the_level(tiny):
     check.refresh_from_db()
     assert (check.recommended_level, check.judgement, check.decided_level) == (3, "agree", 3)
     event = audit_events().filter(target_id=check.public_id, verb="checks.lower_view_recorded").get()
-    assert event.payload == {"level": 2, "recommended_level": 3, "reason": REASON}
+    assert recorded(event) == {"level": 2, "recommended_level": 3, "reason": REASON}
 
 
 def test_a_change_of_mind_is_a_new_entry(tiny):
