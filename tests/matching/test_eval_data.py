@@ -93,3 +93,33 @@ def test_no_statement_copies_an_indicator(registry, framework_id):
         w = words(s["text"])
         copied = [" ".join(r) for r in (tuple(w[i : i + 6]) for i in range(len(w) - 5)) if r in runs]
         assert not copied, f"{s['id']} copies indicator text: {copied}"
+
+
+STORIES = _rows("match_eval_stories.jsonl")  # the third half: family stories, tier and level by two readers
+
+
+def test_the_stories_half_is_stories_over_every_framework():
+    stories = {s["story"] for s in STORIES}
+    assert 60 <= len(stories) <= 100
+    assert {s["framework"] for s in STORIES} == set(FRAMEWORK_IDS)
+    assert len({s["id"] for s in STORIES}) == len(STORIES)
+    assert all(s["split"] == "stories" for s in STORIES)
+    assert not {s["text"] for s in STORIES} & {s["text"] for s in STATEMENTS}, "a story is also a statement"
+    for story in stories:
+        texts = {s["text"] for s in STORIES if s["story"] == story}
+        assert len(texts) == 1, f"{story} reads differently for different frameworks"
+
+
+@pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
+def test_every_story_label_is_a_level_and_tier_of_its_framework(registry, framework_id):
+    loaded = registry.get(framework_id)
+    tiers = {level.number: {t.value for t in level.tiers} for level in loaded.framework.levels}
+    known = {i.id for i in loaded.framework.indicators}
+    for s in (s for s in STORIES if s["framework"] == framework_id):
+        readers = [s[k] for k in ("reader_1", "reader_2", "agreed") if s.get(k)]
+        assert readers, f"{s['id']} has no label"
+        for label in readers:
+            assert label["level"] in tiers, s["id"]
+            assert label["tier"] in tiers[label["level"]], f"{s['id']}: {label['tier']} is not a tier of its level"
+            assert set(label.get("indicators", [])) <= known, s["id"]
+        assert s["reader_1"]["why"].startswith("L"), f"{s['id']}: reader 1 cites the document's line"
