@@ -26,7 +26,10 @@ pytestmark = pytest.mark.skipif(
     reason="database roles are a PostgreSQL matter; this runs in make test's PostgreSQL pass",
 )
 
-SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+# The server the suite runs on (make test: 127.0.0.1:5432, trust authentication), as its superuser.
+_DB = connection.settings_dict
+HOST = f"{_DB.get('HOST') or '127.0.0.1'}:{_DB.get('PORT') or 5432}"
+SERVER = f"postgres://{_DB.get('USER') or 'postgres'}@{HOST}/postgres"
 REPO = Path(__file__).resolve().parents[3]
 
 # What the service does, as the service's role: a user, a stored check through the service (its
@@ -69,7 +72,7 @@ class Deployment:
     env: dict[str, str]
 
     def url(self, role: str) -> str:
-        return f"postgres://{role}@127.0.0.1:5432/{self.database}"
+        return f"postgres://{role}@{HOST}/{self.database}"
 
     def connect(self, role: str) -> psycopg.Connection:
         return psycopg.connect(self.url(role), autocommit=True)
