@@ -151,3 +151,14 @@ def test_the_service_refuses_invisible_words_from_any_caller():
         services.raise_escalation(
             worker, kind, stored_check(acting(Role.PRACTITIONER)), concern="\u200b\u200d", other_party="DSL"
         )
+
+
+def test_the_register_shows_and_exports_the_outcome_in_force():
+    escalation, worker = resolved()
+    services.revise_outcome(worker, escalation, outcome="Level raised to 4", reason="The panel met")
+    manager = acting(Role.FRONT_DOOR_MANAGER)
+    client = client_for(manager)
+    page = client.get("/escalations/register/").content.decode()
+    assert "Level raised to 4" in page and "Level raised to 3" not in page
+    exported = client.get("/escalations/register/?format=csv").content.decode()
+    assert "Level raised to 4" in exported

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
 from continuum.apps.audit.services import record_access
 from continuum.apps.escalations import events
-from continuum.apps.escalations.models import Escalation, Stage, Status
+from continuum.apps.escalations.models import Escalation, OutcomeRevision, Stage, Status
 
 # The register's filters: name → the values people may choose (besides "any").
 STATUS_CHOICES = [(s.value, s.label) for s in Status]
@@ -81,6 +82,9 @@ def register(actor: Actor, filters: Filters) -> QuerySet[Escalation]:
     if filters.overdue:
         rows = rows.filter(Exists(overdue))
     rows = rows.annotate(is_overdue=Exists(overdue))
+    # The outcome in force: the latest change recorded beside the first (ADR 0018), else the first.
+    latest = OutcomeRevision.objects.filter(escalation=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    rows = rows.annotate(register_outcome=Coalesce(Subquery(latest.values("outcome")[:1]), F("outcome")))
     current = Stage.objects.filter(ended="")
     return rows.select_related("owner").prefetch_related(Prefetch("stages", queryset=current, to_attr="open_stages"))
 
@@ -149,7 +153,7 @@ def csv_text(rows: list[Escalation], now: datetime | None = None) -> str:
                 row.status,
                 age_in_days(row, now),
                 row.closed_at.isoformat() if row.closed_at else "",
-                row.outcome,
+                getattr(row, "register_outcome", row.outcome),
             ]
         )
     return out.getvalue()

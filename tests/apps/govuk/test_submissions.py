@@ -1,0 +1,69 @@
+"""One record per form submission (ADR 0018): ``submissions.once`` runs a service call once per token."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group
+from django.template import Context, Template
+
+from continuum.apps.govuk import submissions
+from continuum.apps.govuk.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def make(name: str):
+    return lambda: Group.objects.create(name=name)
+
+
+def test_the_same_token_runs_the_call_once_and_returns_the_first_record():
+    token = str(uuid.uuid4())
+    first = submissions.once(token, make("first"))
+    second = submissions.once(token, make("second"))
+    assert first.pk == second.pk and list(Group.objects.values_list("name", flat=True)) == ["first"]
+    assert submissions.stored(token) == first
+
+
+def test_without_a_token_or_with_a_malformed_one_every_call_runs():
+    submissions.once(None, make("a"))
+    submissions.once("", make("b"))
+    submissions.once("not-a-token", make("c"))
+    assert Group.objects.count() == 3 and not Submission.objects.exists()
+
+
+def test_a_refused_call_stores_nothing_and_the_token_stays_usable():
+    token = uuid.uuid4()
+
+    def refused():
+        Group.objects.create(name="half-written")
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError):
+        submissions.once(token, refused)
+    assert not Group.objects.exists() and not Submission.objects.exists()
+    assert submissions.once(token, make("then")).name == "then"
+
+
+def test_a_submission_that_loses_the_race_returns_the_winners_record(monkeypatch):
+    """Both submissions find no earlier record, then both store: the unique token lets one win."""
+    token = uuid.uuid4()
+    winner = submissions.once(token, make("winner"))
+    real = submissions.stored
+    calls = []
+
+    def not_yet(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(submissions, "stored", not_yet)
+    loser = submissions.once(token, make("loser"))
+    assert loser.pk == winner.pk and list(Group.objects.values_list("name", flat=True)) == ["winner"]
+
+
+def test_each_form_shown_gets_its_own_token():
+    template = Template("{% load govuk %}{% submission_field %}{% submission_field %}")
+    html = template.render(Context())
+    tokens = [part.split('"')[0] for part in html.split('value="')[1:]]
+    assert len(tokens) == 2 and tokens[0] != tokens[1] and all(uuid.UUID(t) for t in tokens)
