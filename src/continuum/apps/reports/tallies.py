@@ -70,16 +70,10 @@ def _uk_day(path: str) -> TruncDate:
 def on_days(column: str, days: Iterable[date]) -> Q:
     """``column`` (a moment) falls on one of ``days`` (UK dates): one range per run of consecutive days."""
     condition = Q(pk__in=[])
-    ordered = sorted(set(days))
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + timedelta(days=1):
-            j += 1
-        since = datetime.combine(ordered[i], time.min, tzinfo=UK)
-        until = datetime.combine(ordered[j] + timedelta(days=1), time.min, tzinfo=UK)
+    for first, last in _runs(sorted(set(days))):
+        since = datetime.combine(first, time.min, tzinfo=UK)
+        until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UK)
         condition |= Q(**{f"{column}__gte": since, f"{column}__lt": until})
-        i = j + 1
     return condition
 
 
@@ -106,7 +100,9 @@ def contact_counts(partnership: str, where: Q, calendar: Calendar, first: date) 
     triage = queries.model("frontdoor.Triage")
     if triage is None:
         return counts, minutes
-    triages = triage._default_manager.filter(partnership=partnership, referral__in=rows.values("pk"))
+    # Joined through the referral (its index on partnership and date, then the triage's on its referral),
+    # not "referral in (subquery)", which PostgreSQL answers by reading every triage.
+    triages = triage._default_manager.filter(_prefixed(where, "referral__"), partnership=partnership)
     dated = triages.annotate(d=_uk_day("referral__received_at"))
     group = ("d", "referral__referrer_level")
     sent = Q(decided_at__isnull=False, feedback_due__isnull=False)
@@ -149,7 +145,7 @@ def contact_counts(partnership: str, where: Q, calendar: Calendar, first: date) 
     if check is not None:
         answered = Q(answered_at__isnull=False)
         for r in (
-            check._default_manager.filter(triage__in=triages.values("pk"))
+            check._default_manager.filter(_prefixed(where, "triage__referral__"), triage__partnership=partnership)
             .annotate(d=_uk_day("triage__referral__received_at"))
             .values("d", "triage__referral__referrer_level", "agency_name")
             .annotate(
@@ -354,19 +350,48 @@ def _levels(scope: Any) -> list[int] | None:
 
 def _tallied(scope: Any, stale: list[date]) -> Q:
     """The tally rows to sum: whole months inside the range with no stale day, and the other days' own rows
-    (stale days excluded: they are counted from the records)."""
+    (stale days excluded: they are counted from the records) — as ranges of days, so the index finds them."""
     f = scope.filters
     stale_months = {d.replace(day=1) for d in stale}
-    months, month = [], f.start.replace(day=1)
+    months, month = set(), f.start.replace(day=1)
     while month <= f.end:
         if month >= f.start and _month_end(month) <= f.end and month not in stale_months:
-            months.append(month)
+            months.add(month)
         month = _month_end(month) + timedelta(days=1)
-    condition = Q(partnership=scope.partnership, whole_month=True, day__in=months)
-    days = Q(partnership=scope.partnership, whole_month=False, day__gte=f.start, day__lte=f.end) & ~Q(day__in=stale)
-    for whole in months:
-        days &= ~Q(day__gte=whole, day__lte=_month_end(whole))
-    return condition | days
+    days, day, skip = [], f.start, set(stale)
+    while day <= f.end:
+        if day.replace(day=1) in months:
+            day = _month_end(day) + timedelta(days=1)
+            continue
+        if day not in skip:
+            days.append(day)
+        day += timedelta(days=1)
+    condition = Q(partnership=scope.partnership, whole_month=True, day__in=sorted(months))
+    for first, last in _runs(days):
+        condition |= Q(partnership=scope.partnership, whole_month=False, day__gte=first, day__lte=last)
+    return condition
+
+
+def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
+    """Sorted days as (first, last) runs of consecutive days."""
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + timedelta(days=1):
+            j += 1
+        yield days[i], days[j]
+        i = j + 1
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` on a contact, as a condition on a row that reaches the contact through ``prefix``."""
+    out = Q()
+    out.connector, out.negated = condition.connector, condition.negated
+    children: list[Any] = list(condition.children)
+    out.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]) for child in children
+    ]
+    return out
 
 
 def contact_figures(scope: Any) -> ContactFigures:
