@@ -115,3 +115,58 @@ def table_census(database_url: str) -> dict[str, tuple[int, str]]:
             ).fetchone()
             census[table] = (count, digest)
     return census
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), never the shared server.
+
+    As root, the server programs run as the ``postgres`` system user (PostgreSQL refuses root).
+    """
+
+    def __init__(self, directory: Path, port: int):
+        self.directory, self.port = directory, port
+        self.data, self.log = directory / "data", directory / "server.log"
+        self.url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+    def _as_owner(self, args: list[str]) -> list[str]:
+        if os.geteuid() != 0:
+            return args
+        runuser = shutil.which("runuser")
+        if runuser is None:
+            from tests.conftest import missing_part
+
+            missing_part("runuser is not installed (needed to run PostgreSQL's server as a non-root user)")
+        return [str(runuser), "-u", "postgres", "--", *args]
+
+    def create(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        run(self._as_owner([pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync"]))
+
+    def start(self) -> None:
+        # fsync off: a throw-away cluster need not survive the machine crashing (only its own processes
+        # stopping, which the operating system's cache survives); commits stay synchronous.
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        run(self._as_owner([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"]))
+
+    def stop(self, mode: str = "fast") -> None:
+        run(self._as_owner([pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]))
+
+    def running(self) -> bool:
+        status = subprocess.run(self._as_owner([pg_bin("pg_ctl"), "-D", str(self.data), "status"]), capture_output=True)
+        return status.returncode == 0
+
+
+@contextmanager
+def own_cluster(directory: Path, port: int) -> Iterator[Cluster]:
+    """A started cluster of the test's own; stopped (immediately) and removed afterwards."""
+    cluster = Cluster(directory, port)
+    cluster.create()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        if cluster.running():
+            cluster.stop("immediate")
+        shutil.rmtree(directory, ignore_errors=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +22,12 @@ def live(request: HttpRequest) -> JsonResponse:
 def ready(request: HttpRequest) -> JsonResponse:
     """Readiness, for a load balancer: the database answers and matching is ready for every
     offered framework (no request would wait for the model); 503 naming what is still preparing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        log.warning("not ready: the database does not answer", exc_info=True)
+        return JsonResponse({"status": "unavailable", "unavailable": ["database"]}, status=503)
     preparing = _matching_not_ready()
     if preparing:
         return JsonResponse({"status": "preparing", "preparing": preparing}, status=503)
@@ -58,7 +65,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable()
     return render(request, "errors/500.html", status=500)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (down, restarting), not that a query is wrong."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def unavailable() -> HttpResponse:
+    """503, the GOV.UK "service unavailable" page, rendered without the request: its context (the
+    signed-in person, their session) would need the database that is missing."""
+    html = loader.render_to_string("errors/503.html", {"service_name": settings.CONTINUUM_SERVICE_NAME})
+    return HttpResponse(html, status=503, headers={"Retry-After": "30"})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

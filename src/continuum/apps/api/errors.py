@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -28,6 +29,7 @@ CODES: dict[int, str] = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -138,4 +140,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("API request %s %s failed", request.method, request.path)
+        if isinstance(exc, OperationalError | InterfaceError):  # the database cannot be reached now
+            response = respond(request, 503, "the service is unavailable for a moment; try again shortly")
+            response["Retry-After"] = "30"
+            return response
         return respond(request, 500, "something went wrong on our side; it has been logged")
