@@ -16,7 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = os.environ.get("DRILL_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+_TEST_DATABASE = os.environ.get("DATABASE_URL", "")
+# The shared server's maintenance database: the one the suite's PostgreSQL pass uses, else the usual local one.
+SHARED = os.environ.get("DRILL_POSTGRES_URL") or (
+    urlunsplit(urlsplit(_TEST_DATABASE)._replace(path="/postgres"))
+    if _TEST_DATABASE.startswith(("postgres://", "postgresql://"))
+    else "postgres://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def pg_bin(name: str) -> str:
