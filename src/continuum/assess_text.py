@@ -20,8 +20,8 @@ from continuum.matching import (
     close_not_selected,
     higher_near_misses,
     match,
+    read_selection,
     resolve_mode,
-    selection_from_text,
     writer_conclusion,
 )
 from continuum.matching.facts import read_facts
@@ -51,7 +51,9 @@ def assess_text(
     are used where the selection does not give them (what is given always wins). The result
     is the engine's, its drivers marked ``matched_from_text`` with their score, plus a ``text``
     block: the mode, how many matched, close matches not selected, higher-level near misses
-    to check, the facts read and the writer's own conclusion.
+    to check, the facts read, the writer's own conclusion and, where the words select nothing
+    and conclude nothing, ``not_enough``: "not enough in these words to set a level — tell us
+    more about …" with the domains to ask about, instead of a guess.
     """
     return read_and_assess(loaded, text, selection=selection, mode=mode, tuning=tuning).result
 
@@ -68,7 +70,9 @@ def read_and_assess(
     if not isinstance(text, str) or not text.strip():
         raise AssessmentInputError("'text' must be a non-empty string")
     request = dict(selection or {})
-    matches = selection_from_text(loaded, text, mode=mode, tuning=tuning)
+    given = any(request.get(k) for k in ("indicators", "protective", "facts"))
+    reading = read_selection(loaded, text, mode=mode, tuning=tuning)
+    matches = reading.selected
     facts_read = _facts_from_text(request, text)
     concerns = [m["indicator"] for m in matches if not m.get("protective")]
     protective = [m["indicator"] for m in matches if m.get("protective")]
@@ -95,8 +99,17 @@ def read_and_assess(
         ),
         "facts_read": facts_read,
         "writer_conclusion": writer_conclusion(text),
+        # the words select nothing and conclude nothing: no level is set from them (the engine's
+        # lowest level stands only for what was given explicitly); ask for more instead
+        "not_enough": None if given or _level_set(loaded, result) else reading.not_enough,
     }
     return TextAssessment(result=result, selected=matches)
+
+
+def _level_set(loaded: LoadedFramework, result: Assessment) -> bool:
+    """Whether something other than the selection set the level (a rule, immediate danger)."""
+    lowest = min(level.number for level in loaded.framework.levels)
+    return bool(result["immediate_danger"]["applies"]) or result["recommended_level"]["number"] > lowest
 
 
 def _facts_from_text(request: dict[str, Any], text: str) -> dict[str, Any]:

@@ -131,3 +131,14 @@ def test_first_use_of_a_framework_says_it_is_preparing_on_stderr(tmp_path, monke
     assert json.loads(first.stdout)["results"][0]["indicator"] == "home-l3-1"  # stdout stays JSON
     again = CliRunner().invoke(main, args)
     assert "preparing matching" not in again.stderr  # read from the cache
+
+
+def test_assess_text_says_not_enough_instead_of_a_level(cli):
+    out = cli("assess", "--framework", "sample", "--text", "We chatted about the weather and the football.")
+    assert out.exit_code == 0, out.output
+    assert "Recommended level: not set. Not enough in these words to set a level — tell us more about:" in out.output
+    assert "Recommended level: 1" not in out.output
+    stated = cli("assess", "--framework", "sample", "--text", "He has been sofa surfing since Christmas.")
+    assert "Recommended level: 3" in stated.output and "not set" not in stated.output
+    as_json = json.loads(cli("assess", "--framework", "sample", "--json", "--text", "The weather was nice.").output)
+    assert as_json["text"]["not_enough"]["ask_about"]

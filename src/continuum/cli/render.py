@@ -43,9 +43,16 @@ def render_recommendation(result: Mapping[str, Any]) -> str:
         actions = " ".join(a if a.rstrip().endswith((".", "!", "?")) else f"{a}." for a in danger["actions"])
         out += [f"If a child is in immediate danger: {actions}", ""]
     level = result["recommended_level"]
-    out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
-    out.append(f"   {level['description']}")
-    out.append(f"   tier: {level['tier_basis']}")
+    short = (result.get("text") or {}).get("not_enough")
+    if short:  # the words select nothing: no level is set from them, rather than a guess of the lowest
+        out.append(f"Recommended level: not set. {short['message']}")
+        out.append(
+            "   Say what is happening to the child, how often, and what has already been done; then assess again."
+        )
+    else:
+        out.append(f"Recommended level: {level['number']} — {level['name']}  [{', '.join(level['tiers'])}]")
+        out.append(f"   {level['description']}")
+        out.append(f"   tier: {level['tier_basis']}")
     higher = (result.get("text") or {}).get("check_higher") or []
     if higher:
         out += ["", "Check before you act: your words came nearly as close to a concern at a higher level:"]

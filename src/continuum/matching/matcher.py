@@ -75,6 +75,9 @@ class Tuning:
     further_step: float = 0.1  # selection: and each pick after the second this much more again
     reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
     near_higher_margin: float = 0.05  # a higher-level match this close to the best selected one is shown to check
+    level_raise: float = 0.0  # selection: a concern at the framework's top level needs this much more (linear)
+    say_not_enough: bool = True  # nothing selected and no conclusion: say the words are not enough (no guess)
+    ask_about: int = 3  # how many domains "tell us more about" names
 
     def with_(self, **changes: Any) -> Tuning:
         return replace(self, **changes)
@@ -116,6 +119,12 @@ class FrameworkIndex:
         # strengths: protective factors, and a ladder's universal rung ("milestones met")
         self.strength = self.protective | np.array([i.level in universal for i in self.indicators], dtype=bool)
         self.deficit = np.array([is_deficit(i.text) for i in self.indicators], dtype=bool)
+        numbers = [lv.number for lv in fw.levels]
+        lowest, span = min(numbers), max(max(numbers) - min(numbers), 1)
+        # where an indicator's level sits in its framework: 0 at the lowest level, 1 at the top
+        self.level_position = np.array(
+            [0.0 if i.level is None else (i.level - lowest) / span for i in self.indicators], dtype=np.float32
+        )
         lexical_docs = [lexical_tokens(d, expand_phrases=tuning.expand_phrases) for d in self.documents]
         if tuning.tags:
             for doc, ind in zip(lexical_docs, self.indicators, strict=True):
@@ -478,7 +487,8 @@ def match(
 
     ``results`` holds the ``top`` best concerns and protective factors the text states,
     then, flagged ``negated: true``, up to ``top`` indicators the text confidently denies
-    ("no concerns about attendance"); negated ones never count as concerns. With
+    ("no concerns about attendance"); negated ones never count as concerns. ``not_enough``
+    is set (see :func:`not_enough`) where the words would select nothing to set a level by. With
     ``wait=False`` (the web service) nothing waits for the model: see :func:`_mode_and_index`.
     """
     chosen, note, index = _mode_and_index(loaded, mode, tuning, wait)
@@ -491,6 +501,8 @@ def match(
     results = [_result(index, scored, i, negated=False) for i in concerns]
     results += [_result(index, scored, i, negated=True) for i in denials]
     out: dict[str, Any] = {"framework": loaded.id, "query": text, "mode": chosen.value, "results": results}
+    # the selection these words would make selects nothing: they are not enough to set a level
+    out["not_enough"] = _select(index, scored, text, chosen, tuning).not_enough
     if note:
         out["note"] = note
     return out
@@ -574,6 +586,29 @@ def selection_from_text(
 ) -> list[dict[str, Any]]:
     """The confident, non-negated matches of ``text``, to use as an assessment selection.
 
+    See :func:`read_selection`, which also says when the words are not enough to set a level.
+    """
+    return read_selection(loaded, text, mode=mode, tuning=tuning, wait=wait).selected
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What :func:`read_selection` made of a text."""
+
+    selected: list[dict[str, Any]]
+    not_enough: dict[str, Any] | None  # see :func:`not_enough`; None when the words set a level
+
+
+def read_selection(
+    loaded: LoadedFramework,
+    text: str,
+    *,
+    mode: str | Mode | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
+    wait: bool = True,
+) -> Reading:
+    """The confident, non-negated matches of ``text``, to use as an assessment selection.
+
     For each clause that states something, its best indicator is selected if it scores at
     least the mode's threshold, and so is any other indicator within ``select_margin`` of
     that best. When nothing reaches the threshold, the text's best match is still selected
@@ -581,20 +616,30 @@ def selection_from_text(
     ``further_raise`` more than the threshold, and each after the second ``further_step``
     more again: a further concern has to be stated clearly, not merely lie near the words
     of the first. Where the writer concludes all is well ("explanation fits", "NFA"), every
-    concern needs ``reassured_raise`` more. Indicators the text denies (negated) are never
-    selected.
+    concern needs ``reassured_raise`` more. A concern needs ``level_raise`` × its level's place
+    in the framework (0 at the lowest level, 1 at the top) more: the higher the level a pick
+    would set, the more clearly the words must state it. Indicators the text denies (negated)
+    are never selected. Where nothing is selected and the writer concludes nothing, the words
+    are not enough to set a level (``not_enough``), rather than a guess of the lowest.
     """
     chosen, _note, index = _mode_and_index(loaded, mode, tuning, wait)
-    scored = index.score(text, chosen)
+    return _select(index, index.score(text, chosen), text, chosen, tuning)
+
+
+def _select(index: FrameworkIndex, scored: Scored, text: str, chosen: Mode, tuning: Tuning) -> Reading:
+    """The selection from one text's scores (see :func:`read_selection`)."""
     threshold = _threshold(tuning, chosen)
     negated = scored.negated
     rows = [np.where(negated, -np.inf, row) for row in scored.per_unit]
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
     bar = np.full(len(index.indicators), threshold, dtype=np.float32)
-    if tuning.reassured_raise and writer_conclusion(text):
+    concluded = writer_conclusion(text)
+    if tuning.reassured_raise and concluded:
         bar[~index.strength] += tuning.reassured_raise  # the writer concludes there is nothing to act on
     elif threshold - tuning.select_fallback <= top < threshold:
         bar[:] = top  # a text that states a concern selects its best match, if near enough
+    if tuning.level_raise:
+        bar += tuning.level_raise * np.where(index.strength, 0.0, index.level_position)
     picked: dict[int, float] = {}
     for eligible in rows:
         above = eligible >= bar
@@ -608,13 +653,39 @@ def selection_from_text(
     for i in ordered[1:]:
         if picked[i] >= bar[i] + tuning.further_raise + tuning.further_step * (len(kept) - 1):
             kept.append(i)
-    ordered = kept
-    return [
+    selected = [
         {
             "indicator": index.indicators[i].id,
             "score": round(picked[i], 4),
             "protective": bool(index.indicators[i].protective),
             "mode": chosen.value,
         }
-        for i in ordered
+        for i in kept
     ]
+    short = None
+    if tuning.say_not_enough and not selected and not concluded:
+        near = [int(i) for i in np.argsort(-scored.affirmed, kind="stable") if np.isfinite(scored.affirmed[i])]
+        near = [i for i in near if not negated[i] and not index.strength[i]]
+        short = not_enough(index.loaded, [index.indicators[i].domain for i in near], tuning)
+    return Reading(selected, short)
+
+
+NOT_ENOUGH = "Not enough in these words to set a level"
+
+
+def not_enough(loaded: LoadedFramework, near_domains: Sequence[str], tuning: Tuning = DEFAULT_TUNING) -> dict[str, Any]:
+    """ "Not enough in these words to set a level — tell us more about …": the domains to ask about.
+
+    ``near_domains`` are the domains of the closest concerns, best first; the first
+    ``ask_about`` distinct ones are asked about (the framework's first domains where the
+    words came near none). Names come from the framework data.
+    """
+    names = {d.id: d.name for d in loaded.framework.domains}
+    wanted = list(dict.fromkeys(d for d in near_domains if d in names))[: tuning.ask_about]
+    if not wanted:
+        wanted = list(names)[: tuning.ask_about]
+    ask = [{"domain": d, "name": names[d]} for d in wanted]
+    return {
+        "message": f"{NOT_ENOUGH} — tell us more about: " + "; ".join(a["name"] for a in ask) + ".",
+        "ask_about": ask,
+    }

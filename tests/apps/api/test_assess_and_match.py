@@ -40,6 +40,18 @@ def test_assess_from_words_marks_the_matched_drivers(caller):
     assert result["recommended_level"]["number"] == 3
 
 
+def test_words_that_set_no_level_say_not_enough_in_assess_and_match(caller):
+    text = "Lovely sunny day, we went to the park and fed the ducks."
+    result = caller().post("/api/v1/assess", {"framework": "tiny", "text": text}).json()
+    short = result["text"]["not_enough"]
+    assert short["message"].startswith("Not enough in these words to set a level — tell us more about:")
+    assert short["ask_about"] and all(a["name"] in short["message"] for a in short["ask_about"])
+    found = caller().post("/api/v1/match", {"framework": "tiny", "text": text}).json()
+    assert found["not_enough"] == short
+    stated = caller().post("/api/v1/assess", {"framework": "tiny", "text": "the child is missing education for weeks"})
+    assert stated.json()["text"]["not_enough"] is None
+
+
 def test_an_unknown_indicator_is_400_with_the_engines_message(caller):
     response = caller().post("/api/v1/assess", {"framework": "tiny", "indicators": ["no-such-indicator"]})
     assert response.status_code == 400

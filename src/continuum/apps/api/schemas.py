@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from continuum.frameworks.schema import Fact
 
@@ -105,6 +105,28 @@ class RecommendedLevel(Open):
     tiers: list[str]
 
 
+class AskAbout(Open):
+    domain: str
+    name: str
+
+
+class NotEnough(Open):
+    """The words select nothing to set a level by: what to tell us more about (the framework's domains)."""
+
+    message: str = Field(description='"Not enough in these words to set a level — tell us more about: …"')
+    ask_about: list[AskAbout]
+
+
+class TextReading(Open):
+    """With ``text``: how the words were read (mode, matches, near misses, facts, conclusion)."""
+
+    not_enough: NotEnough | None = Field(
+        default=None,
+        description="Set when the words select nothing and conclude nothing: no level is set from them; "
+        "`recommended_level` is then only the engine's answer for what was given explicitly.",
+    )
+
+
 class AssessmentOut(Open):
     """The engine's result, as ``continuum assess --json`` prints it."""
 
@@ -121,6 +143,18 @@ class AssessmentOut(Open):
     timescales: list[dict[str, Any]]
     trace: list[dict[str, Any]]
     engine_version: str
+    text: TextReading | None = Field(default=None, description="Only with `text` in the request.")
+
+    @model_serializer(mode="wrap")
+    def _text_only_when_read(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        """``text`` is there only when the request had words (the engine's shape without them).
+
+        No return annotation on purpose: with one, the OpenAPI document would show this object
+        as whatever the annotation says instead of its fields."""
+        data: dict[str, Any] = handler(self)
+        if data.get("text") is None:
+            data.pop("text", None)
+        return data
 
 
 class MatchIn(Schema):
@@ -143,6 +177,9 @@ class MatchOut(Open):
     framework: str
     query: str
     results: list[MatchResult]
+    not_enough: NotEnough | None = Field(
+        default=None, description="Set when these words would select nothing to set a level by."
+    )
 
 
 # --- checks ------------------------------------------------------------------------------------

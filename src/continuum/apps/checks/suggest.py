@@ -59,7 +59,15 @@ def suggest(loaded: LoadedFramework, text: str, top: int = TOP, *, budget: float
         for r in found.get("results", [])
         if r.get("indicator") in known
     ]
-    return Suggestions(available=True, matches=matches, mode=found.get("mode"), note=found.get("note"))
+    return Suggestions(available=True, matches=matches, mode=found.get("mode"), note=_note(found))
+
+
+def _note(found: dict[str, Any]) -> str | None:
+    """Why matching ran as it did and, where the words would select nothing to set a level by,
+    "not enough in these words to set a level — tell us more about …" (shown on the suggestions page)."""
+    short = found.get("not_enough") or {}
+    notes = [found.get("note"), str(short.get("message", "")).rstrip(".")]
+    return ". ".join(n for n in notes if n) or None
 
 
 @dataclass(frozen=True)
