@@ -32,7 +32,8 @@ def selected(loaded, text, mode):
 
 def test_result_shape(sample, mode):
     result = match(sample, "he's been sofa surfing since Christmas", top=3, mode=mode)
-    assert set(result) == {"framework", "query", "mode", "results"}
+    assert set(result) == {"framework", "query", "mode", "results", "not_enough"}
+    assert result["not_enough"] is None  # the words state a concern
     assert result["framework"] == "sample"
     assert result["mode"] == mode
     assert len(result["results"]) == 3
