@@ -110,6 +110,8 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "no selection fallback": {"select_fallback": 0.0},
     "convex w=0.5": {"semantic_weight": 0.5},
     "convex w=0.75": {"semantic_weight": 0.75},
+    "no 'not enough' (guess the lowest level)": {"say_not_enough": False},
+    "level_raise 0.05 (not kept)": {"level_raise": 0.05},
 }
 
 
