@@ -331,14 +331,18 @@ async def drive(
     base = f"http://127.0.0.1:{port}"
     cookies = await front_door_session(base, *demo)
     queue_clients = [httpx.AsyncClient(base_url=base, timeout=120, cookies=cookies) for _ in range(4)]
-    users = list(await asyncio.gather(*[practitioner(base, framework, 100 + n) for n in range(args.clients)]))
-    flood = list(await asyncio.gather(*[practitioner(base, framework, 60000 + n) for n in range(args.flood)]))
+    setting_up = asyncio.Semaphore(4)  # sessions made a few at a time: the set-up is not the load
+
+    async def session(n: int) -> User:
+        async with setting_up:
+            return await practitioner(base, framework, n)
+
+    users = list(await asyncio.gather(*[session(100 + n) for n in range(args.clients)]))
+    flood = list(await asyncio.gather(*[session(60000 + n) for n in range(args.flood)]))
     # Concerns at the mix's rate, spread over enough sessions (each its own address) that no one
     # person posts more than 8 a minute: under the per-account limit, as real people are.
-    wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 8)
-    extra = list(
-        await asyncio.gather(*[practitioner(base, framework, 30000 + n) for n in range(max(0, wanted - len(users)))])
-    )
+    wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 8) if args.limits else 0
+    extra = list(await asyncio.gather(*[session(30000 + n) for n in range(max(0, wanted - len(users)))]))
     concern_users = users + extra
     before = log.counts()
     normal = await run_phase(users, concern_users, queue_clients, args, texts, [])
