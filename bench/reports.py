@@ -352,7 +352,7 @@ def export_rates(now: datetime) -> list[str]:
     actor = Actor(user=admin, partnership=PARTNERSHIP, role=Role.PARTNERSHIP_ADMIN)
     today = now.date()
     out = []
-    for kind, days in (("annex-a-1", 365), ("ssd-contacts", 365), ("cin-referrals", 7), ("annex-a-3", 7)):
+    for kind, days in (("annex-a-1", 365), ("ssd-contacts", 365), ("cin-referrals", 365), ("annex-a-3", 7)):
         f = queries.Filters(start=today - timedelta(days=days - 1), end=today)
         scope = queries.Scope.for_actor(actor, f)
         chosen = exports.EXPORTS[kind]

@@ -24,24 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import models
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    F,
-    Func,
-    Max,
-    Q,
-    ValueRange,
-    When,
-    Window,
-)
-from django.db.models.functions import Upper
+from django.db import connection, models
 
 from continuum.apps.referrals import handoff
 from continuum.apps.referrals.codes import REFERRAL_SOURCE_LABELS
-from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, in_scope, model
+from continuum.apps.reports.queries import RE_REFERRAL_WINDOW, STATUTORY_OUTCOMES, Scope, model
 from continuum.calendar import as_uk
 
 CHUNK = 2000
@@ -124,86 +111,76 @@ def _contacts(scope: Scope) -> models.QuerySet[Any] | None:
     return None if scoped is None else scoped.order_by("received_at", "pk")
 
 
-class _Microseconds(Func):
-    """A moment as whole microseconds since 1970 (an integer, so a window's frame can be 365 days wide exactly)."""
-
-    output_field = BigIntegerField()
-
-    def __init__(self, expression: Any) -> None:
-        super().__init__(expression)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC
-        return (
-            f"(unixepoch({sql}) * 1000000 + CASE WHEN length({sql}) > 19 "
-            f"THEN CAST(substr({sql} || '000000', 21, 6) AS INTEGER) ELSE 0 END)",
-            params * 3,
-        )
-
-
-class _Before(ValueRange):
-    """``RANGE BETWEEN n PRECEDING AND CURRENT ROW``: PostgreSQL has taken an offset with RANGE since
-    version 11, but Django's PostgreSQL backend still refuses one, so the frame is written here."""
-
-    def window_frame_start_end(self, connection: Any, start: int | None, end: int | None) -> Any:
-        return f"{abs(start or 0)} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
-
-
-class _Moment(ValueRange):
-    """``RANGE BETWEEN CURRENT ROW AND CURRENT ROW``: the rows at the same moment (peers)."""
-
-    def window_frame_start_end(self, connection: Any, start: int | None, end: int | None) -> Any:
-        return connection.ops.CURRENT_ROW, connection.ops.CURRENT_ROW
-
-
 def _referrals(scope: Scope) -> models.QuerySet[Any] | None:
-    """Contacts the front door decided to be referrals to social care, with the count of earlier referrals.
-
-    The count is three window functions over the partnership's referrals from a year before the range to
-    its end, one pass in received order (no per-row lookup): earlier referrals with the same NHS number,
-    plus those with the same name and date of birth, less those matching both (counted once). The frame
-    is the 365 days before the referral, excluding the moment itself. The range and the level, tier and
-    agency filters then pick the rows listed (as a window flag, so they apply after the counting)."""
+    """Contacts the front door decided to be referrals to social care (the count of earlier referrals is
+    joined in as they stream: :func:`with_earlier_referrals`)."""
     scoped = _contacts(scope)
     if scoped is None or model("frontdoor.Triage") is None:
         return None
-    referral = scoped.model
+    return scoped.filter(triage__outcome_code__in=STATUTORY_OUTCOMES).select_related("triage")
+
+
+def _moment(column: str, vendor: str) -> str:
+    """SQL for a moment as whole microseconds since 1970 (exact on both databases)."""
+    if vendor == "postgresql":
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+    return (  # SQLite stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC)
+        f"(unixepoch({column}) * 1000000 + CASE WHEN length({column}) > 19 "
+        f"THEN CAST(substr({column} || '000000', 21, 6) AS INTEGER) ELSE 0 END)"
+    )
+
+
+# Per referral listed, the statutory referrals of the same partnership in the 365 days before it (not at
+# the same moment): one join per way of being the same child — the same NHS number; the same name and
+# date of birth — less those that are both, so each earlier referral counts once. Joins on equal keys
+# (hash joins), not a lookup per row; whether a match was a referral to social care is asked of the
+# matches only.
+_EARLIER_SQL = """
+WITH cand AS (
+  SELECT r.id, r.nhs_number AS nhs, upper(r.child_first_name) AS f, upper(r.child_last_name) AS l,
+         r.date_of_birth AS born, {us} AS us
+  FROM referrals_referral r WHERE r.partnership = %s AND r.received_at >= %s AND r.received_at < %s
+),
+listed AS (SELECT * FROM cand x WHERE x.us >= %s AND {statutory_x}),
+a AS (SELECT x.id, count(*) AS n FROM listed x JOIN cand e ON e.nhs = x.nhs
+      WHERE x.nhs <> '' AND e.us < x.us AND e.us >= x.us - %s AND {statutory_e} GROUP BY x.id),
+b AS (SELECT x.id, count(*) AS n FROM listed x JOIN cand e ON e.f = x.f AND e.l = x.l AND e.born = x.born
+      WHERE e.us < x.us AND e.us >= x.us - %s AND {statutory_e} GROUP BY x.id),
+c AS (SELECT x.id, count(*) AS n FROM listed x JOIN cand e ON e.nhs = x.nhs AND e.f = x.f AND e.l = x.l
+      AND e.born = x.born WHERE x.nhs <> '' AND e.us < x.us AND e.us >= x.us - %s AND {statutory_e} GROUP BY x.id)
+SELECT a.id, a.n FROM a UNION ALL SELECT b.id, b.n FROM b UNION ALL SELECT c.id, -c.n FROM c
+"""
+_STATUTORY = "EXISTS (SELECT 1 FROM frontdoor_triage t WHERE t.referral_id = {row}.id AND t.outcome_code IN ({codes}))"
+
+
+def earlier_referrals(scope: Scope) -> dict[int, int]:
+    """Earlier referrals (within 365 days, same child, statutory, same partnership) per referral in range
+    that has any: a mapping of the referrals with a count (the others have none), one query."""
     f = scope.filters
-    population = referral._default_manager.filter(
-        partnership=scope.partnership,
-        triage__outcome_code__in=STATUTORY_OUTCOMES,
-        received_at__gte=f.since - RE_REFERRAL_WINDOW,
-        received_at__lt=f.until,
+    window = int(RE_REFERRAL_WINDOW.total_seconds() * 1_000_000)
+    since_us = int(f.since.timestamp() * 1_000_000)
+    codes = ", ".join(f"'{code}'" for code in STATUTORY_OUTCOMES)  # constants of this module, not input
+    sql = _EARLIER_SQL.format(
+        us=_moment("r.received_at", connection.vendor),
+        statutory_x=_STATUTORY.format(row="x", codes=codes),
+        statutory_e=_STATUTORY.format(row="e", codes=codes),
     )
-    # Without a frame exclusion (which makes PostgreSQL recount each row's whole frame): the referrals of the
-    # 365 days up to and including the moment, less those at the moment itself (the referral among them).
-    frame = _Before(start=-int(RE_REFERRAL_WINDOW.total_seconds() * 1_000_000), end=0)
-    moment = _Moment(start=0, end=0)
-    order = _Microseconds(F("received_at")).asc()
-    has_nhs, has_birth = ~Q(nhs_number=""), Q(date_of_birth__isnull=False)
-    name_and_birth = [Upper("child_first_name"), Upper("child_last_name"), F("date_of_birth")]
+    params: list[Any] = [scope.partnership, f.since - RE_REFERRAL_WINDOW, f.until, since_us]
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, window, window, window])
+        for pk, n in cursor.fetchall():
+            counts[pk] = counts.get(pk, 0) + n
+    return counts
 
-    def earlier(partition: list[Any], counted: Q) -> Any:
-        within = Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=frame)
-        at_once = Window(Count("pk", filter=counted), partition_by=partition, order_by=order, frame=moment)
-        return within - at_once
 
-    listed = Window(Max(Case(When(in_scope(scope), then=1), default=0)), partition_by=[F("pk")])
-    return (
-        population.annotate(
-            earlier_referrals=earlier([F("nhs_number")], has_nhs)
-            + earlier(name_and_birth, has_birth)
-            - earlier([F("nhs_number"), *name_and_birth], has_nhs & has_birth),
-            listed=listed,
-        )
-        .filter(listed=1)
-        .select_related("triage")
-        .order_by("received_at", "pk")
-    )
+def with_earlier_referrals(rows: Iterable[Any], scope: Scope) -> Iterator[Any]:
+    """The referrals as they stream, each with ``earlier_referrals``; the counts (only the referrals that
+    have any, ids and numbers) are read in one query first."""
+    counts = earlier_referrals(scope)
+    for r in rows:
+        r.earlier_referrals = counts.get(r.pk, 0)
+        yield r
 
 
 # The CIN census and SSD fields are the referrals hand-off's, computed the same way (docs/handoff.md).
@@ -343,6 +320,8 @@ def stream(export: Export, rows: Iterable[Any], scope: Scope) -> Iterator[str]:
     """The CSV text, one line at a time: the header, then each row as the database cursor yields it."""
     writer = csv.writer(_Echo())
     yield writer.writerow(export.header)
+    if export.queryset is _referrals:
+        rows = with_earlier_referrals(rows, scope)
     for record in rows:
         yield writer.writerow(export.row(record, scope))
 
