@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 (read by the skipif condition)
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.checks.models import Check
