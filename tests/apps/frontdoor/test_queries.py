@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import chain
 
 import pytest
 from django.http import QueryDict
@@ -106,8 +107,8 @@ def test_pages_follow_the_deadline_order_across_the_page_boundary_with_and_witho
     everything = by_deadline(type(made[0]).objects.filter(pk__in=[t.pk for t in made]))
     assert pages({}) == [everything[:3], everything[3:6], everything[6:]]
     level_4 = [pk for pk in everything if type(made[0]).objects.get(pk=pk).referrer_level == 4]
-    assert sum(pages({"level": 4}), []) == level_4 and len(level_4) == 3
-    assert sum(pages({"unclaimed": True}), []) == [pk for pk in everything if pk != made[0].pk]
+    assert list(chain.from_iterable(pages({"level": 4}))) == level_4 and len(level_4) == 3
+    assert list(chain.from_iterable(pages({"unclaimed": True}))) == [pk for pk in everything if pk != made[0].pk]
 
 
 # -- RAG and the amber point, against known dates --------------------------------------------
