@@ -152,3 +152,19 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     assert semantic.cache_dir() == tmp_path
     monkeypatch.delenv("CONTINUUM_CACHE_DIR")
     assert semantic.cache_dir().parts[-2:] == ("var", "cache")
+
+
+def test_a_long_text_is_batched_apart_from_short_ones_so_it_does_not_pad_them():
+    from continuum.matching.semantic import _batches_of_similar_length
+
+    clauses = [f"clause number {i} about the child" for i in range(70)]
+    whole = " ".join(clauses)  # the concern's whole text beside its clauses, as the matcher embeds them
+    texts = [*clauses, whole, "x" * 150, "y" * 40]
+    batches = _batches_of_similar_length(texts, batch_size=64)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))  # each text once
+    assert batches[0] == [texts.index(whole)]  # alone: nothing short is padded to its length
+    assert all(len(batch) <= 64 for batch in batches)
+    for batch in batches:  # within a batch, lengths differ by at most 2x unless all are short
+        lengths = [len(texts[i]) for i in batch]
+        assert max(lengths) <= 200 or max(lengths) <= 2 * min(lengths)
+    assert _batches_of_similar_length(["a", "bb" * 50, "ccc"], batch_size=64) == [[1, 2, 0]]  # short: one batch
