@@ -28,59 +28,18 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
-
+import throwaway
 from continuum.apps.audit import chain  # pure: hashing only, no Django
+from throwaway import ROOT, log, percentile
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "frameworks" / "tiny"
 BENCH_DB = "continuum_bench_audit"
 COLUMNS = (*chain.HASHED_FIELDS, "hash", "access")  # the columns COPY fills: hashed ones in verify's order
 ACCESS_VERBS = {"checks.viewed", "checks.exported"}  # registered with access=True (the access log)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def _admin(server_url: str) -> psycopg.Connection[Any]:
-    return psycopg.connect(server_url, autocommit=True)
-
-
-def create_database(server_url: str) -> str:
-    with _admin(server_url) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    parts = urllib.parse.urlsplit(server_url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def drop_database(server_url: str) -> None:
-    with _admin(server_url) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "continuum.web.settings.test"  # tiny framework, static from source
-    os.environ["CONN_MAX_AGE"] = "0"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- 1. a million chained events -----------------------------------------------------------
@@ -246,13 +205,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    throwaway.add_arguments(parser, BENCH_DB)
     args = parser.parse_args()
 
-    database_url = create_database(args.postgres)
-    try:
-        log(f"database {BENCH_DB}: migrating")
-        setup_django(database_url)
+    # the test settings' own framework (tiny), static from source
+    with throwaway.database(args.postgres, BENCH_DB, frameworks=None) as database_url:
         log(f"inserting {args.events:,} chained events with COPY")
         insert_seconds = insert_events(args.events)
         from django.db import connections
@@ -263,9 +220,6 @@ def main() -> None:
         assert report["ok"] and report["events"] == args.events, report
         log(f"audit write overhead, {args.calls} calls each")
         overhead = measure_overhead(args.calls)
-        connections.close_all()
-    finally:
-        drop_database(args.postgres)
 
     print(f"\nAudit benchmark on PostgreSQL ({BENCH_DB}, dropped), {args.events:,} events")
     print(f"  insert (hash in Python + COPY): {insert_seconds:8.1f} s  {args.events / insert_seconds:10,.0f} events/s")

@@ -21,58 +21,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
+import throwaway
+from throwaway import ROOT, log, percentile, timed
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "continuum_bench_earlyhelp"
 PARTNERSHIPS = ("bedford-borough", "bury", "cambridgeshire-peterborough", "central-bedfordshire", "luton")
 PER_LEAD = 50
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def create_database(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    parts = urllib.parse.urlsplit(server_url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def drop_database(server_url: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "continuum.web.settings.test"
-    os.environ["CONTINUUM_FRAMEWORKS_DIR"] = str(ROOT / "frameworks")
-    os.environ["CONN_MAX_AGE"] = "0"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _db_value(field: Any, value: Any) -> Any:
@@ -203,17 +165,6 @@ def load(episodes: int) -> tuple[float, int]:
     return time.perf_counter() - started, user_ids[0]
 
 
-def timed(calls: int, fn: Callable[[int], Any]) -> list[float]:
-    for i in range(5):
-        fn(i)
-    out = []
-    for i in range(calls):
-        started = time.perf_counter()
-        fn(i + 5)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
 def measure(calls: int, lead_id: int) -> list[tuple[str, list[float]]]:
     from django.db import connection
     from django.test import Client
@@ -281,20 +232,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--episodes", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    throwaway.add_arguments(parser, BENCH_DB)
     args = parser.parse_args()
     begun = time.perf_counter()
-    database_url = create_database(args.postgres)
-    try:
-        log(f"database {BENCH_DB}: migrating")
-        setup_django(database_url)
+    with throwaway.database(args.postgres, BENCH_DB):
         load_seconds, lead_id = load(args.episodes)
         results = measure(args.calls, lead_id)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        drop_database(args.postgres)
     print(f"\nEarly help benchmark on PostgreSQL ({BENCH_DB}, dropped): {args.episodes:,} open episodes,")
     print(f"  5 partnerships, {PER_LEAD} per lead professional; load {load_seconds:.0f} s; {args.calls} calls each")
     print(f"  {'measurement':58} {'p50':>9} {'p95':>9}")

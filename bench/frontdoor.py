@@ -23,57 +23,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
-import urllib.parse
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
+import throwaway
+from throwaway import ROOT, log, percentile, timed
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "continuum_bench_frontdoor_1m"  # kept between runs with --keep / --reuse (loading takes minutes)
 PARTNERSHIPS = ("bedford-borough", "bury", "cambridgeshire-peterborough", "central-bedfordshire", "luton")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def create_database(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    parts = urllib.parse.urlsplit(server_url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def drop_database(server_url: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "continuum.web.settings.test"
-    os.environ["CONTINUUM_FRAMEWORKS_DIR"] = str(ROOT / "frameworks")
-    os.environ["CONN_MAX_AGE"] = "0"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- 1. a million contacts ------------------------------------------------------------------
@@ -240,17 +201,6 @@ def still_open() -> dict[str, list[int]]:
 # --- 2-3. timings -----------------------------------------------------------------------------
 
 
-def timed(calls: int, fn: Callable[[int], Any]) -> list[float]:
-    for i in range(5):
-        fn(i)
-    out = []
-    for i in range(calls):
-        started = time.perf_counter()
-        fn(i + 5)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
 def measure(calls: int, open_ids: dict[str, list[int]]) -> list[tuple[str, list[float]]]:
     from django.db import connection
     from django.test import Client
@@ -345,38 +295,21 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--open-share", type=float, default=0.03)
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--reuse", action="store_true", help=f"measure an existing {BENCH_DB} (loaded with --keep)")
-    parser.add_argument("--keep", action="store_true", help=f"keep {BENCH_DB} for the next run (--reuse)")
-    parser.add_argument("--drop", action="store_true", help=f"only drop {BENCH_DB}")
+    throwaway.add_arguments(parser, BENCH_DB, keep=True)
     args = parser.parse_args()
-    if args.drop:
-        drop_database(args.postgres)
+    if throwaway.only_drop(args, BENCH_DB):
         return
     sys.path.insert(0, str(ROOT))
     begun = time.perf_counter()
-    if args.reuse:
-        parts = urllib.parse.urlsplit(args.postgres)
-        database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    else:
-        database_url = create_database(args.postgres)
-    try:
-        log(f"database {BENCH_DB}: migrating")
-        setup_django(database_url)
+    with throwaway.database(args.postgres, BENCH_DB, reuse=args.reuse, keep=args.keep):
         if args.reuse:
             load_seconds, open_ids = 0.0, still_open()
         else:
             load_seconds, open_ids = load(args.contacts, args.open_share)
         results = measure(args.calls, open_ids)
         due_us, amber_us = deadline_micros(20_000)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        if not args.keep:
-            drop_database(args.postgres)
     open_count = sum(len(v) for v in open_ids.values())
-    kept = "kept: --reuse measures it again, --drop drops it" if args.keep else "dropped"
+    kept = throwaway.kept_or_dropped(args.keep)
     print(f"\nFront door benchmark on PostgreSQL ({BENCH_DB}, {kept}): {args.contacts:,} contacts, 5 partnerships,")
     print(f"  {open_count:,} open (on a queue), the rest decided; load {load_seconds:.0f} s; {args.calls} calls each")
     print(f"  {'measurement':58} {'p50':>9} {'p95':>9}")

@@ -21,60 +21,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
+import throwaway
+from throwaway import ROOT, log, percentile
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "continuum_bench_reports_1m"  # kept between runs with --keep / --reuse (loading takes minutes)
 PARTNERSHIP = "central-bedfordshire"
 OUTCOMES = (("nfa", 30), ("advice-signpost", 20), ("early-help", 20), ("assessment-s17", 20), ("strategy-s47", 8),
             ("immediate-protection", 2))  # fmt: skip
 STATUTORY = ("assessment-s17", "strategy-s47", "immediate-protection")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def create_database(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    parts = urllib.parse.urlsplit(server_url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def drop_database(server_url: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "continuum.web.settings.test"
-    os.environ["CONTINUUM_FRAMEWORKS_DIR"] = str(ROOT / "frameworks")
-    os.environ["CONN_MAX_AGE"] = "0"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- 1. the data ---------------------------------------------------------------------------------
@@ -371,30 +333,17 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--whole-range", action="store_true", help="also time the three years, not only twelve months")
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument(
-        "--reuse", action="store_true", help=f"measure an existing {BENCH_DB} (loaded by a run with --keep)"
-    )
-    parser.add_argument("--keep", action="store_true", help=f"keep {BENCH_DB} for the next run (--reuse)")
+    throwaway.add_arguments(parser, BENCH_DB, keep=True)
     parser.add_argument("--no-exports", action="store_true", help="skip the export throughput")
     parser.add_argument(
         "--stale-days", type=int, default=3, help="the latest days left stale (counted from the records on each page)"
     )
-    parser.add_argument("--drop", action="store_true", help=f"only drop {BENCH_DB}")
     args = parser.parse_args()
-    if args.drop:
-        drop_database(args.postgres)
+    if throwaway.only_drop(args, BENCH_DB):
         return
     sys.path.insert(0, str(ROOT))
     begun = time.perf_counter()
-    if args.reuse:
-        parts = urllib.parse.urlsplit(args.postgres)
-        database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    else:
-        database_url = create_database(args.postgres)
-    try:
-        log(f"database {BENCH_DB}: migrating")
-        setup_django(database_url)
+    with throwaway.database(args.postgres, BENCH_DB, reuse=args.reuse, keep=args.keep):
         if args.reuse:
             from django.utils import timezone
 
@@ -404,13 +353,7 @@ def main() -> None:
         tally_line = tally(args.stale_days, now)
         results, agreement = measure(args.calls, now, args.whole_range)
         rates = [] if args.no_exports else export_rates(now)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        if not args.keep:
-            drop_database(args.postgres)
-    kept = "kept: --reuse measures it again, --drop drops it" if args.keep else "dropped"
+    kept = throwaway.kept_or_dropped(args.keep)
     print(f"\nReports benchmark on PostgreSQL ({BENCH_DB}, {kept}): {args.contacts:,} contacts and decisions over")
     print(
         f"  three years for one partnership, {args.contacts // 5:,} checks; load {load_seconds:.0f} s; {args.calls} runs"

@@ -31,17 +31,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import throwaway
+from throwaway import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHECKBOX = re.compile(r'name="selected" type="checkbox" value="([^"]+)"')
 LEVEL = re.compile(r'name="level" type="radio" value="([^"]+)"')
 CONCERN = "concern POST (matching)"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 class Client:
@@ -288,24 +286,6 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
-def ensure_database(admin_url: str, name: str) -> str:
-    """A fresh benchmark database on the local PostgreSQL server; returns its URL."""
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urllib.parse.urlsplit(admin_url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def print_table(results: list[dict[str, Any]]) -> None:
     names = [r["backend"] for r in results]
     labels = list(dict.fromkeys(label for r in results for label in r["pages"]))
@@ -376,11 +356,11 @@ def main() -> None:
         results.append(bench_backend("SQLite", None, args, framework))
     if args.only in (None, "postgresql"):
         name = f"continuum_bench_{os.getpid()}"
-        url = ensure_database(args.postgres, name)
+        url = throwaway.create_database(args.postgres, name)
         try:
             results.append(bench_backend("PostgreSQL", url, args, framework))
         finally:
-            drop_database(args.postgres, name)
+            throwaway.drop_database(args.postgres, name)
     print_table(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"framework": framework["id"], "results": results}, indent=2))
