@@ -211,7 +211,7 @@ def measure(calls: int, lead_id: int) -> list[tuple[str, list[float]]]:
     results.append(("reviews-due query (visible_to, ordered by due date)", timed(calls, reviews)))
 
     sys.path.insert(0, str(ROOT))
-    from tests.apps.accounts.conftest import signed_in  # the tests' way of signing in (two-factor marked done)
+    from tests.people import signed_in  # the tests' way of signing in (two-factor marked done)
 
     client = signed_in(Client(HTTP_HOST="127.0.0.1"), user, acting=(partnership, Role.EARLY_HELP))
 

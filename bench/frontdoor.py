@@ -239,7 +239,7 @@ def measure(calls: int, open_ids: dict[str, list[int]]) -> list[tuple[str, list[
     results.append(("queue query: page 1 with RAG and working time left", timed(calls, page)))
     results.append(("queue query with a filter (red | level 4 | unclaimed)", timed(calls, page_filtered)))
 
-    from tests.apps.accounts.conftest import signed_in  # the tests' way of signing in (two-factor marked done)
+    from tests.people import signed_in  # the tests' way of signing in (two-factor marked done)
 
     client = signed_in(Client(HTTP_HOST="127.0.0.1"), user, acting=(p, Role.FRONT_DOOR_WORKER))
 

@@ -24,9 +24,9 @@ from continuum.apps.escalations.subjects import kind_of
 from continuum.apps.frontdoor import services as frontdoor
 from continuum.apps.frontdoor.models import Triage
 from continuum.apps.referrals.models import Referral
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.apps.escalations.factories import stored_check
 from tests.apps.referrals.factories import make_check, sent_referral
+from tests.people import member, signed_in
 
 PARTNERSHIP = "central-bedfordshire"
 
@@ -43,9 +43,7 @@ class Casework:
 
 
 def person(role: Role, partnership: str = PARTNERSHIP) -> Actor:
-    user = UserFactory(first_name=role.value.split("-")[0].title(), last_name="Drill")
-    MembershipFactory(user=user, partnership=partnership, role=role)
-    return Actor(user=user, partnership=partnership, role=role)
+    return member(role, partnership, first_name=role.value.split("-")[0].title(), last_name="Drill")
 
 
 def _triage_of(referral: Referral) -> Triage:
@@ -113,6 +111,4 @@ def populate(partnership: str = PARTNERSHIP) -> Casework:
 
 def acting_client(client: Any, actor: Actor) -> Any:
     """``client`` signed in as ``actor``, acting in its partnership and role."""
-    from tests.apps.accounts.conftest import signed_in
-
     return signed_in(client, actor.user, acting=(str(actor.partnership), actor.role))

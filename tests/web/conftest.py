@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
+from continuum.apps.accounts.actor import Actor
 from tests.django_support import fresh_catalogue, mark_as_web  # noqa: F401
+from tests.people import client_for
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
 # to run there. The live server has its own thread; this only affects the test's own queries.
@@ -70,6 +73,14 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe-core found WCAG 2.2 AA violations on {page.url}: {violations}"
+
+
+def sign_in(page: Any, live_server: Any, actor: Actor) -> None:
+    """Give the browser (and no other cookie) the session of ``actor`` signed in (code verified), acting in
+    their partnership and role."""
+    cookie = client_for(actor).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture

@@ -8,27 +8,19 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
-from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.actor import Role
 from continuum.apps.checks import services as check_services
 from continuum.apps.checks.models import Check, JudgementRevision
 from continuum.apps.earlyhelp import services as earlyhelp_services
 from continuum.apps.earlyhelp.models import ClosureRevision
 from continuum.apps.frontdoor import services as frontdoor_services
 from continuum.apps.frontdoor.models import DecisionRevision
-from tests.apps.accounts.conftest import signed_in
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
+from tests.people import member
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def use_session_of(page: Any, live_server: Any, client: Client) -> None:
-    page.context.clear_cookies()
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 def as_the_maker_of(page: Any, live_server: Any, check: Check) -> None:
@@ -40,11 +32,6 @@ def as_the_maker_of(page: Any, live_server: Any, check: Check) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": store.session_key, "url": live_server.url}]
     )
-
-
-def person(role: Role, partnership: str, **names: str) -> Actor:
-    membership = MembershipFactory(user=UserFactory(**names), partnership=partnership, role=role)
-    return Actor(user=membership.user, partnership=partnership, role=role)
 
 
 def click(page: Any, name: str) -> None:
@@ -68,13 +55,13 @@ def test_a_checks_link_alone_offers_no_judgement_and_its_maker_records_one(page,
 
 
 def test_a_signed_in_practitioner_records_a_change_of_mind_beside_the_first(page, live_server, transactional_db):
-    owner = person(Role.PRACTITIONER, "tiny", first_name="Pat", last_name="Teacher")
+    owner = member(Role.PRACTITIONER, "tiny", first_name="Pat", last_name="Teacher")
     from continuum.apps.partnerships.catalogue import catalogue
 
     loaded = catalogue().get("tiny")
     check = check_services.create_check(loaded, {"indicators": ["edu-l2-1"]}, actor=owner)
     check_services.record_judgement(check, agrees=True, actor=owner)
-    use_session_of(page, live_server, signed_in(Client(), owner.user, acting=("tiny", Role.PRACTITIONER)))
+    sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/checks/{check.public_id}/")
     page.get_by_text("Record a change of mind").click()
     page.locator("form:has(input[name=level]) input[name=level]").last.check()
@@ -104,10 +91,10 @@ def test_the_front_doors_change_page_and_the_contact_with_its_change_pass_axe(
     settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
     forget()
     partnerships.forget()
-    worker = person(Role.FRONT_DOOR_WORKER, CB, first_name="Wren", last_name="Walker")
+    worker = member(Role.FRONT_DOOR_WORKER, CB, first_name="Wren", last_name="Walker")
     t = frontdoor_services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
     frontdoor_services.decide(worker, t, outcome="0", police=False, rationale=complete_rationale(t))
-    use_session_of(page, live_server, signed_in(Client(), worker.user, acting=(CB, Role.FRONT_DOOR_WORKER)))
+    sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}/front-door/{t.public_id}/decision-change")
     assert_accessible(page)
     click(page, "Record the change")
@@ -137,11 +124,10 @@ def test_the_early_help_closure_page_with_its_change_and_disagreement_passes_axe
     settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
     forget()
     partnerships.forget()
-    lead = person(Role.EARLY_HELP, OWN, first_name="Lee", last_name="Lead")
+    lead = member(Role.EARLY_HELP, OWN, first_name="Lee", last_name="Lead")
     episode = EpisodeFactory(actor=lead)
     earlyhelp_services.close(lead, episode, code="needs-met")
-    client = signed_in(Client(), lead.user, acting=(OWN, Role.EARLY_HELP))
-    use_session_of(page, live_server, client)
+    sign_in(page, live_server, lead)
     page.goto(f"{live_server.url}/early-help/{episode.public_id}/close/")
     assert page.get_by_role("link", name="raise a disagreement").count() == 1
     assert_accessible(page)

@@ -10,19 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode
 from continuum.apps.partnerships.catalogue import forget
-from tests.apps.accounts.conftest import signed_in
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.apps.earlyhelp.conftest import OWN, _write
 from tests.apps.earlyhelp.factories import EpisodeFactory, level_two_check
+from tests.people import member
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,17 +40,7 @@ def early_help_frameworks(tmp_path: Path, settings: Any) -> Iterator[None]:
 
 
 def person(role: Role) -> Actor:
-    user = UserFactory()
-    MembershipFactory(user=user, partnership=OWN, role=role)
-    return Actor(user=user, partnership=OWN, role=role)
-
-
-def sign_in(page: Any, live_server: Any, actor: Actor) -> None:
-    client = signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    return member(role, OWN)
 
 
 def look(page: Any, name: str) -> None:

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from continuum.apps.accounts import partnerships
-from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.actor import Role
 from continuum.apps.partnerships.catalogue import forget
-from tests.apps.accounts.conftest import signed_in
 from tests.apps.escalations.factories import EscalationFactory, acting, stored_check
 
-from .conftest import REPO, assert_accessible
+from .conftest import REPO, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,15 +30,6 @@ def real_frameworks(settings: Any) -> Any:
     yield
     partnerships.forget()
     forget()
-
-
-def sign_in(page: Any, live_server: Any, actor: Actor) -> None:
-    """Give the browser the session of ``actor`` signed in (code verified) and acting in their role."""
-    client = signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def look(page: Any, name: str) -> None:

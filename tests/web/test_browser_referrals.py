@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
 from continuum.apps.partnerships.catalogue import forget
 from continuum.apps.referrals.models import Referral
-from tests.apps.accounts.conftest import signed_in
 from tests.apps.referrals.conftest import CP, person
 from tests.apps.referrals.factories import make_check
 
-from .conftest import REPO, assert_accessible
+from .conftest import REPO, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -62,10 +60,7 @@ def test_a_referral_is_sent_and_every_page_passes_axe(
     page._continuum_javascript = javascript
     referrer = person(Role.PRACTITIONER, CP, first_name="Pat", last_name="Teacher", email="pat@example.org")
     check = make_check(referrer, CP, 3)
-    client = signed_in(Client(), referrer.user, acting=(CP, Role.PRACTITIONER))
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, live_server, referrer)
 
     page.goto(f"{live_server.url}/referrals/from-check/{check.public_id}/")
     look(page, "start")
@@ -146,10 +141,7 @@ def test_a_referral_is_sent_and_every_page_passes_axe(
 def test_the_front_doors_referral_pages_pass_axe(page, live_server, transactional_db, real_frameworks):
     page._continuum_javascript = True
     manager = person(Role.FRONT_DOOR_MANAGER, CP)
-    client = signed_in(Client(), manager.user, acting=(CP, Role.FRONT_DOOR_MANAGER))
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/referrals/phoned/")
     look(page, "phoned")
     click(page, "Record the referral")

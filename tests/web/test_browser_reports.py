@@ -9,27 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
 from continuum.apps.partnerships.catalogue import forget
 from tests.conftest import FRAMEWORKS_DIR
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = ("/reports/", "/reports/calibration/", "/reports/exports/")
 APRIL = "?start=2026-04-01&end=2026-04-30"
-
-
-def sign_in(page: Any, live_server: Any, actor: Any) -> None:
-    from tests.apps.reports.conftest import client_for
-
-    client = client_for(actor)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture

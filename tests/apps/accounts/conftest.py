@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
@@ -63,21 +60,3 @@ def person(db: None) -> Callable[..., User]:
         return user
 
     return make
-
-
-def device_for(user: User) -> TOTPDevice:
-    """The person's confirmed authenticator (made if they have none)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
-
-
-def signed_in(client: Client, user: User, *, acting: tuple[str, Role] | None = None) -> Client:
-    """``client`` signed in as ``user`` (with a verified code when their roles need one), acting as ``acting``."""
-    client.force_login(user)
-    session = client.session
-    if user.needs_two_factor():
-        session[DEVICE_ID_SESSION_KEY] = device_for(user).persistent_id
-    if acting is not None:
-        session["accounts.acting"] = {"partnership": acting[0], "role": str(acting[1])}
-    session.save()
-    return client

@@ -7,8 +7,9 @@ import pytest
 from continuum.apps.accounts.actor import Role
 from continuum.apps.accounts.models import Membership
 from continuum.apps.audit.queries import events, recorded
+from tests.people import signed_in
 
-from .conftest import OTHER, OWN, signed_in
+from .conftest import OTHER, OWN
 
 pytestmark = pytest.mark.django_db
 

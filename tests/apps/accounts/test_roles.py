@@ -6,8 +6,9 @@ import pytest
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.web.home import CHECK, home_for
+from tests.people import signed_in
 
-from .conftest import OTHER, OWN, PASSWORD, signed_in
+from .conftest import OTHER, OWN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.test import Client
 
 from continuum.apps.accounts.actor import Role
 from continuum.web.settings import base
+from tests.people import signed_in
 
-from .conftest import OWN, PASSWORD, signed_in
+from .conftest import OWN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

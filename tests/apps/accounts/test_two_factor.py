@@ -8,8 +8,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.audit.queries import events
+from tests.people import device_for
 
-from .conftest import OTHER, OWN, PASSWORD, device_for
+from .conftest import OTHER, OWN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

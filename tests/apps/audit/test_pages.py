@@ -15,7 +15,8 @@ from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.audit.services import record
 from continuum.apps.jobs.worker import run
 from tests.apps.accounts import conftest as accounts
-from tests.apps.accounts.conftest import OTHER, OWN, signed_in
+from tests.apps.accounts.conftest import OTHER, OWN
+from tests.people import signed_in
 
 from .conftest import refusals_set_aside
 

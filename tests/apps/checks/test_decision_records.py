@@ -15,8 +15,7 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.checks import services
 from continuum.apps.checks.models import Check, JudgementRevision, LowerView
-from tests.apps.accounts.conftest import signed_in
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
+from tests.people import client_for, member
 
 from .factories import CheckFactory, made_in
 
@@ -26,12 +25,7 @@ ANON = Actor.anonymous()
 
 
 def practitioner(name: str = "pat") -> Actor:
-    membership = MembershipFactory(
-        user=UserFactory(username=name, first_name=name.title(), last_name="Teacher"),
-        partnership="tiny",
-        role=Role.PRACTITIONER,
-    )
-    return Actor(user=membership.user, partnership="tiny", role=Role.PRACTITIONER)
+    return member(Role.PRACTITIONER, "tiny", username=name, first_name=name.title(), last_name="Teacher")
 
 
 def page(check: Check) -> str:
@@ -153,7 +147,7 @@ def test_the_database_refuses_to_change_a_recorded_judgement_or_a_revision():
 def test_the_page_shows_the_change_beside_the_first_and_the_form_is_idempotent():
     owner = practitioner()
     check = CheckFactory(actor=owner)
-    client = signed_in(Client(), owner.user, acting=("tiny", Role.PRACTITIONER))
+    client = client_for(owner)
     first = client.get(page(check)).content.decode()
     assert (
         client.post(page(check), {"level": "3", "reason": "Known to police", "submission": token(first)}).status_code
@@ -176,7 +170,7 @@ def test_a_change_of_mind_with_nothing_visible_is_refused_on_the_page():
     owner = practitioner()
     check = CheckFactory(actor=owner)
     services.record_judgement(check, agrees=True, actor=owner)
-    client = signed_in(Client(), owner.user, acting=("tiny", Role.PRACTITIONER))
+    client = client_for(owner)
     response = client.post(page(check), {"level": "3", "reason": "\u200b\u200d\u2060"})
     assert response.status_code == 400
     assert "Enter why you" in response.content.decode()
@@ -195,6 +189,6 @@ def test_the_page_offers_a_disagreement_only_where_the_role_may_raise_one(client
     owner = practitioner()
     check = CheckFactory(actor=owner)
     raise_url = reverse("escalations:raise", args=["check", check.public_id])
-    mine = signed_in(Client(), owner.user, acting=("tiny", Role.PRACTITIONER))
+    mine = client_for(owner)
     assert raise_url in mine.get(page(check)).content.decode()
     assert raise_url not in client.get(page(made_in(client, CheckFactory()))).content.decode()  # nobody signed in

@@ -16,7 +16,7 @@ import pytest
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.partnerships.catalogue import forget
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
+from tests.people import member
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "tiny"
 OWN, OTHER, QUIET = "north", "south", "quiet"
@@ -72,8 +72,6 @@ def acting(db: None) -> Callable[..., Actor]:
     """A new person holding ``role`` in ``partnership``, as the Actor services take."""
 
     def make(role: Role = Role.EARLY_HELP, partnership: str = OWN, **fields: Any) -> Actor:
-        user = UserFactory(**fields)
-        MembershipFactory(user=user, partnership=partnership, role=role)
-        return Actor(user=user, partnership=partnership, role=role)
+        return member(role, partnership, **fields)
 
     return make

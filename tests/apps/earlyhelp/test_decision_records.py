@@ -13,9 +13,10 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import ClosureRevision, Episode, Status, StepDown
+from tests.people import client_for
 
 from .factories import EpisodeFactory, level_two_check
-from .test_views import signed_in, url
+from .test_views import url
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_the_database_refuses_to_change_a_recorded_closure(acting):
 def test_closing_twice_from_the_page_closes_once(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     data = {"code": "needs-met", "submission": token(client.get(url("close", episode.public_id)).content.decode())}
     first = client.post(url("close", episode.public_id), data)
     second = client.post(url("close", episode.public_id), data)
@@ -99,7 +100,7 @@ def test_closing_twice_from_the_page_closes_once(acting):
 def test_the_closure_page_shows_changes_beside_it_records_once_and_offers_a_disagreement(acting):
     lead = acting()
     episode = closed(lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     page = client.get(url("close", episode.public_id)).content.decode()
     assert "The closure" in page and f"/escalations/raise/early-help-closure/{episode.public_id}/" in page
     data = {"code": "moved-away", "text": "", "reason": "They moved to Leeds", "submission": token(page)}
@@ -116,7 +117,7 @@ def test_the_closure_page_shows_changes_beside_it_records_once_and_offers_a_disa
 def test_starting_an_assessment_twice_from_a_check_starts_one(acting):
     lead = acting()
     check = level_two_check(lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     data = {"submission": token(client.get(url("start", check.public_id)).content.decode())}
     first = client.post(url("start", check.public_id), data)
     second = client.post(url("start", check.public_id), data)
@@ -128,7 +129,7 @@ def test_a_review_posted_twice_is_held_once(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
     review = episode.reviews.get()
-    client = signed_in(lead)
+    client = client_for(lead)
     page = client.get(url("review", episode.public_id, review.number)).content.decode()
     data = {"summary": "Mornings \u202ebetter", "needs": ["edu-l2-1"], "submission": token(page)}
     first = client.post(url("review", episode.public_id, review.number), data)
@@ -140,7 +141,7 @@ def test_a_review_posted_twice_is_held_once(acting):
 
 
 def test_a_step_down_sent_twice_is_stored_once_and_an_invisible_reason_is_refused(acting):
-    client = signed_in(acting(Role.FRONT_DOOR_WORKER))
+    client = client_for(acting(Role.FRONT_DOOR_WORKER))
     form = {"origin": "social-care", "source_reference": "CIN-9", "child_first_name": "Mo", "child_last_name": "Ali"}
     refused = client.post(url("new_step_down"), {**form, "reason": "\u200b\u200c\u200d\u2060"})
     assert refused.status_code == 400 and "Enter why early help is right" in refused.content.decode()
@@ -161,4 +162,4 @@ def test_a_step_down_page_offers_a_disagreement_to_those_who_may_raise_one(actin
         reason="Early help decided",
     )
     raise_url = f"/escalations/raise/step-down/{handed.public_id}/"
-    assert raise_url in signed_in(worker).get(url("step_down", handed.public_id)).content.decode()
+    assert raise_url in client_for(worker).get(url("step_down", handed.public_id)).content.decode()

@@ -9,30 +9,17 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.actor import Role
 from continuum.apps.audit.queries import access_log
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode, PlanAction, Status, StepDown
+from tests.people import client_for
 
 from .conftest import OWN
 from .factories import EpisodeFactory, level_two_check
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(actor: Actor) -> Client:
-    """A client signed in as ``actor``'s person (with a verified code), acting in their partnership and role."""
-    client = Client()
-    client.force_login(actor.user)
-    session = client.session
-    device = TOTPDevice.objects.create(user=actor.user, name="Test", confirmed=True)
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session["accounts.acting"] = {"partnership": actor.partnership, "role": str(actor.role)}
-    session.save()
-    return client
 
 
 def url(name: str, *args: Any) -> str:
@@ -41,7 +28,7 @@ def url(name: str, *args: Any) -> str:
 
 def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(acting):
     actor = acting(Role.PRACTITIONER)
-    client = signed_in(actor)
+    client = client_for(actor)
     check = level_two_check(actor)
     page = client.get(url("start", check.public_id))
     assert page.status_code == 200
@@ -76,7 +63,7 @@ def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(a
     client.post(url("voice", episode.public_id), {"family_voice": "Mornings are hard."})
 
     # Resumable: the draft is in the database, so a new session picks it up where it was left.
-    resumed = signed_in(actor).get(url("tasks", episode.public_id)).content.decode()
+    resumed = client_for(actor).get(url("tasks", episode.public_id)).content.decode()
     assert "You have completed 3 of 4 sections" in resumed
 
     answers = client.get(url("check_answers", episode.public_id)).content.decode()
@@ -100,7 +87,7 @@ def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(a
 def test_every_showing_of_the_record_is_in_the_access_log(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     client.get(url("record", episode.public_id))
     client.get(url("print", episode.public_id, "consent"))
     purposes = [e.payload["purpose"] for e in access_log(episode)]
@@ -110,8 +97,8 @@ def test_every_showing_of_the_record_is_in_the_access_log(acting):
 
 def test_someone_outside_the_family_gets_not_found_and_other_roles_are_refused(acting):
     episode = EpisodeFactory(actor=acting())
-    assert signed_in(acting(Role.PRACTITIONER)).get(url("record", episode.public_id)).status_code == 404
-    assert signed_in(acting(Role.FRONT_DOOR_WORKER)).get(url("record", episode.public_id)).status_code == 403
+    assert client_for(acting(Role.PRACTITIONER)).get(url("record", episode.public_id)).status_code == 404
+    assert client_for(acting(Role.FRONT_DOOR_WORKER)).get(url("record", episode.public_id)).status_code == 403
     assert Client().get(url("record", episode.public_id)).status_code == 302  # sign in first
     assert not access_log(episode).exists()
 
@@ -122,22 +109,22 @@ def test_withdrawing_consent_on_the_page_cuts_the_member_off(acting):
     services.add_team_member(
         lead, episode, expected_version=Episode.objects.get(pk=episode.pk).version, user=member.user, agency="School"
     )
-    member_client = signed_in(member)
+    member_client = client_for(member)
     assert member_client.get(url("record", episode.public_id)).status_code == 200
     consent = episode.consents.get()
-    response = signed_in(lead).post(
+    response = client_for(lead).post(
         url("open_consent", episode.public_id), {"withdraw": consent.pk, "note": "By phone"}
     )
     assert response.status_code == 302
     assert member_client.get(url("record", episode.public_id)).status_code == 404
-    page = signed_in(lead).get(url("record", episode.public_id)).content.decode()
+    page = client_for(lead).get(url("record", episode.public_id)).content.decode()
     assert "Sharing stopped from then on." in page and "By phone" in page
 
 
 def test_a_stale_plan_edit_is_refused_with_a_clear_message_and_the_input_kept(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     member = {"form": "member", "version": episode.version, "name": "Jo Bloggs", "agency": "School nursing"}
     seen = Episode.objects.get(pk=episode.pk).version
     assert client.post(url("plan", episode.public_id), {**member, "version": seen}).status_code == 302
@@ -162,7 +149,7 @@ def test_a_stale_plan_edit_is_refused_with_a_clear_message_and_the_input_kept(ac
 def test_the_consent_record_and_the_plan_print_and_download_as_pdf(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     consent = client.get(url("print", episode.public_id, "consent")).content.decode()
     assert (
         "Consent record" in consent
@@ -179,7 +166,7 @@ def test_the_consent_record_and_the_plan_print_and_download_as_pdf(acting):
 def test_the_caseload_and_reviews_due_list_only_the_leads_families(acting):
     lead, other = acting(), acting()
     mine, theirs = EpisodeFactory(actor=lead), EpisodeFactory(actor=other)
-    client = signed_in(lead)
+    client = client_for(lead)
     caseload = client.get(url("caseload")).content.decode()
     assert mine.public_id in caseload and theirs.public_id not in caseload
     due = client.get(url("reviews_due")).content.decode()
@@ -189,7 +176,7 @@ def test_the_caseload_and_reviews_due_list_only_the_leads_families(acting):
 def test_closing_from_the_page_needs_a_reason(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
-    client = signed_in(lead)
+    client = client_for(lead)
     missing = client.post(url("close", episode.public_id), {"code": "other", "text": ""})
     assert missing.status_code == 400 and "Enter why the episode is closing" in missing.content.decode()
     assert client.post(url("close", episode.public_id), {"code": "needs-met"}).status_code == 302
@@ -205,7 +192,7 @@ def test_the_receiving_team_answers_a_step_down_on_its_page(acting):
         family=[{"kind": "child", "first_name": "Mo", "last_name": "Ali"}],
         reason="Early help decided",
     )
-    team = signed_in(acting(Role.EARLY_HELP))
+    team = client_for(acting(Role.EARLY_HELP))
     listing = team.get(url("step_downs")).content.decode()
     assert "R-7" in listing
     refused = team.post(url("step_down", handed.public_id), {"answer": "refuse", "reason": ""})
@@ -217,17 +204,17 @@ def test_the_receiving_team_answers_a_step_down_on_its_page(acting):
 
 
 def test_the_admin_sets_the_partnerships_intervals_and_bad_ones_are_refused(acting):
-    client = signed_in(acting(Role.PARTNERSHIP_ADMIN))
+    client = client_for(acting(Role.PARTNERSHIP_ADMIN))
     bad = client.post(url("settings"), {"review_interval": "every so often"})
     assert bad.status_code == 400 and "cannot read" in bad.content.decode()
     assert client.post(url("settings"), {"review_interval": "6 weeks"}).status_code == 302
     assert services.partnership_settings(OWN).review_interval == "6 weeks"
-    assert signed_in(acting(Role.EARLY_HELP)).get(url("settings")).status_code == 403
+    assert client_for(acting(Role.EARLY_HELP)).get(url("settings")).status_code == 403
 
 
 def test_the_front_door_steps_a_child_down_and_sees_where_it_stands_but_cannot_answer(acting):
     worker = acting(Role.FRONT_DOOR_WORKER)
-    client = signed_in(worker)
+    client = client_for(worker)
     form = {"origin": "social-care", "source_reference": "CIN-9", "child_first_name": "Mo", "child_last_name": "Ali"}
     missing = client.post(url("new_step_down"), {**form, "reason": ""})
     assert missing.status_code == 400 and "Enter why early help is right for the family now" in missing.content.decode()
@@ -249,14 +236,14 @@ def test_the_front_door_steps_a_child_down_and_sees_where_it_stands_but_cannot_a
     assert "Waiting for early help" in page and "Accept and start the assessment" not in page
     assert client.post(url("step_down", handed.public_id), {"answer": "accept"}).status_code == 403
     assert StepDown.objects.get().state == "requested"
-    assert signed_in(acting(Role.PRACTITIONER)).get(url("new_step_down")).status_code == 403
+    assert client_for(acting(Role.PRACTITIONER)).get(url("new_step_down")).status_code == 403
 
 
 def test_the_team_starts_from_a_front_door_decision_on_its_page_and_the_list_is_logged(acting):
     from .test_queries import _decided_referral
 
     referral = _decided_referral(OWN, "early-help", acting(Role.FRONT_DOOR_WORKER).user)
-    team = signed_in(acting(Role.EARLY_HELP))
+    team = client_for(acting(Role.EARLY_HELP))
     listing = team.get(url("front_door")).content.decode()
     assert referral.public_id in listing and "Mo Ali" in listing
     assert [e.payload["purpose"] for e in access_log(referral)] == ["early help: front-door decisions list"]

@@ -16,7 +16,7 @@ from continuum.apps.escalations.models import Escalation
 from continuum.apps.escalations.subjects import kind_of
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.calendar import UK
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
+from tests.people import member
 
 from .conftest import STAGED
 
@@ -26,9 +26,7 @@ BEFORE_EASTER = datetime(2026, 4, 2, 10, 0, tzinfo=UK)
 
 def acting(role: Role, partnership: str = STAGED, user: Any = None) -> Actor:
     """A person holding ``role`` in ``partnership``, acting in it."""
-    user = user or UserFactory()
-    MembershipFactory(user=user, partnership=partnership, role=role)
-    return Actor(user=user, partnership=partnership, role=role)
+    return member(role, partnership, user)
 
 
 def stored_check(owner: Actor, partnership: str = STAGED, *, sent: bool = True) -> Check:

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
-from django.test import Client
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.accounts.permissions import Refused
@@ -15,15 +14,11 @@ from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.escalations import services
 from continuum.apps.escalations.models import Escalation, OutcomeRevision, Stage, Status
 from continuum.apps.escalations.subjects import kind_of
-from tests.apps.accounts.conftest import signed_in
+from tests.people import client_for
 
 from .factories import EscalationFactory, acting, stored_check
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor) -> Client:
-    return signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
 
 
 def token(html: str, action: str = "") -> str:

@@ -11,16 +11,12 @@ from continuum.apps.audit.queries import access_log, recorded
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.escalations import events, services
 from continuum.apps.escalations.models import Escalation, PartnershipProcedure, RegisterExport, Status
-from tests.apps.accounts.conftest import signed_in
+from tests.people import client_for
 
 from .conftest import STAGED, UNSTAGED
 from .factories import EscalationFactory, acting, stored_check
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor) -> Client:
-    return signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
 
 
 def text(response) -> str:

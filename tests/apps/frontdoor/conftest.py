@@ -11,8 +11,8 @@ from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.frontdoor import clocks
 from continuum.apps.partnerships.catalogue import forget
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import FRAMEWORKS_DIR
+from tests.people import member
 
 CB = "central-bedfordshire"  # decision 24 hours, grades, agency checks 24 hours, re-referral window 3 months
 LUTON = "luton"  # no decision clock, no feedback clock
@@ -36,8 +36,7 @@ def real_frameworks(settings: Any) -> Iterator[None]:
 
 def person(role: Role, partnership: str = CB, **user: Any) -> Actor:
     """A signed-in person holding ``role`` in ``partnership``, as the Actor they act as."""
-    membership = MembershipFactory(user=UserFactory(**user), partnership=partnership, role=role)
-    return Actor(user=membership.user, partnership=partnership, role=role)
+    return member(role, partnership, **user)
 
 
 @pytest.fixture

@@ -7,24 +7,19 @@ import re
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
-from django.test import Client
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit import queries as audit
 from continuum.apps.frontdoor import services
 from continuum.apps.frontdoor.models import AgencyCheck, DecisionRevision, State, Triage
-from tests.apps.accounts.conftest import signed_in
+from tests.people import client_for
 
 from .conftest import person
 from .factories import triage
 from .test_services import complete_rationale
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor: Actor) -> Client:
-    return signed_in(Client(), actor.user, acting=(str(actor.partnership), actor.role))
 
 
 def token(html: str, action: str = "") -> str:

@@ -5,23 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.actor import Role
 from continuum.apps.audit import queries as audit
 from continuum.apps.frontdoor import services
 from continuum.apps.frontdoor.models import State, Triage
-from tests.apps.accounts.conftest import signed_in
+from tests.people import client_for
 
 from .conftest import LUTON, person
 from .factories import triage
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor: Actor) -> Client:
-    return signed_in(Client(), actor.user, acting=(actor.partnership, actor.role))
 
 
 def test_front_door_roles_land_on_the_queue(worker, manager):

@@ -10,8 +10,8 @@ import pytest
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.partnerships.catalogue import forget
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import FRAMEWORKS_DIR
+from tests.people import member
 
 CP = "cambridgeshire-peterborough"  # refers at 3 (seek-unless-risk); national 1-working-day clocks; phone 24 h
 CB = "central-bedfordshire"  # refers at 2-4; level 2 consent required with exceptions; decision 24 hours; grades
@@ -35,8 +35,7 @@ def real_frameworks(settings: Any) -> Iterator[None]:
 
 def person(role: Role, partnership: str = CP, **user: Any) -> Actor:
     """A signed-in person holding ``role`` in ``partnership``, as the Actor they act as."""
-    membership = MembershipFactory(user=UserFactory(**user), partnership=partnership, role=role)
-    return Actor(user=membership.user, partnership=partnership, role=role)
+    return member(role, partnership, **user)
 
 
 @pytest.fixture

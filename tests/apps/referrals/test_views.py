@@ -14,16 +14,12 @@ from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.audit import queries as audit
 from continuum.apps.referrals import services
 from continuum.apps.referrals.models import Referral
-from tests.apps.accounts.conftest import signed_in
+from tests.people import client_for
 
 from .conftest import CB, CP, person
 from .factories import make_check, sent_referral
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(actor: Actor) -> Client:
-    return signed_in(Client(), actor.user, acting=(str(actor.partnership), actor.role))
 
 
 def answer_everything(client: Client, check: str, children: int = 1) -> None:

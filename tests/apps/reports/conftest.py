@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
@@ -19,10 +18,9 @@ from continuum.apps.partnerships.catalogue import forget
 from continuum.apps.referrals.models import Referral
 from continuum.apps.reports.queries import Filters
 from continuum.calendar import UK
-from tests.apps.accounts.conftest import signed_in
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.apps.frontdoor.factories import ReferralFactory
 from tests.conftest import FRAMEWORKS_DIR
+from tests.people import member
 
 CB = "central-bedfordshire"  # office hours Mon-Thu 08:45-17:20, Fri 08:45-16:20
 OTHER = "luton"
@@ -44,13 +42,7 @@ def real_frameworks(settings: Any) -> Iterator[None]:
 
 def person(role: Role, partnership: str = CB) -> Actor:
     """A person holding ``role`` in ``partnership``, acting in it."""
-    membership = MembershipFactory(user=UserFactory(), partnership=partnership, role=role)
-    return Actor(user=membership.user, partnership=partnership, role=role)
-
-
-def client_for(actor: Actor) -> Client:
-    """A test client signed in as ``actor``'s person, acting in their partnership and role."""
-    return signed_in(Client(), actor.user, acting=(actor.partnership or "", actor.role))
+    return member(role, partnership)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 4) -> datetime:

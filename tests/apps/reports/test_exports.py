@@ -13,8 +13,9 @@ import pytest
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.referrals import handoff
+from tests.people import client_for
 
-from .conftest import CB, OTHER, at, client_for, contact, decided, person
+from .conftest import CB, OTHER, at, contact, decided, person
 
 pytestmark = pytest.mark.django_db
 

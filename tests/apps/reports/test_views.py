@@ -15,8 +15,9 @@ from continuum.apps.accounts.actor import Role
 from continuum.apps.audit.queries import for_target
 from continuum.apps.reports import events
 from continuum.apps.reports.models import Export
+from tests.people import client_for
 
-from .conftest import CB, OTHER, at, check, client_for, contact, decided, person
+from .conftest import CB, OTHER, at, check, contact, decided, person
 
 pytestmark = pytest.mark.django_db
 
