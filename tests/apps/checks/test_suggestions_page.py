@@ -71,3 +71,48 @@ def test_word_matching_while_matching_is_prepared_says_so(client, monkeypatch, l
     _matched(monkeypatch, luton, concerns=3, denied=0, note=PREPARING_NOTE)
     page = _suggestions(client)
     assert "matching words only" in page and 'class="govuk-inset-text"' in page
+
+
+# Words that state no concern: the real matcher selects nothing in them, and says so. Found with
+# `continuum match --framework bury --json "..."` (hybrid: "not_enough" is set) and by words only, as here.
+VAGUE = "I just have a bad feeling about this one."
+CLEAR = "The baby has bruises and is often late for school"
+
+
+@pytest.fixture
+def bury(settings, monkeypatch):
+    """Bury's framework on offer, matched by words only: the real matcher, with no model to load on a request."""
+    monkeypatch.setenv("CONTINUUM_MATCH_MODE", "lexical")
+    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
+    forget()
+    return catalogue().get("bury")
+
+
+def _bury_suggestions(client, text: str) -> str:
+    client.post(reverse("checks:partnership"), {"partnership": "bury"})
+    assert client.post(reverse("checks:concern"), {"text": text})["Location"] == reverse("checks:suggestions")
+    return client.get(reverse("checks:suggestions")).content.decode()
+
+
+def test_words_that_select_nothing_say_not_enough_and_what_to_tell_us_more_about(client, bury):
+    from continuum.matching import NOT_ENOUGH, match
+
+    short = match(bury, VAGUE, mode="lexical")["not_enough"]
+    assert short is not None, "the vague words must select nothing for this test to mean anything"
+    asked = [a["name"] for a in short["ask_about"]]
+    assert asked and set(asked) <= {d.name for d in bury.framework.domains}
+
+    page = _bury_suggestions(client, VAGUE)
+    notes = [n for n in re.findall(r'<div class="govuk-inset-text">([^<]*)</div>', page) if NOT_ENOUGH in n]
+    assert len(notes) == 1, "the suggestions page shows the note once, on its own"
+    assert notes[0].startswith(f"{NOT_ENOUGH} — tell us more about: ")
+    for name in asked:
+        assert name in notes[0]
+
+
+def test_a_clear_concern_shows_no_not_enough_note(client, bury):
+    from continuum.matching import NOT_ENOUGH
+
+    page = _bury_suggestions(client, CLEAR)
+    assert NOT_ENOUGH not in page and "tell us more about" not in page
+    assert "Child has bruises or other unexplained injuries" in page  # what the words did select

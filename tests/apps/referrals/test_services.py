@@ -427,6 +427,35 @@ def test_the_outcome_is_recorded_for_the_referrer_shared_or_with_the_reason(prac
     assert [e.payload["shared"] for e in events("referrals.outcome_recorded")] == [True, False]
 
 
+def test_a_changed_outcome_is_written_for_the_referrer_as_the_first_was_shared_or_withheld(
+    practitioner: Actor, worker: Actor
+):
+    shared, private = sent_referral(practitioner), sent_referral(practitioner)
+    with pytest.raises(ReferralError, match="not been told the outcome yet"):
+        services.record_outcome_change_for_referrer(worker, shared, outcome_code="nfa", outcome_name="No action")
+    services.record_outcome_for_referrer(worker, shared, outcome_code="nfa", text="No further action", shared=True)
+    services.record_outcome_for_referrer(
+        worker, private, outcome_code="nfa", text="", shared=False, reason_not_shared="Police enquiry"
+    )
+    with pytest.raises(Refused):
+        services.record_outcome_change_for_referrer(practitioner, shared, outcome_code="early-help", outcome_name="EH")
+
+    changed = services.record_outcome_change_for_referrer(
+        worker, shared, outcome_code="early-help", outcome_name="Early help"
+    )
+    assert (changed.outcome_code, changed.outcome_text) == ("early-help", "Early help")
+    assert changed.outcome_changed_at is not None and changed.outcome_recorded_at <= changed.outcome_changed_at
+    kept = services.record_outcome_change_for_referrer(
+        worker, private, outcome_code="strategy-s47", outcome_name="Strategy discussion"
+    )
+    assert kept.outcome_code == "strategy-s47" and kept.outcome_changed_at is not None
+    assert (kept.outcome_text, kept.outcome_shared_at, kept.outcome_not_shared_reason) == ("", None, "Police enquiry")
+    assert [audit.recorded(e) for e in events("referrals.outcome_changed")] == [
+        {"from": "nfa", "to": "early-help", "shared": True},
+        {"from": "nfa", "to": "strategy-s47", "shared": False},
+    ]
+
+
 # -- the acknowledgement email through the real worker -----------------------------------------
 
 

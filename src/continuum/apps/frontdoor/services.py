@@ -543,8 +543,11 @@ def revise_decision(
     """A change to a recorded decision: a new entry beside it by a named, signed-in person, with their reason.
 
     The decision as first recorded stays as it is (the database refuses to change it); the latest
-    revision is the decision in force (``Triage.outcome_code_in_force``). The referrer is not told
-    again here: the feedback already sent stays what it was."""
+    revision is the decision in force (``Triage.outcome_code_in_force``). Where the referrer has
+    already been told the outcome and the outcome changes, they are told again the same way, in this
+    transaction: written on the referral (their page shows the outcome in force, changed when) and
+    emailed by a job, withholding what the first feedback withheld (see :func:`_tell_referrer_of_change`).
+    Before feedback nothing is sent: the feedback carries the outcome in force when it goes."""
     require(actor, "frontdoor.decide", triage)
     text = clean_text(reason).strip()
     with transaction.atomic():
@@ -566,6 +569,7 @@ def revise_decision(
             if latest is not None
             else (triage.outcome_code, triage.police, triage.frontdoor_level)
         )
+        name_in_force = latest.outcome_name if latest is not None else triage.outcome_name
         if (choice.code, police, level) == now_in_force:
             raise FrontDoorError("That is the decision already recorded: change the outcome, police or level.",
                                  field="outcome")  # fmt: skip
@@ -580,6 +584,7 @@ def revise_decision(
             recorded_by=actor.user,
             recorded_at=timezone.now(),
         )
+        referrer = _tell_referrer_of_change(actor, triage, revision, before=(now_in_force[0], name_in_force))
         record(
             events.DECISION_REVISED,
             target=triage,
@@ -592,9 +597,43 @@ def revise_decision(
                 "level": level,
                 "reason": text,
                 "before": {"outcome": now_in_force[0], "police": now_in_force[1], "level": now_in_force[2]},
+                "referrer": referrer,
             },
         )
     return revision
+
+
+# What a change to the decision meant for the referrer (the ``referrer`` of the revision's audit payload).
+REFERRER_TOLD = "told the outcome in force"
+REFERRER_TOLD_NOT_SHARED = "told the decision changed; the outcome is still not shared"
+REFERRER_NOT_YET_TOLD = "not told yet: the feedback, when sent, carries the outcome in force"
+REFERRER_OUTCOME_UNCHANGED = "not told: the outcome they were told is unchanged"
+
+
+def _tell_referrer_of_change(
+    actor: Actor, triage: Triage, revision: DecisionRevision, *, before: tuple[str, str]
+) -> str:
+    """Tell the referrer a changed outcome as the first feedback told them, in the caller's transaction.
+
+    Only once feedback has been sent and only when the outcome (its code or the document's name
+    for it) changes: a change of the police or the front door's level alone is not the referrer's
+    outcome. The first feedback's choice holds: shared, the referrer is shown the new outcome in the
+    document's words; not shared, only that the decision changed, with the reason first given. The
+    change's reason is the front door's and is never sent.
+    """
+    from continuum.apps.referrals import services as referral_services
+
+    if triage.feedback_sent_at is None:
+        return REFERRER_NOT_YET_TOLD
+    if (revision.outcome_code, revision.outcome_name) == before:
+        return REFERRER_OUTCOME_UNCHANGED
+    referral_services.record_outcome_change_for_referrer(
+        actor, triage.referral, outcome_code=revision.outcome_code, outcome_name=revision.outcome_name
+    )
+    shared = bool(triage.feedback_shared)
+    tasks.email_referrer.enqueue(triage.pk, changed=True)
+    record(events.FED_BACK, target=triage, actor=actor, payload={"shared": shared, "revision": revision.pk})
+    return REFERRER_TOLD if shared else REFERRER_TOLD_NOT_SHARED
 
 
 def send_feedback(actor: Actor, triage: Triage, *, shared: bool, text: str, reason_not_shared: str = "") -> Triage:

@@ -105,8 +105,12 @@ def escalate(kind: str, pk: int, due: str) -> str:
 
 
 @task()
-def email_referrer(pk: int) -> str:
-    """Email the referrer the outcome (or why it is not shared), as written on the referral."""
+def email_referrer(pk: int, changed: bool = False) -> str:
+    """Email the referrer the outcome (or why it is not shared), as written on the referral.
+
+    ``changed``: the front door changed its decision after telling them (a revision); the email says
+    so, with the outcome in force where it is shared, and only that it changed where it is not.
+    """
     from continuum.apps.frontdoor.models import Triage
 
     triage = Triage.objects.select_related("referral").get(pk=pk)
@@ -114,6 +118,10 @@ def email_referrer(pk: int) -> str:
     if not referral.referrer_email:
         log.info("referral %s has no referrer email: the outcome is on their page only", referral.public_id)
         return "no-email"
+    if changed:
+        subject, body = _changed(triage, referral)
+        send_mail(subject, body, None, [referral.referrer_email])
+        return "sent"
     if triage.feedback_shared:
         body = f"The outcome of your referral {referral.public_id}:\n\n{referral.outcome_text}\n"
     else:
@@ -123,3 +131,26 @@ def email_referrer(pk: int) -> str:
         )
     send_mail(f"Your referral {referral.public_id}", body, None, [referral.referrer_email])
     return "sent"
+
+
+def _changed(triage: Any, referral: Any) -> tuple[str, str]:
+    """The email of a changed decision: the outcome in force if it is shared, else only that it changed."""
+    from continuum.calendar import as_uk
+
+    moment = as_uk(referral.outcome_changed_at or timezone.now())
+    when = f"{moment:%H:%M} on {moment.day} {moment:%B %Y}"
+    subject = f"Your referral {referral.public_id}: the outcome has changed"
+    if triage.feedback_shared:
+        body = (
+            f"The front door changed its decision on your referral {referral.public_id} at {when}.\n\n"
+            f"The outcome now:\n\n{referral.outcome_text}\n\n"
+            "This replaces the outcome you were told before.\n"
+        )
+    else:
+        subject = f"Your referral {referral.public_id}: the decision has changed"
+        body = (
+            f"The front door changed its decision on your referral {referral.public_id} at {when}. "
+            "It is still not appropriate to share the outcome:\n\n"
+            f"{referral.outcome_not_shared_reason}\n"
+        )
+    return subject, body

@@ -9,6 +9,11 @@ ACKNOWLEDGED = register("referrals.acknowledged", "The referrer was told their r
 OUTCOME_RECORDED = register(
     "referrals.outcome_recorded", "The outcome (or why it is not shared) was recorded for the referrer."
 )
+OUTCOME_CHANGED = register(
+    "referrals.outcome_changed",
+    "The front door changed its decision after the referrer was told it; the referrer sees the change "
+    "(the outcome in force, or still why it is not shared).",
+)
 EXPORTED = register("referrals.exported", "Decided referrals were exported for the council's case system.")
 VIEWED = register("referrals.viewed", "A referral was seen (its page, or a list that shows it).", access=True)
 STEPPED_UP = register(

@@ -166,6 +166,9 @@ class Referral(models.Model):
     outcome_shared_at = models.DateTimeField(null=True, blank=True)
     outcome_not_shared_reason = models.TextField(blank=True, default="")
     outcome_recorded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the front door last changed its decision after the referrer was told it (a revision, ADR 0018):
+    # the outcome columns above then hold the outcome in force, as the referrer may see it.
+    outcome_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 

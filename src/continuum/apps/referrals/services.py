@@ -622,6 +622,49 @@ def record_outcome_for_referrer(
     return referral
 
 
+def record_outcome_change_for_referrer(
+    actor: Actor,
+    referral: Referral,
+    *,
+    outcome_code: str,
+    outcome_name: str,
+) -> Referral:
+    """The front door changed its decision after the referrer was told it: what the referrer may see now.
+
+    Called by the front door inside its revision's transaction (ADR 0018). The referral then holds
+    the outcome in force and when it changed. What the first feedback withheld stays withheld: where
+    the outcome was shared, the referrer is shown the new outcome in the document's words (``outcome_name``);
+    where it was not, only that the decision changed, with the reason first given for not sharing it.
+    The front door's reason for the change is its own and is not written here.
+    """
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        require(actor, "referrals.record_outcome", referral)
+        code, name = outcome_code.strip(), outcome_name.strip()
+        if not code or not name:
+            raise ReferralError(
+                "The changed decision's outcome is needed before the referrer is told it.", "outcome_code"
+            )
+        if referral.outcome_recorded_at is None:
+            raise ReferralError(
+                "The referrer has not been told the outcome yet: the change reaches them with the feedback."
+            )
+        shared = referral.outcome_shared_at is not None
+        before = referral.outcome_code
+        referral.outcome_code = code
+        if shared:
+            referral.outcome_text = name
+        referral.outcome_changed_at = timezone.now()
+        referral.save(update_fields=["outcome_code", "outcome_text", "outcome_changed_at"])
+        record(
+            events.OUTCOME_CHANGED,
+            target=referral,
+            actor=actor,
+            payload={"from": before, "to": code, "shared": shared},
+        )
+    return referral
+
+
 def _payload(referral: Referral, made: list[Referral], deadlines: dict[str, Any]) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
