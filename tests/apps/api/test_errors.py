@@ -36,6 +36,19 @@ def test_an_unexpected_failure_is_500_in_the_shape_without_a_traceback(caller, m
     assert "secret internals" in caplog.text  # logged for the operators
 
 
+def test_a_database_that_cannot_be_reached_is_503_in_the_shape_with_retry_after(caller, monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable() -> None:
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(api_module, "catalogue", unreachable)
+    response = caller().get("/api/v1/frameworks")
+    assert response.status_code == 503
+    assert error_of(response)["code"] == "unavailable"
+    assert response["Retry-After"] == "30"
+
+
 def test_the_openapi_document_describes_the_error_shape_for_every_operation():
     document = Client().get("/api/v1/openapi.json").json()
     error_ref = "#/components/schemas/ErrorOut"
@@ -43,7 +56,7 @@ def test_the_openapi_document_describes_the_error_shape_for_every_operation():
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             statuses = operation["responses"]
-            for status in ("401", "403", "404", "422"):
+            for status in ("401", "403", "404", "422", "503"):
                 schema = statuses[status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": error_ref}, (path, method, status)
             if method == "post":

@@ -53,9 +53,9 @@ def test_a_submission_that_loses_the_race_returns_the_winners_record(monkeypatch
     real = submissions.stored
     calls = []
 
-    def not_yet(key):
+    def not_yet(key, *scoped):
         calls.append(key)
-        return None if len(calls) == 1 else real(key)
+        return None if len(calls) == 1 else real(key, *scoped)
 
     monkeypatch.setattr(submissions, "stored", not_yet)
     loser = submissions.once(token, make("loser"))
@@ -67,3 +67,22 @@ def test_each_form_shown_gets_its_own_token():
     html = template.render(Context())
     tokens = [part.split('"')[0] for part in html.split('value="')[1:]]
     assert len(tokens) == 2 and tokens[0] != tokens[1] and all(uuid.UUID(t) for t in tokens)
+
+
+def test_a_token_is_once_per_scope_and_a_scope_never_finds_anothers_record():
+    token = uuid.uuid4()
+    page = submissions.once(token, make("page"))
+    ann = submissions.once(token, make("ann"), scope="api:ann")
+    bob = submissions.once(token, make("bob"), scope="api:bob")
+    assert len({page.pk, ann.pk, bob.pk}) == 3
+    assert submissions.once(token, make("ann again"), scope="api:ann").pk == ann.pk
+    assert submissions.stored(token) == page and submissions.stored(token, "api:bob") == bob
+    assert Group.objects.count() == 3 and Submission.objects.count() == 3
+
+
+def test_the_same_token_with_another_request_is_refused_and_runs_nothing():
+    token = uuid.uuid4()
+    first = submissions.once(token, make("first"), scope="api:ann", fingerprint="a" * 64)
+    with pytest.raises(submissions.Reused):
+        submissions.once(token, make("second"), scope="api:ann", fingerprint="b" * 64)
+    assert list(Group.objects.values_list("pk", flat=True)) == [first.pk]

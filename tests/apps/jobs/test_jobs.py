@@ -61,13 +61,13 @@ def test_a_job_waits_until_it_is_due(only_the_sweep):
 def test_periodic_jobs_are_scheduled_once():
     from continuum.apps.audit.tasks import verify_chain_daily
     from continuum.apps.reports.tasks import refresh_tallies
-    from continuum.apps.retention.tasks import apply_retention
+    from continuum.apps.retention.tasks import apply_retention, purge_submission_tokens
 
-    periodic = [clear_expired_sessions, verify_chain_daily, apply_retention, refresh_tallies]
+    periodic = [clear_expired_sessions, verify_chain_daily, apply_retention, refresh_tallies, purge_submission_tokens]
     assert ensure_periodic_jobs() == [job.name for job in periodic]
     assert ensure_periodic_jobs() == []
     assert all(is_scheduled(job) for job in periodic)
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
 
 
 def test_the_worker_command_runs_in_its_own_process(tmp_path):

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Router, Status
 
 from continuum.apps.accounts.permissions import require
-from continuum.apps.api import schemas
+from continuum.apps.api import idempotency, schemas
 from continuum.apps.api.auth import BearerToken, actor_of
 from continuum.apps.api.casework import earlyhelp, escalations
 from continuum.apps.api.errors import ApiError, install, responses
@@ -40,7 +40,14 @@ records outside the role's reach are answered 404.
 **Errors** always have one shape: `{"error": {"code": "...", "message": "...", "field": "..."}}`
 (`field` when the error is about one field of the request). Codes: `bad_request` (400),
 `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `invalid` (422),
-`rate_limited` (429, with `Retry-After`), `server_error` (500).
+`rate_limited` (429, with `Retry-After`), `server_error` (500), `unavailable` (503, with `Retry-After`:
+the database cannot be reached for a moment; send the call again shortly, a create with the same
+`Idempotency-Key`, so that it is stored once even if the first attempt was).
+
+**Idempotency.** Every create (`POST /checks`, `POST /referrals`, the front door's claim and decision)
+takes an optional `Idempotency-Key` header (1 to 255 visible ASCII characters, e.g. a UUID): sent again
+with the same key, the call answers as the first did (the same status and record) and stores nothing
+new. Keys are per token; the same key with a different request is 422.
 
 **Rate limits.** Assess, match and every create are limited per token and per client address.
 """
@@ -56,8 +63,8 @@ api = NinjaAPI(
 )
 install(api)
 
-READ = responses(401, 403, 404, 422)
-WRITE = responses(400, 401, 403, 404, 422, 429)
+READ = responses(401, 403, 404, 422, 503)
+WRITE = responses(400, 401, 403, 404, 422, 429, 503)
 
 
 def framework_or_404(framework_id: str) -> LoadedFramework:
@@ -173,16 +180,23 @@ def check_out(check: Check) -> dict[str, Any]:
 
 
 @checks.post("", response={201: schemas.CheckOut, **WRITE}, throttle=LIMITED, summary="Store a check")
-def create_check(request: HttpRequest, payload: schemas.CheckIn) -> Status[dict[str, Any]]:
-    """Assess a selection and store it as the token's person's check (as the pages do), with its audit event."""
+def create_check(
+    request: HttpRequest, payload: schemas.CheckIn, idempotency_key: idempotency.IdempotencyKey = None
+) -> Status[dict[str, Any]]:
+    """Assess a selection and store it as the token's person's check (as the pages do), with its audit event.
+    With an `Idempotency-Key` already used by this token, the check that key stored, and nothing new."""
     actor = actor_of(request)
     require(actor, "checks.create")
     loaded = framework_in_body(payload.framework)
     inputs = payload.model_dump(mode="json", exclude={"framework"})
-    try:
-        check = check_services.create_check(loaded, inputs, actor=actor)
-    except AssessmentInputError as exc:
-        raise _input_error(exc) from None
+
+    def store() -> Check:
+        try:
+            return check_services.create_check(loaded, inputs, actor=actor)
+        except AssessmentInputError as exc:
+            raise _input_error(exc) from None
+
+    check = idempotency.once(request, idempotency_key, store, payload=payload)
     return Status(201, check_out(check))
 
 

@@ -22,7 +22,7 @@ from continuum.apps.earlyhelp.models import Episode
 from continuum.apps.escalations import queries as escalation_queries
 from continuum.apps.escalations.models import Escalation
 
-READ = responses(401, 403, 404, 422)
+READ = responses(401, 403, 404, 422, 503)
 LIST_MAX = 500
 
 # --- early help ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
+from continuum.apps.api import idempotency
 from continuum.apps.api.auth import actor_of
 from continuum.apps.api.errors import ApiError, responses
 from continuum.apps.api.schemas import Text
@@ -24,8 +25,8 @@ from continuum.apps.api.throttling import LIMITED
 from continuum.apps.frontdoor import clocks, queries, services
 from continuum.apps.frontdoor.models import Triage
 
-READ = responses(401, 403, 404, 422)
-WRITE = responses(400, 401, 403, 404, 409, 422, 429)
+READ = responses(401, 403, 404, 422, 503)
+WRITE = responses(400, 401, 403, 404, 409, 422, 429, 503)
 
 
 class QueueQuery(Schema):
@@ -191,14 +192,19 @@ def _refused(exc: services.FrontDoorError, status: int) -> ApiError:
 @router.post(
     "/contacts/{referral_id}/claim", response={200: ContactOut, **WRITE}, throttle=LIMITED, summary="Claim a contact"
 )
-def claim(request: HttpRequest, referral_id: str) -> dict[str, Any]:
-    """Claim the contact for the token's person; if someone else got there first, 409 says who and when."""
+def claim(request: HttpRequest, referral_id: str, idempotency_key: idempotency.IdempotencyKey = None) -> dict[str, Any]:
+    """Claim the contact for the token's person; if someone else got there first, 409 says who and when.
+    With an `Idempotency-Key` this token's claim already used, the contact as it is now (200), claimed once."""
     actor = actor_of(request)
     triage = _contact(actor, referral_id)
-    try:
-        claimed = services.claim(actor, triage)
-    except services.FrontDoorError as exc:
-        raise _refused(exc, 409) from None
+
+    def claim_once() -> Triage:
+        try:
+            return services.claim(actor, triage)
+        except services.FrontDoorError as exc:
+            raise _refused(exc, 409) from None
+
+    claimed = idempotency.once(request, idempotency_key, claim_once)
     return _contact_out(queries.triage_for(actor, claimed.public_id) or claimed)
 
 
@@ -208,16 +214,23 @@ def claim(request: HttpRequest, referral_id: str) -> dict[str, Any]:
     throttle=LIMITED,
     summary="Record the decision",
 )
-def decide(request: HttpRequest, referral_id: str, payload: DecisionIn) -> dict[str, Any]:
+def decide(
+    request: HttpRequest, referral_id: str, payload: DecisionIn, idempotency_key: idempotency.IdempotencyKey = None
+) -> dict[str, Any]:
     """The outcome with its structured rationale (each referred indicator confirmed or rejected, information
-    gathered, consent basis, the front door's level and why it differs); refused field by field."""
+    gathered, consent basis, the front door's level and why it differs); refused field by field. With an
+    `Idempotency-Key` this token's decision already used, the contact as decided (200), decided once."""
     actor = actor_of(request)
     triage = _contact(actor, referral_id)
     rationale = services.Rationale(**payload.rationale.model_dump())
-    try:
-        decided = services.decide(actor, triage, outcome=payload.outcome, police=payload.police, rationale=rationale)
-    except services.DecisionError as exc:
-        raise _refused(exc, 400) from None
-    except services.FrontDoorError as exc:
-        raise _refused(exc, 409) from None
+
+    def decide_once() -> Triage:
+        try:
+            return services.decide(actor, triage, outcome=payload.outcome, police=payload.police, rationale=rationale)
+        except services.DecisionError as exc:
+            raise _refused(exc, 400) from None
+        except services.FrontDoorError as exc:
+            raise _refused(exc, 409) from None
+
+    decided = idempotency.once(request, idempotency_key, decide_once, payload=payload)
     return _contact_out(queries.triage_for(actor, decided.public_id) or decided)

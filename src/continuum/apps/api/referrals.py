@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from continuum.apps.accounts.permissions import require
+from continuum.apps.api import idempotency
 from continuum.apps.api.auth import actor_of
 from continuum.apps.api.errors import ApiError, responses
 from continuum.apps.api.schemas import Text
@@ -20,8 +21,8 @@ from continuum.apps.checks.models import Check
 from continuum.apps.referrals import events, services
 from continuum.apps.referrals.models import Referral
 
-READ = responses(401, 403, 404, 422)
-WRITE = responses(400, 401, 403, 404, 422, 429)
+READ = responses(401, 403, 404, 422, 503)
+WRITE = responses(400, 401, 403, 404, 422, 429, 503)
 LIST_MAX = 500
 
 
@@ -125,9 +126,12 @@ router = Router(tags=["referrals"])
 
 
 @router.post("", response={201: list[ReferralOut], **WRITE}, throttle=LIMITED, summary="Send a referral")
-def send(request: HttpRequest, payload: ReferralIn) -> Status[list[dict[str, Any]]]:
+def send(
+    request: HttpRequest, payload: ReferralIn, idempotency_key: idempotency.IdempotencyKey = None
+) -> Status[list[dict[str, Any]]]:
     """Send the caller's stored check to their partnership's front door, one referral per child; the
-    consent and level gates are the pages' (a refusal is 400 naming the field)."""
+    consent and level gates are the pages' (a refusal is 400 naming the field). With an `Idempotency-Key`
+    already used by this token, the referrals that key sent, and nothing new."""
     actor = actor_of(request)
     require(actor, "referrals.send")
     check = Check.objects.visible_to(actor).filter(public_id=payload.check).first()
@@ -139,10 +143,15 @@ def send(request: HttpRequest, payload: ReferralIn) -> Status[list[dict[str, Any
         children=[services.Child(**c) for c in data["children"]],
         consent=services.Consent(**data["consent"]),
     )
-    try:
-        made = services.send_referral(actor, check, details)
-    except services.ReferralError as exc:
-        raise ApiError(400, exc.message, field=_field(exc.field)) from None
+
+    def send_once() -> Referral:
+        try:
+            return services.send_referral(actor, check, details)[0]
+        except services.ReferralError as exc:
+            raise ApiError(400, exc.message, field=_field(exc.field)) from None
+
+    first = idempotency.once(request, idempotency_key, send_once, payload=payload)
+    made = Referral.objects.filter(family_id=first.family_id).order_by("pk")  # one per child, as sent
     return Status(201, [_out(r) for r in made])
 
 

@@ -6,6 +6,12 @@ call to :func:`once`: the first submission runs the call and stores the token be
 returned, in the same transaction; a second submission with the same token (even one racing the first)
 returns that record and runs nothing. A form without a token (an old page, a script) runs the call as
 before. ADR 0018.
+
+The HTTP API's ``Idempotency-Key`` goes through the same ledger (ADR 0012): its entries carry a
+``scope`` (the API token that sent the key, so one token's key never finds another's record) and a
+``fingerprint`` of the request (the same key sent with a different request is refused with
+:class:`Reused`). The pages' forms use the empty scope and no fingerprint. Old rows are deleted by
+a periodic job (``CONTINUUM_SUBMISSION_TOKEN_DAYS``).
 """
 
 from __future__ import annotations
@@ -21,8 +27,13 @@ from django.http import HttpRequest
 from continuum.apps.govuk.models import Submission
 
 FIELD = "submission"
+SCOPE_MAX = 64  # characters of a scope (``Submission.scope``)
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Reused(ValueError):
+    """The token was first submitted with a different request (its fingerprint differs)."""
 
 
 def new_token() -> str:
@@ -42,41 +53,53 @@ def posted(request: HttpRequest) -> uuid.UUID | None:
     return token_of(request.POST.get(FIELD))
 
 
-def stored(token: uuid.UUID | str | None) -> models.Model | None:
-    """The record the first submission with ``token`` made or changed, if there was one."""
+def stored(token: uuid.UUID | str | None, scope: str = "", fingerprint: str = "") -> models.Model | None:
+    """The record the first submission with ``token`` (in ``scope``) made or changed, if there was one.
+
+    Raises :class:`Reused` when that first submission's fingerprint is not ``fingerprint``.
+    """
     key = token if isinstance(token, uuid.UUID) else token_of(token)
     if key is None:
         return None
-    row = Submission.objects.select_related("content_type").filter(token=key).first()
+    row = Submission.objects.select_related("content_type").filter(scope=scope, token=key).first()
     if row is None:
         return None
+    if row.fingerprint != fingerprint:
+        raise Reused("this token was first submitted with a different request")
     model = row.content_type.model_class()
     if model is None:  # pragma: no cover - a model removed since
         return None
     return cast(models.Model, model._default_manager.filter(pk=row.object_id).first())
 
 
-def once(token: uuid.UUID | str | None, call: Callable[[], M]) -> M:
-    """``call()`` (a service: it stores a record and returns it), once per ``token``.
+def once(token: uuid.UUID | str | None, call: Callable[[], M], *, scope: str = "", fingerprint: str = "") -> M:
+    """``call()`` (a service: it stores a record and returns it), once per ``token`` in ``scope``.
 
     The token is stored in the same transaction as what ``call`` stores; when it was stored before
     (or a racing submission stores it first), the earlier record is returned and nothing is kept of
-    this call. Errors from ``call`` propagate with nothing stored.
+    this call. Errors from ``call`` propagate with nothing stored. When the token was first stored
+    with another ``fingerprint`` (another request), :class:`Reused` is raised and nothing runs.
     """
+    if len(scope) > SCOPE_MAX or len(fingerprint) > 64:
+        raise ValueError("a submission's scope is at most 64 characters and its fingerprint a SHA-256 in hex")
     key = token if isinstance(token, uuid.UUID) else token_of(token)
     if key is None:
         return call()
-    earlier = stored(key)
+    earlier = stored(key, scope, fingerprint)
     if earlier is not None:
         return cast(M, earlier)
     try:
         with transaction.atomic():
             made = call()
             Submission.objects.create(
-                token=key, content_type=ContentType.objects.get_for_model(made), object_id=str(made.pk)
+                scope=scope,
+                token=key,
+                fingerprint=fingerprint,
+                content_type=ContentType.objects.get_for_model(made),
+                object_id=str(made.pk),
             )
     except IntegrityError:
-        earlier = stored(key)
+        earlier = stored(key, scope, fingerprint)
         if earlier is None:
             raise
         return cast(M, earlier)

@@ -7,3 +7,8 @@ ANONYMISED = register(
     "A record past its retention date was anonymised: names, birth dates (the year kept), contact details and "
     "free text removed; levels, codes and dates kept.",
 )
+SUBMISSIONS_PURGED = register(
+    "retention.submissions_purged",
+    "Form submission tokens and API Idempotency-Keys older than the configured days were deleted from the "
+    "submissions ledger (how many, and the cut-off); the records they made stay.",
+)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
@@ -31,6 +32,7 @@ from continuum.apps.earlyhelp.models import Consent, Episode, FamilyMember, Plan
 from continuum.apps.escalations.models import Escalation
 from continuum.apps.escalations.models import Status as EscalationStatus
 from continuum.apps.frontdoor.models import AgencyCheck
+from continuum.apps.govuk.models import Submission
 from continuum.apps.referrals.models import Family, Referral
 from continuum.apps.retention import events, policy
 from continuum.apps.retention.models import Disposal
@@ -284,6 +286,32 @@ def due_escalations(today: date, periods: policy.Periods) -> Iterator[tuple[Esca
 def purge_sessions(now: datetime) -> int:
     """Delete expired sessions (a check in progress, a sign-in): they are not records and leave no event."""
     deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return int(deleted)
+
+
+def purge_submissions(now: datetime | None = None, *, days: int | None = None) -> int:
+    """Delete the submissions ledger's rows (form tokens, API Idempotency-Keys) older than ``days``
+    (``CONTINUUM_SUBMISSION_TOKEN_DAYS``), in one transaction with one ``retention.submissions_purged``
+    event naming how many and the cut-off. The records they made are not touched; a run that finds
+    nothing to delete changes nothing and records nothing. Returns how many rows were deleted."""
+    now = now or timezone.now()
+    days = settings.CONTINUUM_SUBMISSION_TOKEN_DAYS if days is None else days
+    if days < 1:
+        raise ValueError(f"submission tokens are kept at least a day, not {days}")
+    cutoff = now - timedelta(days=days)
+    with transaction.atomic():
+        old = Submission.objects.filter(submitted_at__lt=cutoff)
+        newest = old.order_by("-submitted_at", "-pk").first()
+        if newest is None:
+            return 0
+        deleted, _ = old.delete()
+        record(
+            events.SUBMISSIONS_PURGED,
+            target=newest,  # the newest row deleted: the event names the cut's edge, the row is gone
+            actor=Actor.for_system("retention"),
+            payload={"deleted": int(deleted), "days": days, "before": cutoff.isoformat()},
+        )
+    log.info("retention: deleted %d submission token(s) older than %d days", deleted, days)
     return int(deleted)
 
 

@@ -1,4 +1,4 @@
-"""The retention job: the whole policy once a day, on the queue, run by the worker."""
+"""The retention jobs: the whole policy once a day, and the submissions ledger's old tokens, on the queue."""
 
 from __future__ import annotations
 
@@ -19,3 +19,16 @@ def apply_retention() -> dict[str, Any]:
         return apply().as_json()
     finally:
         schedule_next(apply_retention, timedelta(seconds=settings.CONTINUUM_RETENTION_RUN_SECONDS))
+
+
+@task()
+def purge_submission_tokens() -> int:
+    """Delete the submissions ledger's old rows (:func:`continuum.apps.retention.services.purge_submissions`),
+    then schedule the next run, ``CONTINUUM_SUBMISSION_PURGE_SECONDS`` from now."""
+    from continuum.apps.jobs.tasks import schedule_next
+    from continuum.apps.retention.services import purge_submissions
+
+    try:
+        return purge_submissions()
+    finally:
+        schedule_next(purge_submission_tokens, timedelta(seconds=settings.CONTINUUM_SUBMISSION_PURGE_SECONDS))

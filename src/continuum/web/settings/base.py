@@ -235,7 +235,13 @@ CONTINUUM_PERIODIC_JOBS = [
     "continuum.apps.audit.tasks.verify_chain_daily",
     "continuum.apps.retention.tasks.apply_retention",
     "continuum.apps.reports.tasks.refresh_tallies",
+    "continuum.apps.retention.tasks.purge_submission_tokens",
 ]
+# The one-time tokens of form submissions and the HTTP API's Idempotency-Keys (govuk.Submission,
+# ADR 0018 and 0012): a repeat within this many days returns the first record; older tokens are
+# deleted by a periodic job every CONTINUUM_SUBMISSION_PURGE_SECONDS, after which a repeat would store anew.
+CONTINUUM_SUBMISSION_TOKEN_DAYS = env.int("CONTINUUM_SUBMISSION_TOKEN_DAYS", default=30)
+CONTINUUM_SUBMISSION_PURGE_SECONDS = env.int("CONTINUUM_SUBMISSION_PURGE_SECONDS", default=24 * 60 * 60)
 # How often the reports' job recounts the days whose tallies are stale (ADR 0017).
 CONTINUUM_REPORTS_REFRESH_SECONDS = env.int("CONTINUUM_REPORTS_REFRESH_SECONDS", default=300)
 # Retention (docs/retention.md): how long each kind of record is kept, set by the partnership; the
