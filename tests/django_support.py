@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from continuum.apps.accounts import partnerships
+from continuum.apps.frontdoor import clocks
 from continuum.apps.partnerships.catalogue import forget
 
 AUDIT_TABLE = "audit_auditevent"
@@ -30,6 +34,27 @@ def fresh_catalogue() -> Iterator[None]:
     forget()
     yield
     forget()
+
+
+@contextmanager
+def frameworks_offered(settings: Any, directory: Path | str) -> Iterator[None]:
+    """The service offers the frameworks in ``directory`` for the block (``settings`` is pytest-django's fixture);
+    the frameworks, partnerships and calendars loaded are forgotten before it, and the first two after it."""
+    settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
+    forget()
+    partnerships.forget()
+    clocks.forget_calendars()
+    yield
+    forget()
+    partnerships.forget()
+
+
+def submission_token(html: str, action: str = "") -> str:
+    """The submission token of the form (posting to ``action``, when given) on the page."""
+    form = html[html.index(f'action="{action}"') :] if action else html
+    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', form)
+    assert found, "the form carries a submission token"
+    return found.group(1)
 
 
 def let_test_flush_empty_the_audit() -> None:

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from continuum.apps.accounts.actor import Actor
-from tests.django_support import fresh_catalogue, mark_as_web  # noqa: F401
+from tests.django_support import frameworks_offered, fresh_catalogue, mark_as_web  # noqa: F401
 from tests.people import client_for
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
@@ -73,6 +73,13 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe-core found WCAG 2.2 AA violations on {page.url}: {violations}"
+
+
+@pytest.fixture
+def real_frameworks(settings: Any) -> Iterator[None]:
+    """The service offers the repository's frameworks (the real partnerships' pages)."""
+    with frameworks_offered(settings, REPO / "frameworks"):
+        yield
 
 
 def sign_in(page: Any, live_server: Any, actor: Actor) -> None:

@@ -11,7 +11,8 @@ from continuum.apps.accounts.actor import Role
 from continuum.apps.audit.services import record
 from tests.apps.escalations.factories import acting
 
-from .test_browser_escalations import click, look, real_frameworks, sign_in  # noqa: F401
+from .conftest import sign_in
+from .test_browser_escalations import click, look
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,7 +25,7 @@ def _some_events(worker):
             record("audit.verification_requested", target=worker.user, actor=worker, payload={"n": number})
 
 
-def test_the_audit_pages_pass_axe(page, live_server, real_frameworks):  # noqa: F811
+def test_the_audit_pages_pass_axe(page, live_server, real_frameworks):
     _some_events(acting(Role.FRONT_DOOR_WORKER, PARTNERSHIP))
     sign_in(page, live_server, acting(Role.AUDITOR, PARTNERSHIP))
     page.goto(f"{live_server.url}/")
@@ -41,7 +42,7 @@ def test_the_audit_pages_pass_axe(page, live_server, real_frameworks):  # noqa: 
     look(page, "event")
 
 
-def test_an_auditor_reads_the_audit_without_javascript(nojs_page, live_server, real_frameworks):  # noqa: F811
+def test_an_auditor_reads_the_audit_without_javascript(nojs_page, live_server, real_frameworks):
     _some_events(acting(Role.FRONT_DOOR_WORKER, PARTNERSHIP))
     page = nojs_page
     sign_in(page, live_server, acting(Role.AUDITOR, PARTNERSHIP))

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode
-from continuum.apps.partnerships.catalogue import forget
 from tests.apps.earlyhelp.conftest import OWN, _write
 from tests.apps.earlyhelp.factories import EpisodeFactory, level_two_check
+from tests.django_support import frameworks_offered
 from tests.people import member
 
 from .conftest import assert_accessible, sign_in
@@ -31,12 +30,8 @@ def early_help_frameworks(tmp_path: Path, settings: Any) -> Iterator[None]:
     directory = tmp_path / "frameworks"
     directory.mkdir()
     _write(directory, OWN, reviews=True)
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
-    partnerships.forget()
-    forget()
-    yield
-    partnerships.forget()
-    forget()
+    with frameworks_offered(settings, directory):
+        yield
 
 
 def person(role: Role) -> Actor:

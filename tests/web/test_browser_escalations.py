@@ -10,26 +10,14 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
-from continuum.apps.partnerships.catalogue import forget
 from tests.apps.escalations.factories import EscalationFactory, acting, stored_check
 
-from .conftest import REPO, assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 STAGED, UNSTAGED = "central-bedfordshire", "cambridgeshire-peterborough"
-
-
-@pytest.fixture
-def real_frameworks(settings: Any) -> Any:
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(REPO / "frameworks")
-    partnerships.forget()
-    forget()
-    yield
-    partnerships.forget()
-    forget()
 
 
 def look(page: Any, name: str) -> None:

@@ -12,28 +12,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
-from continuum.apps.frontdoor import clocks
 from continuum.apps.frontdoor.models import State, Triage
-from continuum.apps.partnerships.catalogue import forget
 from tests.apps.frontdoor.conftest import person
 from tests.apps.frontdoor.factories import ReferralFactory
 
-from .conftest import REPO, assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def real_frameworks(settings: Any) -> Any:
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(REPO / "frameworks")
-    partnerships.forget()
-    forget()
-    clocks.forget_calendars()
-    yield
-    partnerships.forget()
-    forget()
 
 
 def look(page: Any, name: str, axe: bool) -> None:

@@ -9,26 +9,14 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
-from continuum.apps.partnerships.catalogue import forget
 from continuum.apps.referrals.models import Referral
 from tests.apps.referrals.conftest import CP, person
 from tests.apps.referrals.factories import make_check
 
-from .conftest import REPO, assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def real_frameworks(settings: Any) -> Any:
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(REPO / "frameworks")
-    partnerships.forget()
-    forget()
-    yield
-    partnerships.forget()
-    forget()
 
 
 def look(page: Any, name: str) -> None:

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Role
 from continuum.apps.accounts.models import User
-from continuum.apps.partnerships.catalogue import forget
 from tests.apps.accounts.factories import MembershipFactory, UserFactory
+from tests.django_support import frameworks_offered
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "tiny"
 PASSWORD = "correct horse battery staple"
@@ -41,12 +40,8 @@ def two_partnerships(tmp_path: Path, settings: Any) -> Iterator[Path]:
     for framework_id in (OWN, OTHER):
         _copy_tiny(directory, framework_id)
     shutil.copytree(TINY, directory / "tiny")
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
-    partnerships.forget()
-    forget()
-    yield directory
-    partnerships.forget()
-    forget()
+    with frameworks_offered(settings, directory):
+        yield directory
 
 
 @pytest.fixture

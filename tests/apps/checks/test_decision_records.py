@@ -3,8 +3,6 @@ change of mind is a new, attributed entry beside it, and the check's link alone 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.test import Client
@@ -15,6 +13,7 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.checks import services
 from continuum.apps.checks.models import Check, JudgementRevision, LowerView
+from tests.django_support import submission_token as token
 from tests.people import client_for, member
 
 from .factories import CheckFactory, made_in
@@ -30,12 +29,6 @@ def practitioner(name: str = "pat") -> Actor:
 
 def page(check: Check) -> str:
     return reverse("checks:detail", kwargs={"public_id": check.public_id})
-
-
-def token(html: str) -> str:
-    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', html)
-    assert found, "the form carries a submission token"
-    return found.group(1)
 
 
 def test_a_link_alone_records_nothing(client):

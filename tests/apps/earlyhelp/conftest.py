@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
-from continuum.apps.partnerships.catalogue import forget
+from tests.django_support import frameworks_offered
 from tests.people import member
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "tiny"
@@ -59,12 +58,8 @@ def early_help_partnerships(tmp_path: Path, settings: Any) -> Iterator[Path]:
     _write(directory, OTHER, reviews=True)
     _write(directory, QUIET, reviews=False)
     shutil.copytree(TINY, directory / "tiny")
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
-    partnerships.forget()
-    forget()
-    yield directory
-    partnerships.forget()
-    forget()
+    with frameworks_offered(settings, directory):
+        yield directory
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ create in early help is idempotent against a second submission of the same form;
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -13,18 +11,13 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import ClosureRevision, Episode, Status, StepDown
+from tests.django_support import submission_token as token
 from tests.people import client_for
 
 from .factories import EpisodeFactory, level_two_check
 from .test_views import url
 
 pytestmark = pytest.mark.django_db
-
-
-def token(html: str) -> str:
-    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', html)
-    assert found, "the form carries a submission token"
-    return found.group(1)
 
 
 def closed(lead, code: str = "needs-met") -> Episode:

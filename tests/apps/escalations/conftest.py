@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
-from continuum.apps.partnerships.catalogue import forget
+from tests.django_support import frameworks_offered
 
 REPO_FRAMEWORKS = Path(__file__).resolve().parents[3] / "frameworks"
 STAGED, UNSTAGED = "central-bedfordshire", "cambridgeshire-peterborough"
@@ -25,9 +24,5 @@ def two_real_partnerships(tmp_path: Path, settings: Any) -> Iterator[Path]:
     directory.mkdir()
     for framework_id in (STAGED, UNSTAGED):
         (directory / framework_id).symlink_to(REPO_FRAMEWORKS / framework_id, target_is_directory=True)
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(directory)
-    partnerships.forget()
-    forget()
-    yield directory
-    partnerships.forget()
-    forget()
+    with frameworks_offered(settings, directory):
+        yield directory

@@ -3,8 +3,6 @@ Raising and every step are idempotent against a second submission of the same fo
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -14,18 +12,12 @@ from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.escalations import services
 from continuum.apps.escalations.models import Escalation, OutcomeRevision, Stage, Status
 from continuum.apps.escalations.subjects import kind_of
+from tests.django_support import submission_token as token
 from tests.people import client_for
 
 from .factories import EscalationFactory, acting, stored_check
 
 pytestmark = pytest.mark.django_db
-
-
-def token(html: str, action: str = "") -> str:
-    form = html[html.index(f'action="{action}"') :] if action else html
-    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', form)
-    assert found, "the form carries a submission token"
-    return found.group(1)
 
 
 def resolved() -> tuple[Escalation, object]:

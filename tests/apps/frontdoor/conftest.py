@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
-from continuum.apps.frontdoor import clocks
-from continuum.apps.partnerships.catalogue import forget
 from tests.conftest import FRAMEWORKS_DIR
+from tests.django_support import frameworks_offered
 from tests.people import member
 
 CB = "central-bedfordshire"  # decision 24 hours, grades, agency checks 24 hours, re-referral window 3 months
@@ -25,13 +23,8 @@ def real_frameworks(settings: Any) -> Iterator[None]:
 
     Autouse: every front-door test needs a framework with a ``front_door`` section.
     """
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
-    forget()
-    partnerships.forget()
-    clocks.forget_calendars()
-    yield
-    forget()
-    partnerships.forget()
+    with frameworks_offered(settings, FRAMEWORKS_DIR):
+        yield
 
 
 def person(role: Role, partnership: str = CB, **user: Any) -> Actor:

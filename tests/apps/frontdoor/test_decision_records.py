@@ -3,8 +3,6 @@ create at the front door is idempotent against a second submission of the same f
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -13,6 +11,7 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit import queries as audit
 from continuum.apps.frontdoor import services
 from continuum.apps.frontdoor.models import AgencyCheck, DecisionRevision, State, Triage
+from tests.django_support import submission_token as token
 from tests.people import client_for
 
 from .conftest import person
@@ -20,14 +19,6 @@ from .factories import triage
 from .test_services import complete_rationale
 
 pytestmark = pytest.mark.django_db
-
-
-def token(html: str, action: str = "") -> str:
-    """The submission token of the form (posting to ``action``, when given) on the page."""
-    form = html[html.index(f'action="{action}"') :] if action else html
-    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', form)
-    assert found, "the form carries a submission token"
-    return found.group(1)
 
 
 def decided(worker: Actor) -> Triage:

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
-from continuum.apps.partnerships.catalogue import forget
 from tests.conftest import FRAMEWORKS_DIR
+from tests.django_support import frameworks_offered
 from tests.people import member
 
 CP = "cambridgeshire-peterborough"  # refers at 3 (seek-unless-risk); national 1-working-day clocks; phone 24 h
@@ -25,12 +24,8 @@ def real_frameworks(settings: Any) -> Iterator[None]:
 
     Autouse: every referral needs a framework with a ``front_door`` section.
     """
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
-    forget()
-    partnerships.forget()
-    yield
-    forget()
-    partnerships.forget()
+    with frameworks_offered(settings, FRAMEWORKS_DIR):
+        yield
 
 
 def person(role: Role, partnership: str = CP, **user: Any) -> Actor:

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.referrals.models import Referral
+from tests.django_support import submission_token as token
+from tests.people import client_for
 
 from .conftest import CP
 from .factories import make_check
-from .test_views import answer_everything, client_for
+from .test_views import answer_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,6 @@ PHONED = {
     "consent_basis": "not-sought",
     "consent_reason": "Telling the family would put the child at risk",
 }
-
-
-def token(html: str) -> str:
-    found = re.search(r'name="submission" value="([0-9a-f-]{36})"', html)
-    assert found, "the form carries a submission token"
-    return found.group(1)
 
 
 def test_sending_twice_with_the_same_form_sends_once(practitioner: Actor):

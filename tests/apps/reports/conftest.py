@@ -9,17 +9,15 @@ from typing import Any
 
 import pytest
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.checks.models import Check, CheckIndicator, LowerView
-from continuum.apps.frontdoor import clocks
 from continuum.apps.frontdoor.models import Triage
-from continuum.apps.partnerships.catalogue import forget
 from continuum.apps.referrals.models import Referral
 from continuum.apps.reports.queries import Filters
 from continuum.calendar import UK
 from tests.apps.frontdoor.factories import ReferralFactory
 from tests.conftest import FRAMEWORKS_DIR
+from tests.django_support import frameworks_offered
 from tests.people import member
 
 CB = "central-bedfordshire"  # office hours Mon-Thu 08:45-17:20, Fri 08:45-16:20
@@ -31,13 +29,8 @@ APRIL_2026 = Filters(start=date(2026, 4, 1), end=date(2026, 4, 30))
 def real_frameworks(settings: Any) -> Iterator[None]:
     """The service offers the repository's frameworks (autouse: scopes read the partnership's framework,
     and the loaded frameworks must not leak into other tests)."""
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
-    forget()
-    partnerships.forget()
-    clocks.forget_calendars()
-    yield
-    forget()
-    partnerships.forget()
+    with frameworks_offered(settings, FRAMEWORKS_DIR):
+        yield
 
 
 def person(role: Role, partnership: str = CB) -> Actor:
