@@ -13,26 +13,25 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from continuum.apps.accounts import partnerships
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.audit.queries import access_log, events, for_target
 from continuum.apps.audit.services import record_access, stored_digest
 from continuum.apps.audit.verify import checkpoints, verify
 from continuum.apps.checks import services as check_services
 from continuum.apps.checks.models import Check
-from continuum.apps.frontdoor import clocks
 from continuum.apps.frontdoor import services as frontdoor
 from continuum.apps.frontdoor.models import Triage
 from continuum.apps.jobs.worker import run
-from continuum.apps.partnerships.catalogue import catalogue, forget
+from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.referrals.models import Family, Referral
 from continuum.apps.retention import services
 from continuum.apps.retention.models import Disposal
 from continuum.apps.retention.services import REMOVED
 from continuum.apps.retention.tasks import apply_retention
-from tests.apps.accounts.factories import MembershipFactory, UserFactory
 from tests.apps.frontdoor.factories import ReferralFactory
 from tests.conftest import FRAMEWORKS_DIR
+from tests.django_support import frameworks_offered
+from tests.people import member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,13 +43,8 @@ TODAY = timezone.localdate(NOW)
 @pytest.fixture(autouse=True)
 def real_frameworks(settings: Any) -> Iterator[None]:
     """The repository's frameworks (a front-door decision needs one with a front door)."""
-    settings.CONTINUUM_FRAMEWORKS_DIR = str(FRAMEWORKS_DIR)
-    forget()
-    partnerships.forget()
-    clocks.forget_calendars()
-    yield
-    forget()
-    partnerships.forget()
+    with frameworks_offered(settings, FRAMEWORKS_DIR):
+        yield
 
 
 @contextmanager
@@ -104,8 +98,7 @@ def lone_check(actor: Actor) -> Check:
 
 @pytest.fixture
 def worker() -> Actor:
-    membership = MembershipFactory(user=UserFactory(), partnership=CB, role=Role.FRONT_DOOR_WORKER)
-    return Actor(user=membership.user, partnership=CB, role=Role.FRONT_DOOR_WORKER)
+    return member(Role.FRONT_DOOR_WORKER, CB)
 
 
 @pytest.fixture
