@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -202,12 +202,16 @@ def consent_page(request: HttpRequest, episode: Episode, template: str) -> HttpR
     members = [(m.pk, f"{m} ({m.get_kind_display().lower()})") for m in episode.family.all()]
     adding = request.method == "POST" and "withdraw" not in request.POST
     form = ConsentForm(request.POST if adding else None, members=members, initial={"shares_with_team": True})
+    refusal = ""  # a withdrawal refused (the form to add one is not bound, so it cannot carry the error)
     if request.method == "POST" and "withdraw" in request.POST:
-        consent = get_object_or_404(episode.consents, pk=request.POST.get("withdraw"))
+        chosen = request.POST.get("withdraw", "")  # compared as text: whatever was posted, never a bad query
+        consent = next((c for c in episode.consents.all() if str(c.pk) == chosen), None)
+        if consent is None:
+            raise Http404("No consent on this record has this number")
         try:
             services.withdraw_consent(actor, consent, note=request.POST.get("note", ""))
         except services.EarlyHelpError as exc:
-            form.add_error(None, str(exc))
+            refusal = str(exc)
         else:
             return redirect(request.path)
     elif adding and form.is_valid():
@@ -243,7 +247,9 @@ def consent_page(request: HttpRequest, episode: Episode, template: str) -> HttpR
         "document_consent": statements(loaded.framework.early_help.consent if loaded.framework.early_help else []),
         **_form_context(form, {"given_by": str(items[0]["html_id"]) if items else "given_by"}),
     }
-    return render(request, template, context, status=400 if form.errors else 200)
+    if refusal:
+        context["errors"] = [{"href": "#main-content", "text": refusal}]
+    return render(request, template, context, status=400 if form.errors or refusal else 200)
 
 
 @action_required("earlyhelp.edit")

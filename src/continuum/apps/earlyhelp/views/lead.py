@@ -52,6 +52,7 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         require(actor, "earlyhelp.answer_step_down", handed)
     form = ReasonForm(request.POST if request.POST.get("answer") == "refuse" else None)
+    refusal = ""
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "accept":
@@ -66,7 +67,10 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
                 return redirect("earlyhelp:step_downs")
         except services.EarlyHelpError as exc:
-            _refused(form, exc)
+            if form.is_bound:
+                _refused(form, exc)
+            else:  # accepting: the reason form is not bound, so it cannot carry the error
+                refusal = str(exc)
     context = {
         "step_down": handed,
         "may_answer": can(actor, "earlyhelp.answer_step_down", handed),
@@ -75,7 +79,9 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
         "now": timezone.now(),
         **_form_context(form),
     }
-    return render(request, "earlyhelp/step_down.html", context, status=400 if form.errors else 200)
+    if refusal:
+        context["errors"] = [{"href": "#main-content", "text": refusal}]
+    return render(request, "earlyhelp/step_down.html", context, status=400 if form.errors or refusal else 200)
 
 
 @action_required("earlyhelp.request_step_down")

@@ -1,0 +1,65 @@
+"""A second answer to what was already answered is refused on the page, never a server error.
+
+Found by the POST fuzzing (tests/fuzz/test_posts.py): withdrawing a consent already withdrawn, or accepting a
+step-down already answered (a second click from a page shown before the first), raised inside the view
+(an error added to a form that was not bound) and gave a 500; a consent number that is not a number did too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from continuum.apps.accounts.actor import Role
+from continuum.apps.earlyhelp import services
+from continuum.apps.earlyhelp.models import Episode
+from tests.people import client_for
+
+from .factories import EpisodeFactory
+
+pytestmark = pytest.mark.django_db
+
+SUMMARY = 'class="govuk-error-summary"'
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"earlyhelp:{name}", args=args)
+
+
+def test_withdrawing_a_consent_already_withdrawn_is_refused_on_the_page(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    consent = episode.consents.get()
+    client = client_for(lead)
+    assert client.post(url("open_consent", episode.public_id), {"withdraw": consent.pk}).status_code == 302
+    again = client.post(url("open_consent", episode.public_id), {"withdraw": consent.pk})
+    assert again.status_code == 400
+    assert SUMMARY in again.content.decode() and "already withdrawn" in again.content.decode()
+
+
+@pytest.mark.parametrize("number", ["", "x", "1e309", "99999999999999999999999999", "\x00"])
+def test_withdrawing_a_consent_that_is_not_on_the_record_is_not_found(acting, number):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    response = client_for(lead).post(url("open_consent", episode.public_id), {"withdraw": number})
+    assert response.status_code == 404
+    assert episode.consents.get().withdrawn_at is None
+
+
+def test_accepting_a_step_down_already_answered_is_refused_on_the_page(acting):
+    services.change_settings(acting(Role.PARTNERSHIP_ADMIN), step_down_response="5 working days")
+    handed = services.request_step_down(
+        acting(Role.FRONT_DOOR_WORKER),
+        origin="front-door",
+        source_reference="R-8",
+        family=[{"kind": "child", "first_name": "Mo", "last_name": "Ali"}],
+        reason="Early help decided",
+    )
+    team = client_for(acting(Role.EARLY_HELP))
+    assert team.post(url("step_down", handed.public_id), {"answer": "accept"}).status_code == 302
+    again = team.post(url("step_down", handed.public_id), {"answer": "accept"})
+    assert again.status_code == 400
+    assert SUMMARY in again.content.decode() and "already been answered" in again.content.decode()
+    assert Episode.objects.count() == 1
