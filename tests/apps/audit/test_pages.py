@@ -21,6 +21,9 @@ from tests.people import signed_in
 from .conftest import refusals_set_aside
 
 pytestmark = pytest.mark.django_db
+# The real worker closes its database connection after each job, which on PostgreSQL would end a
+# test wrapped in a transaction: these tests commit for real.
+WORKER_RUNS = pytest.mark.django_db(transaction=True)
 
 # the accounts tests' partnerships (north, south; autouse) and people
 two_partnerships = accounts.two_partnerships
@@ -114,6 +117,7 @@ def test_reading_the_audit_is_itself_recorded(auditor, person):
     assert searched.payload == {"filters": {"who": "walt"}, "shown": 1}
 
 
+@WORKER_RUNS
 def test_the_chain_is_checked_on_the_queue_and_the_page_shows_the_result(
     auditor, person, django_capture_on_commit_callbacks
 ):
@@ -129,6 +133,7 @@ def test_the_chain_is_checked_on_the_queue_and_the_page_shows_the_result(
     assert "Intact" in auditor.get("/audit/").content.decode()
 
 
+@WORKER_RUNS
 def test_a_broken_chain_is_shown_as_broken(auditor, person, django_capture_on_commit_callbacks):
     _events(person("walt", (OWN, Role.FRONT_DOOR_WORKER)), OWN, 3)
     with refusals_set_aside() as cursor:
@@ -140,6 +145,7 @@ def test_a_broken_chain_is_shown_as_broken(auditor, person, django_capture_on_co
     assert "Broken" in body and "The chain breaks at event 2" in body
 
 
+@WORKER_RUNS
 def test_the_daily_walk_records_its_result_and_schedules_the_next(person, settings):
     from django_tasks_db.models import DBTaskResult
 
