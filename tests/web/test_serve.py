@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 import urllib.request
 from pathlib import Path
 
@@ -58,3 +60,33 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path):
     assert "cannot use the postgresql database at 127.0.0.1" in message and "Connection refused" in message
     assert "Check DATABASE_URL" in message
     assert "Traceback" not in message
+
+
+def test_many_open_connections_do_not_keep_the_next_person_waiting(tmp_path: Path):
+    """Browsers hold connections open between pages: with 150 of them open, a new person is still
+    answered at once (waitress's default stopped accepting at 100 until one idled out, 120 s)."""
+    port = free_port()
+    env = os.environ | {
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
+        "SECRET_KEY": "serve-test-only",
+        "CONTINUUM_MATCH_MODE": "lexical",
+        "CONTINUUM_WORKER": "false",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    server = launch(port, env)
+    held: list[socket.socket] = []
+    try:
+        for _ in range(150):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(0.5)  # the server has accepted what it will
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/live", timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in held:
+            connection.close()
+        server.terminate()
+        server.wait(timeout=30)

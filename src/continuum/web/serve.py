@@ -116,6 +116,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
         start_beside_server()  # stopped at exit (atexit), after the server has drained
     _warm()  # before listening: readiness (/healthz) is then true from the first answer
     threads = threads or int(os.environ.get("WEB_THREADS", "8"))
+    # Browsers keep connections open between pages. Waitress stops accepting new connections at
+    # its limit (100 by default) until an idle one times out (120 s by default), so the 101st
+    # person's page hung for two minutes (found by bench/load.py). Idle connections cost little
+    # with poll(), which has no 1,024-descriptor ceiling as select() has.
+    connections = int(os.environ.get("WEB_CONNECTION_LIMIT", "1000"))
+    idle_seconds = int(os.environ.get("WEB_IDLE_SECONDS", "60"))
     proxy: dict[str, Any] = {}
     if settings.BEHIND_TLS_PROXY:
         # Only the proxy's own X-Forwarded-Proto/-For are believed; anyone else's are removed.
@@ -129,6 +135,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
         host=host,
         port=port,
         threads=threads,
+        connection_limit=connections,
+        channel_timeout=idle_seconds,
+        asyncore_use_poll=True,
         ident="continuum",
         clear_untrusted_proxy_headers=True,
         **proxy,
