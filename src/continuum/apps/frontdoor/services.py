@@ -122,7 +122,8 @@ def person_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else "nobody"
 
 
-def _when(moment: datetime | None) -> str:
+def spoken_time(moment: datetime | None) -> str:
+    """A moment as people read it in UK time: '14:05 on 4 December 2026'."""
     if moment is None:
         return "an unknown time"
     local = as_uk(moment)
@@ -246,7 +247,7 @@ def _earlier_contact(referral: Referral, framework: Any) -> tuple[Referral | Non
     calendar = _calendar(referral.partnership, framework)
     within = [r for r in found if calendar.due(r.received_at, window) >= referral.received_at]
     still_open = [r for r in found if r.status != Referral.Status.CLOSED]
-    open_case = f"{still_open[0].public_id}, received {_when(still_open[0].received_at)}" if still_open else ""
+    open_case = f"{still_open[0].public_id}, received {spoken_time(still_open[0].received_at)}" if still_open else ""
     if not within:
         return None, Match.NONE, open_case
     return within[0], match, open_case
@@ -269,7 +270,7 @@ def claim(actor: Actor, triage: Triage) -> Triage:
                 raise FrontDoorError("This contact has already been decided; it cannot be claimed.", field="claim")
             who = "you" if current.claimed_by_id == actor.user.pk else person_name(current.claimed_by)
             raise FrontDoorError(
-                f"Already claimed by {who} at {_when(current.claimed_at)}. Choose another contact, or ask a "
+                f"Already claimed by {who} at {spoken_time(current.claimed_at)}. Choose another contact, or ask a "
                 "manager to reassign it.",
                 field="claim",
             )
@@ -332,7 +333,7 @@ def _locked_for_triage(actor: Actor, triage: Triage, action: str) -> Triage:
         raise FrontDoorError("Claim this contact before you work on it.", field="claim")
     if triage.claimed_by_id != actor.user.pk and actor.role != Role.FRONT_DOOR_MANAGER:
         raise FrontDoorError(
-            f"{person_name(triage.claimed_by)} claimed this contact at {_when(triage.claimed_at)}; only they or a "
+            f"{person_name(triage.claimed_by)} claimed this contact at {spoken_time(triage.claimed_at)}; only they or a "
             "manager can work on it.",
             field="claim",
         )
@@ -646,7 +647,9 @@ def send_feedback(actor: Actor, triage: Triage, *, shared: bool, text: str, reas
         if triage.state != State.DECIDED:
             raise FrontDoorError("Decide the contact before telling the referrer the outcome.", field="shared")
         if triage.feedback_sent_at is not None:
-            raise FrontDoorError(f"The referrer was already told, at {_when(triage.feedback_sent_at)}.", field="shared")
+            raise FrontDoorError(
+                f"The referrer was already told, at {spoken_time(triage.feedback_sent_at)}.", field="shared"
+            )
         text, reason_not_shared = clean_text(text).strip(), clean_text(reason_not_shared).strip()
         if shared and not has_visible_text(text):
             raise FrontDoorError("Write what the referrer is told about the outcome.", field="text")

@@ -135,10 +135,9 @@ def email_referrer(pk: int, changed: bool = False) -> str:
 
 def _changed(triage: Any, referral: Any) -> tuple[str, str]:
     """The email of a changed decision: the outcome in force if it is shared, else only that it changed."""
-    from continuum.calendar import as_uk
+    from continuum.apps.frontdoor.services import spoken_time
 
-    moment = as_uk(referral.outcome_changed_at or timezone.now())
-    when = f"{moment:%H:%M} on {moment.day} {moment:%B %Y}"
+    when = spoken_time(referral.outcome_changed_at or timezone.now())
     subject = f"Your referral {referral.public_id}: the outcome has changed"
     if triage.feedback_shared:
         body = (

@@ -28,6 +28,7 @@ from continuum.apps.govuk.models import Submission
 
 FIELD = "submission"
 SCOPE_MAX = 64  # characters of a scope (``Submission.scope``)
+FINGERPRINT_MAX = 64  # a SHA-256 in hex (``Submission.fingerprint``)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -80,7 +81,7 @@ def once(token: uuid.UUID | str | None, call: Callable[[], M], *, scope: str = "
     this call. Errors from ``call`` propagate with nothing stored. When the token was first stored
     with another ``fingerprint`` (another request), :class:`Reused` is raised and nothing runs.
     """
-    if len(scope) > SCOPE_MAX or len(fingerprint) > 64:
+    if len(scope) > SCOPE_MAX or len(fingerprint) > FINGERPRINT_MAX:
         raise ValueError("a submission's scope is at most 64 characters and its fingerprint a SHA-256 in hex")
     key = token if isinstance(token, uuid.UUID) else token_of(token)
     if key is None:
