@@ -211,11 +211,15 @@ async def run_phase(
     started = time.perf_counter()
     interval = 1.0 / args.rate
     next_at = time.monotonic()
-    n = 0
+    n = concerns = 0
     while next_at < stop:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         label = rng.choices(labels, weights)[0]
-        user = concern_users[n % len(concern_users)] if label == CONCERN else users[n % len(users)]
+        if label == CONCERN:  # in turn, so each session posts at the same even pace
+            user = concern_users[concerns % len(concern_users)]
+            concerns += 1
+        else:
+            user = users[n % len(users)]
         task = asyncio.create_task(one(user, label, phase, rng.choice(texts), queue_clients[n % len(queue_clients)]))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
@@ -255,7 +259,8 @@ def print_report(result: dict[str, Any]) -> None:
     normal, flood = result["normal"], result["flood"]
     print(
         f"continuum serve on loopback: {result['clients']} clients at {result['rate']:g} req/s asked, "
-        f"{result['duration']:g} s per phase, {result['threads']} server threads, {result['database']}; "
+        f"{result['duration']:g} s per phase, {result['workers']} server process(es) of {result['threads']} threads "
+        f"(rate limits counted in {result['cache']}), {result['database']}; "
         f"flood: {result['flood_clients']} clients posting {result['long_chars']:,}-character concerns; "
         f"rate limits {'on (as deployed)' if result['rate_limits'] else 'off'}"
     )
@@ -340,8 +345,8 @@ async def drive(
     users = list(await asyncio.gather(*[session(100 + n) for n in range(args.clients)]))
     flood = list(await asyncio.gather(*[session(60000 + n) for n in range(args.flood)]))
     # Concerns at the mix's rate, spread over enough sessions (each its own address) that no one
-    # person posts more than 8 a minute: under the per-account limit, as real people are.
-    wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 8) if args.limits else 0
+    # person posts more than 6 a minute: under the per-account limit of 10, as real people are.
+    wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 6) if args.limits else 0
     extra = list(await asyncio.gather(*[session(30000 + n) for n in range(max(0, wanted - len(users)))]))
     concern_users = users + extra
     before = log.counts()
@@ -370,7 +375,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests a second asked of the mix")
     parser.add_argument("--flood", type=int, default=10, help="clients posting long concerns in the second phase")
     parser.add_argument("--long-chars", type=int, default=3000, help="length of the flood's concerns (the cap)")
-    parser.add_argument("--threads", type=int, default=8, help="the server's threads (WEB_THREADS)")
+    parser.add_argument("--threads", type=int, default=8, help="the server's threads (WEB_THREADS), per process")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (WEB_WORKERS): 1 is waitress, more is gunicorn"
+    )
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="the rate limits' shared cache, e.g. redis://127.0.0.1:6379/15 (several workers)",
+    )
     parser.add_argument("--framework", default="bury")
     parser.add_argument("--database-url", default="", help="PostgreSQL (a throw-away database); default SQLite")
     parser.add_argument("--seed", type=int, default=19)
@@ -391,6 +404,7 @@ def main() -> None:
             "CONTINUUM_DATA_DIR": data_dir,
             "SECRET_KEY": "bench-only",
             "WEB_THREADS": str(args.threads),
+            "WEB_WORKERS": str(args.workers),
             # Each virtual user has an address of its own, passed as a TLS proxy on 127.0.0.1 would.
             "BEHIND_TLS_PROXY": "true",
             "TRUSTED_PROXY": "127.0.0.1",
@@ -402,6 +416,8 @@ def main() -> None:
             env.pop(name, None)
         if args.database_url:
             env["DATABASE_URL"] = args.database_url
+        if args.cache_url:
+            env["CACHE_URL"] = args.cache_url
         for assignment in args.env:
             name, _, value = assignment.partition("=")
             env[name] = value
@@ -425,6 +441,8 @@ def main() -> None:
         "rate": args.rate,
         "duration": args.duration,
         "threads": args.threads,
+        "workers": args.workers,
+        "cache": args.cache_url or "each process's memory",
         "flood_clients": args.flood,
         "long_chars": args.long_chars,
         "database": "PostgreSQL" if args.database_url else "SQLite",

@@ -8,6 +8,7 @@ answered, and what it is answered with, whatever the pool's state.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -86,6 +87,30 @@ def test_a_withdrawn_job_frees_its_place():
     assert again.result(timeout=5) == "ran"
     running.result(timeout=5)
     assert lane.taken == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a niceness per thread is Linux's")
+def test_a_nice_lane_runs_its_jobs_at_a_lower_priority_and_others_at_the_usual():
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    usual = niceness()
+    nice = Lane("nice", workers=1, queue=0, nice=10)
+    plain = Lane("plain", workers=1, queue=0)
+    running_nice, running_plain = nice.submit(niceness), plain.submit(niceness)
+    assert running_nice is not None and running_plain is not None
+    assert running_nice.result(timeout=5) == min(19, usual + 10) > usual
+    assert running_plain.result(timeout=5) == usual
+    assert niceness() == usual  # the request's own thread is untouched
+
+
+def test_the_long_lane_is_the_nice_one(settings: Any):
+    settings.CONTINUUM_MATCHING = {"long_chars": 300 + len(matching_pool._lanes), "long_nice": 7}
+    config = PoolSettings.from_settings()
+    assert lane_for("x" * 1000, config).name == "long"
+    assert lane_for("x" * 1000, config) is lane_for("y" * 2000, config)
+    assert lane_for("short", config).name == "short"
+    assert ("long", 1, 1, 7) in matching_pool._lanes
 
 
 def test_the_budget_and_a_full_lane_each_give_an_outcome_without_an_answer(small_pool, hold):

@@ -89,9 +89,10 @@ def _get(
     return response
 
 
-@pytest.fixture
-def behind_nginx(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """``continuum serve`` (production settings) behind nginx; yields the ports, the TLS context and the env."""
+@pytest.fixture(params=[1, 2], ids=["one process (waitress)", "two processes (gunicorn)"])
+def behind_nginx(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """``continuum serve`` (production settings) behind nginx, in one server process or two;
+    yields the ports, the TLS context and the env."""
     if NGINX is None:
         missing_part("Debian's nginx is not installed (scripts/system-deps installs it)")
     cert, key = _certificate(tmp_path)
@@ -105,6 +106,7 @@ def behind_nginx(tmp_path: Path) -> Iterator[dict[str, object]]:
         "CONTINUUM_DATA_DIR": str(tmp_path),
         "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
         "CONTINUUM_MATCH_MODE": "lexical",
+        "WEB_WORKERS": str(request.param),
     }
     nginx = subprocess.Popen(
         [NGINX, "-c", str(_nginx_conf(tmp_path, tls_port, app_port, cert, key)), "-p", str(tmp_path)],

@@ -1,8 +1,10 @@
-"""`continuum serve` migrates, collects static files and serves with waitress (not runserver)."""
+"""`continuum serve` migrates, collects static files and serves with waitress (not runserver), or
+with gunicorn's worker processes (``--workers``)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import time
 import urllib.request
@@ -90,3 +92,45 @@ def test_many_open_connections_do_not_keep_the_next_person_waiting(tmp_path: Pat
             connection.close()
         server.terminate()
         server.wait(timeout=30)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes ``pid`` started (Linux's /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def test_several_workers_serve_one_port_and_stop_together_on_sigterm(tmp_path: Path):
+    port = free_port()
+    env = os.environ | {
+        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
+        "SECRET_KEY": "serve-test-only",
+        "CONTINUUM_MATCH_MODE": "lexical",
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "2",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    server = launch(port, env)
+    try:
+        deadline = time.monotonic() + 120
+        while len(children := _children(server.pid)) < 3:  # two server processes and the job worker, once
+            assert time.monotonic() < deadline, children
+            time.sleep(0.5)
+        assert len(children) == 3
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(20):  # spread over both processes by the kernel; every answer whole
+            with urllib.request.urlopen(base + "/", timeout=10) as response:
+                assert response.status == 200 and b"</html>" in response.read()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        time.sleep(1)
+        still_running = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+        assert still_running == []
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)

@@ -127,13 +127,21 @@ def main(ctx: click.Context, frameworks_dir: Path | None) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve_command(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    envvar="WEB_WORKERS",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes: 1 is waitress in one process; more is gunicorn's workers (set CACHE_URL to Redis).",
+)
+def serve_command(host: str, port: int, workers: int) -> None:
     """Start the web service (migrates its database first)."""
     try:
         from continuum.web.serve import serve
     except ImportError as exc:
         fail(f"the web service is not installed ({exc}); run `make run`")
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=workers)
 
 
 @main.command("worker")

@@ -1,4 +1,9 @@
-"""``continuum serve``: migrate the database, collect static files, then serve with waitress."""
+"""``continuum serve``: migrate the database, collect static files, then serve.
+
+One process (the default) is served by waitress, threads in one process; ``--workers N`` (or
+``WEB_WORKERS``) by gunicorn's pre-fork arbiter, N processes of threads behind one port, for a
+machine with more than one core (docs/decisions/0021).
+"""
 
 from __future__ import annotations
 
@@ -102,10 +107,22 @@ def _warm() -> None:
     log.info("ready to serve in %.1f s", time.perf_counter() - started)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None, workers: int | None = None) -> None:
     """Run the service on a production WSGI server (not Django's development server)."""
     prepare()
     from django.conf import settings
+
+    threads = threads or int(os.environ.get("WEB_THREADS", "8"))
+    workers = workers or int(os.environ.get("WEB_WORKERS", "1"))
+    # Browsers keep connections open between pages. Waitress stops accepting new connections at
+    # its limit (100 by default) until an idle one times out (120 s by default), so the 101st
+    # person's page hung for two minutes (found by bench/load.py). Idle connections cost little
+    # with poll(), which has no 1,024-descriptor ceiling as select() has.
+    connections = int(os.environ.get("WEB_CONNECTION_LIMIT", "1000"))
+    idle_seconds = int(os.environ.get("WEB_IDLE_SECONDS", "60"))
+    if workers > 1:
+        serve_with_workers(host, port, workers=workers, threads=threads, connections=connections, idle=idle_seconds)
+        return
     from waitress import create_server
 
     from continuum.web.wsgi import application
@@ -115,13 +132,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
 
         start_beside_server()  # stopped at exit (atexit), after the server has drained
     _warm()  # before listening: readiness (/healthz) is then true from the first answer
-    threads = threads or int(os.environ.get("WEB_THREADS", "8"))
-    # Browsers keep connections open between pages. Waitress stops accepting new connections at
-    # its limit (100 by default) until an idle one times out (120 s by default), so the 101st
-    # person's page hung for two minutes (found by bench/load.py). Idle connections cost little
-    # with poll(), which has no 1,024-descriptor ceiling as select() has.
-    connections = int(os.environ.get("WEB_CONNECTION_LIMIT", "1000"))
-    idle_seconds = int(os.environ.get("WEB_IDLE_SECONDS", "60"))
     proxy: dict[str, Any] = {}
     if settings.BEHIND_TLS_PROXY:
         # Only the proxy's own X-Forwarded-Proto/-For are believed; anyone else's are removed.
@@ -144,6 +154,94 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None)
     )
     log.info("Continuum is serving on http://%s:%s/ (%d threads)", host, port, threads)
     run_until_terminated(server)
+
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_FORWARDED")
+
+
+def proxy_headers(application: Any, trusted_proxy: str | None) -> Any:
+    """The WSGI application behind a trusted proxy, as waitress's ``trusted_proxy`` does it.
+
+    From ``trusted_proxy`` alone, the client's address is the last one its ``X-Forwarded-For``
+    names (the proxy appends the address it saw) and its ``X-Forwarded-Proto`` stays for
+    Django's ``SECURE_PROXY_SSL_HEADER``; from anyone else (or with no proxy, ``None``) those
+    headers are removed, so nobody can pose as the proxy. gunicorn believes a proxy's scheme
+    (``forwarded_allow_ips``) but never sets ``REMOTE_ADDR`` from it, which the rate limits
+    and the audit count by.
+    """
+
+    def with_proxy_headers(environ: dict[str, Any], start_response: Any) -> Any:
+        if trusted_proxy is not None and environ.get("REMOTE_ADDR") == trusted_proxy:
+            client = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+            if client:
+                environ["REMOTE_ADDR"] = client
+            for name in FORWARDED_HEADERS[2:]:
+                environ.pop(name, None)
+        else:
+            for name in FORWARDED_HEADERS:
+                environ.pop(name, None)
+        return application(environ, start_response)
+
+    return with_proxy_headers
+
+
+def serve_with_workers(host: str, port: int, *, workers: int, threads: int, connections: int, idle: int) -> None:
+    """gunicorn's arbiter: ``workers`` processes of ``threads`` threads, graceful on SIGTERM.
+
+    This process (the arbiter) never loads the model: matching's cache is filled by ``continuum
+    frameworks prepare`` in a child first, then each worker loads it and warms up before it takes
+    a request (a worker forked after PyTorch has started its threads can hang). The job worker
+    runs once, beside the arbiter, not in every worker.
+    """
+    from django.conf import settings
+    from django.db import connections as database_connections
+    from gunicorn.app.base import BaseApplication
+
+    if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        log.warning(
+            "%d server processes count rate limits each on their own (the cache is in each process's "
+            "memory): set CACHE_URL=redis://... to share the counts",
+            workers,
+        )
+    prepared = subprocess.run([sys.executable, "-m", "continuum", "frameworks", "prepare"], stdout=subprocess.DEVNULL)
+    if prepared.returncode != 0:
+        log.warning("preparing matching's cache failed (exit %d); each worker prepares its own", prepared.returncode)
+    database_connections.close_all()  # no connection of the arbiter's is shared with a forked worker
+    if settings.CONTINUUM_RUN_WORKER:
+        from continuum.apps.jobs.worker import start_beside_server
+
+        start_beside_server()
+    trusted = settings.TRUSTED_PROXY if settings.BEHIND_TLS_PROXY else None
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "worker_connections": connections,
+        "keepalive": idle,
+        "timeout": int(os.environ.get("WEB_WORKER_TIMEOUT", "120")),  # a worker's start-up is under it
+        "graceful_timeout": 30,  # SIGTERM: the requests in flight finish, for up to 30 s
+        "forwarded_allow_ips": trusted or "",
+        "preload_app": False,
+        "proc_name": "continuum",
+        "errorlog": "-",
+        "loglevel": "info",
+        "control_socket_disable": True,  # no control socket in the home directory, shared by every server
+    }
+
+    class Service(BaseApplication):
+        def load_config(self) -> None:
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            from continuum.web.wsgi import application
+
+            _warm()
+            return proxy_headers(application, trusted)
+
+    log.info("Continuum is serving on http://%s:%s/ (%d processes of %d threads)", host, port, workers, threads)
+    Service().run()
 
 
 def run_until_terminated(server: Any, grace: float = 30.0) -> None:

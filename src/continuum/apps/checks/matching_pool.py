@@ -15,7 +15,9 @@ own thread, a few long concerns held every server thread, and ``/healthz`` with 
   is then freed, so the work in flight is bounded by the lanes' sizes, never by the traffic.
 
 Threads are enough: PyTorch releases the GIL during the forward pass, so the server's other
-threads keep answering. The sizes, the budget and the length that makes a text long are
+threads keep answering. The long lane's thread runs at a lower CPU priority (``long_nice``, the
+operating system's niceness of that one thread, Linux): a flood of long concerns then takes the
+cores only while pages and short concerns leave them idle, in every server process alike. The sizes, the budget and the length that makes a text long are
 Continuum configuration (``CONTINUUM_MATCHING`` in the settings), not framework data.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,6 +57,7 @@ class PoolSettings:
     long_chars: int = 600
     budget_seconds: float = 2.0
     cpu_threads: int = 0  # cores one forward pass of the model may use; 0: half the machine's (at least one)
+    long_nice: int = 19  # the long lane thread's niceness (0 to 19; 19 runs only on otherwise idle CPU)
 
     @classmethod
     def from_settings(cls) -> PoolSettings:
@@ -78,12 +82,14 @@ def limit_model_threads(config: PoolSettings) -> int:
 class Lane:
     """A fixed number of worker threads and of places in their queue; :meth:`submit` never blocks."""
 
-    def __init__(self, name: str, workers: int, queue: int):
+    def __init__(self, name: str, workers: int, queue: int, nice: int = 0):
         if workers < 1 or queue < 0:
             raise ValueError(f"a matching lane needs at least one worker and no negative queue (lane {name})")
         self.name = name
         self.capacity = workers + queue
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"matching-{name}")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix=f"matching-{name}", initializer=lower_priority, initargs=(nice,)
+        )
         self._places = threading.BoundedSemaphore(self.capacity)
         self._taken = 0
         self._count_lock = threading.Lock()
@@ -113,14 +119,29 @@ class Lane:
         self._places.release()
 
 
-_lanes: dict[tuple[str, int, int], Lane] = {}
+def lower_priority(nice: int) -> None:
+    """Make the calling thread this much nicer (Linux keeps a niceness per thread; elsewhere, or
+    with 0, nothing). Raising one's own niceness needs no privilege."""
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(nice, 19))
+    except OSError as exc:  # a sandbox that forbids it: the lane still works, at normal priority
+        log.warning("could not lower the matching thread's priority: %s", exc)
+
+
+_lanes: dict[tuple[str, int, int, int], Lane] = {}
 _lanes_lock = threading.Lock()
 
 
 def lane_for(text: str, config: PoolSettings) -> Lane:
     """The lane for ``text`` under ``config``, made once per process (and per configuration)."""
     long = len(text) > config.long_chars
-    key = ("long", config.long_workers, config.long_queue) if long else ("short", config.workers, config.queue)
+    key = (
+        ("long", config.long_workers, config.long_queue, config.long_nice)
+        if long
+        else ("short", config.workers, config.queue, 0)
+    )
     lane = _lanes.get(key)
     if lane is None:
         with _lanes_lock:

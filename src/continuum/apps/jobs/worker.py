@@ -17,8 +17,11 @@ def start_beside_server() -> subprocess.Popen[bytes]:
     """``continuum worker`` as a child process that ends when the server does."""
     env = dict(os.environ, CONTINUUM_WORKER_PARENT=str(os.getpid()))
     worker = subprocess.Popen([sys.executable, "-m", "continuum", "worker"], env=env)
+    owner = os.getpid()
 
     def stop() -> None:
+        if os.getpid() != owner:  # a server process forked from this one (gunicorn's workers) exits
+            return
         if worker.poll() is None:
             worker.terminate()
             try:

@@ -303,6 +303,7 @@ CONTINUUM_MATCHING = {
     "long_chars": env.int("MATCHING_LONG_CHARS", default=600),
     "budget_seconds": env.float("MATCHING_BUDGET_SECONDS", default=2.0),
     "cpu_threads": env.int("MATCHING_CPU_THREADS", default=0),  # cores for the model; 0: half the machine's
+    "long_nice": env.int("MATCHING_LONG_NICE", default=19),  # long texts run on otherwise idle CPU
 }
 CONTINUUM_CONCERN_MAX_CHARS = env.int("CONCERN_MAX_CHARS", default=3000)
 
