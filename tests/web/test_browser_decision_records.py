@@ -140,3 +140,41 @@ def test_the_early_help_closure_page_with_its_change_and_disagreement_passes_axe
     assert_accessible(page)
     forget()
     partnerships.forget()
+
+
+def test_the_referrers_pages_show_a_changed_decision_and_pass_axe(page, live_server, transactional_db, settings):
+    """After a shared decision is changed, the referrer's list and referral page show the outcome in
+    force marked "Changed", never the front door's reason for the change, on a phone and a desktop."""
+    from continuum.apps.referrals.models import Referral
+    from tests.apps.frontdoor.conftest import CB
+    from tests.apps.frontdoor.factories import ReferralFactory
+    from tests.apps.frontdoor.test_services import complete_rationale
+    from tests.conftest import FRAMEWORKS_DIR
+    from tests.django_support import frameworks_offered
+
+    why = "The health visitor has since shared new concerns about the home"
+    with frameworks_offered(settings, FRAMEWORKS_DIR):
+        worker = member(Role.FRONT_DOOR_WORKER, CB, first_name="Wren", last_name="Walker")
+        manager = member(Role.FRONT_DOOR_MANAGER, CB, first_name="Mo", last_name="Manager")
+        referrer = member(Role.PRACTITIONER, CB, first_name="Rae", last_name="Referrer")
+        referral = ReferralFactory(referrer=referrer.user, indicator_ids=["dev-l2-01"])
+        t = frontdoor_services.claim(worker, frontdoor_services.open_triage(referral))
+        t = frontdoor_services.decide(worker, t, outcome="0", police=False, rationale=complete_rationale(t))
+        t = frontdoor_services.send_feedback(worker, t, shared=True, text="Information and advice were given.")
+        frontdoor_services.revise_decision(manager, t, outcome="2", police=False, level=2, reason=why)
+        referral = Referral.objects.get(pk=referral.pk)
+        sign_in(page, live_server, referrer)
+        for width, height in ((375, 812), (1280, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/referrals/")
+            listed = page.locator("main").inner_text()
+            assert "Changed" in listed and "Early Help or Early Help Plus" in listed
+            # the page itself never scrolls sideways (a wide table scrolls within its own region)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert_accessible(page)
+            page.goto(f"{live_server.url}/referrals/{referral.public_id}/")
+            text = page.locator("main").inner_text()
+            assert "Changed" in text and "Early Help or Early Help Plus" in text
+            assert why not in page.content()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert_accessible(page)
