@@ -19,17 +19,24 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
-    port = free_port()
+def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a throw-away ``continuum serve``: its own SQLite database and data, the
+    test frameworks, matching by words (no model to load)."""
     env = os.environ | {
-        "CONTINUUM_DATA_DIR": str(tmp_path),
+        "CONTINUUM_DATA_DIR": str(data_dir),
         "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
         "SECRET_KEY": "serve-test-only",
         "CONTINUUM_MATCH_MODE": "lexical",
+        **extra,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DATABASE_URL", None)
-    server = launch(port, env)  # returns once /healthz answers 200
+    return env
+
+
+def test_serve_starts_a_production_server_with_static_files(tmp_path: Path):
+    port = free_port()
+    server = launch(port, server_env(tmp_path))  # returns once /healthz answers 200
     try:
         base = f"http://127.0.0.1:{port}"
         with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
@@ -68,16 +75,7 @@ def test_many_open_connections_do_not_keep_the_next_person_waiting(tmp_path: Pat
     """Browsers hold connections open between pages: with 150 of them open, a new person is still
     answered at once (waitress's default stopped accepting at 100 until one idled out, 120 s)."""
     port = free_port()
-    env = os.environ | {
-        "CONTINUUM_DATA_DIR": str(tmp_path),
-        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
-        "SECRET_KEY": "serve-test-only",
-        "CONTINUUM_MATCH_MODE": "lexical",
-        "CONTINUUM_WORKER": "false",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DATABASE_URL", None)
-    server = launch(port, env)
+    server = launch(port, server_env(tmp_path, CONTINUUM_WORKER="false"))
     held: list[socket.socket] = []
     try:
         for _ in range(150):
@@ -104,17 +102,7 @@ def _children(pid: int) -> set[int]:
 
 def test_several_workers_serve_one_port_and_stop_together_on_sigterm(tmp_path: Path):
     port = free_port()
-    env = os.environ | {
-        "CONTINUUM_DATA_DIR": str(tmp_path),
-        "CONTINUUM_FRAMEWORKS_DIR": str(REPO / "tests" / "fixtures" / "frameworks"),
-        "SECRET_KEY": "serve-test-only",
-        "CONTINUUM_MATCH_MODE": "lexical",
-        "WEB_WORKERS": "2",
-        "WEB_THREADS": "2",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DATABASE_URL", None)
-    server = launch(port, env)
+    server = launch(port, server_env(tmp_path, WEB_WORKERS="2", WEB_THREADS="2"))
     try:
         deadline = time.monotonic() + 120
         while len(children := _children(server.pid)) < 3:  # two server processes and the job worker, once
@@ -134,3 +122,11 @@ def test_several_workers_serve_one_port_and_stop_together_on_sigterm(tmp_path: P
         if server.poll() is None:
             server.kill()
             server.wait(timeout=30)
+
+
+def test_a_malformed_server_setting_stops_start_up_with_a_clear_message(tmp_path: Path):
+    with pytest.raises(RuntimeError, match=r"^the server stopped: ") as stopped:
+        launch(free_port(), server_env(tmp_path, WEB_THREADS="eight", CONTINUUM_WORKER="false"), seconds=60)
+    message = str(stopped.value)
+    assert "WEB_THREADS must be a whole number of 1 or more (it is 'eight'); unset it for 8" in message
+    assert "Traceback" not in message

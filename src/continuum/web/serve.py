@@ -107,19 +107,30 @@ def _warm() -> None:
     log.info("ready to serve in %.1f s", time.perf_counter() - started)
 
 
+def whole_number(name: str, default: int) -> int:
+    """A positive whole number from the environment variable ``name``; start-up stops with a clear
+    message (not a traceback) if it is anything else."""
+    given = os.environ.get(name, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or int(given) < 1:
+        raise SystemExit(f"{name} must be a whole number of 1 or more (it is {given!r}); unset it for {default}")
+    return int(given)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int | None = None, workers: int | None = None) -> None:
     """Run the service on a production WSGI server (not Django's development server)."""
     prepare()
     from django.conf import settings
 
-    threads = threads or int(os.environ.get("WEB_THREADS", "8"))
-    workers = workers or int(os.environ.get("WEB_WORKERS", "1"))
+    threads = threads or whole_number("WEB_THREADS", 8)
+    workers = workers or whole_number("WEB_WORKERS", 1)
     # Browsers keep connections open between pages. Waitress stops accepting new connections at
     # its limit (100 by default) until an idle one times out (120 s by default), so the 101st
     # person's page hung for two minutes (found by bench/load.py). Idle connections cost little
     # with poll(), which has no 1,024-descriptor ceiling as select() has.
-    connections = int(os.environ.get("WEB_CONNECTION_LIMIT", "1000"))
-    idle_seconds = int(os.environ.get("WEB_IDLE_SECONDS", "60"))
+    connections = whole_number("WEB_CONNECTION_LIMIT", 1000)
+    idle_seconds = whole_number("WEB_IDLE_SECONDS", 60)
     if workers > 1:
         serve_with_workers(host, port, workers=workers, threads=threads, connections=connections, idle=idle_seconds)
         return
@@ -219,7 +230,7 @@ def serve_with_workers(host: str, port: int, *, workers: int, threads: int, conn
         "threads": threads,
         "worker_connections": connections,
         "keepalive": idle,
-        "timeout": int(os.environ.get("WEB_WORKER_TIMEOUT", "120")),  # a worker's start-up is under it
+        "timeout": whole_number("WEB_WORKER_TIMEOUT", 120),  # a worker's start-up is under it
         "graceful_timeout": 30,  # SIGTERM: the requests in flight finish, for up to 30 s
         "forwarded_allow_ips": trusted or "",
         "preload_app": False,

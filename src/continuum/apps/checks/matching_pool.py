@@ -17,8 +17,9 @@ own thread, a few long concerns held every server thread, and ``/healthz`` with 
 Threads are enough: PyTorch releases the GIL during the forward pass, so the server's other
 threads keep answering. The long lane's thread runs at a lower CPU priority (``long_nice``, the
 operating system's niceness of that one thread, Linux): a flood of long concerns then takes the
-cores only while pages and short concerns leave them idle, in every server process alike. The sizes, the budget and the length that makes a text long are
-Continuum configuration (``CONTINUUM_MATCHING`` in the settings), not framework data.
+cores only while pages and short concerns leave them idle, in every server process alike. The
+sizes, the budget and the length that makes a text long are Continuum configuration
+(``CONTINUUM_MATCHING`` in the settings), not framework data.
 """
 
 from __future__ import annotations
