@@ -193,3 +193,39 @@ def test_counts_are_shared_through_redis(limits, redis_cache):
     counters = [int(store.get(key) or 0) for key in store.scan_iter(f"{redis_cache}:*")]
     assert 3 in counters  # the address's count for the concern step
     assert_refused(concern(started()), "described too many concerns")
+
+
+def test_a_client_refused_once_is_refused_again_before_its_session_is_read(limits, django_assert_num_queries):
+    """A flood's posts after its first 429 cost no database query: the session, the person and the
+    form are not looked at (ratelimits.refused_before_the_session)."""
+    limits["concern"] = {"address": "1000/m", "account": "1/m"}
+    client = started()
+    assert concern(client).status_code == 302
+    with django_assert_num_queries(1):  # the first refusal: its session is read to find the account
+        assert_refused(concern(client), "described too many concerns")
+    with django_assert_num_queries(0):
+        assert_refused(concern(client), "described too many concerns")
+    assert concern(started()).status_code == 302  # another browser at the same address is not refused
+
+
+def test_an_address_refused_once_is_refused_again_for_any_browser(limits, django_assert_num_queries):
+    limits["concern"] = {"address": "1/m", "account": "1000/m"}
+    assert concern(started(OFFICE)).status_code == 302
+    assert_refused(concern(started(OFFICE)), "described too many concerns")
+    stranger = Client(REMOTE_ADDR=OFFICE)  # no session at all
+    with django_assert_num_queries(0):
+        assert_refused(concern(stranger), "described too many concerns")
+    assert concern(started(HOME)).status_code == 302
+
+
+def test_the_early_refusal_needs_a_counter_already_past_its_limit(limits, django_assert_num_queries):
+    """Nothing is refused early that the full check has not refused: not a page that is not limited,
+    not a GET, not a session cookie nobody has counted (a made-up one), not before the limit."""
+    limits["concern"] = {"address": "1000/m", "account": "1/m"}
+    client = started()
+    assert concern(client).status_code == 302
+    assert client.get(reverse("checks:concern")).status_code == 200
+    made_up = Client(REMOTE_ADDR=OFFICE)
+    made_up.cookies["sessionid"] = "x" * 32
+    assert concern(made_up).status_code != 429
+    assert client.post(reverse("checks:partnership"), {"partnership": "tiny"}).status_code == 302  # not limited

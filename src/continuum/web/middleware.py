@@ -41,6 +41,23 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class EarlyRefusalMiddleware:
+    """Refuses at once, before the session and sign-in are read, a POST to a limited page from a
+    client already refused in this window (:func:`continuum.web.ratelimits.refused_before_the_session`):
+    a client that keeps posting after its 429 then costs a cache read and a small page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from continuum.web import ratelimits
+
+        limited = ratelimits.refused_before_the_session(request)
+        if limited is not None:
+            return ratelimits.too_many_requests(request, limited)
+        return self.get_response(request)
+
+
 class RateLimitMiddleware:
     """Refuses, with the 429 page, a POST to a limited page past its rate (:mod:`continuum.web.ratelimits`).
 

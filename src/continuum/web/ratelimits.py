@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,39 @@ def check(request: HttpRequest, view_name: str) -> Limited | None:
     limited = Limited(action, max(refused))
     log.warning("rate limit: %s refused for %d s (%s)", action.key, limited.retry_after, request.path)
     return limited
+
+
+def refused_before_the_session(request: HttpRequest) -> Limited | None:
+    """A POST to a limited page from an address, or a browser session, already refused in this
+    window: refused again before the session is read, the person looked up or the form checked,
+    so that a client that keeps posting after its 429 costs the least (a flood; ADR 0021).
+
+    Counts nothing and refuses only on a counter that :func:`check` has already taken past its
+    limit: the address, and the browser's session cookie as the account of someone not signed in
+    (a signed-in person's account is counted by :func:`check` alone, after sign-in).
+    """
+    if request.method != "POST":
+        return None
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+    action = _BY_VIEW.get(view_name)
+    if action is None:
+        return None
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    keys: dict[str, Any] = {"address": "ip"}
+    if session_key:
+        keys["account"] = lambda _group, _req: f"session:{session_key}"
+    for scope, rate in _rates(action).items():
+        if scope not in keys or not rate:
+            continue
+        usage = get_usage(
+            request, group=f"continuum:{action.key}:{scope}", key=keys[scope], rate=rate, method="POST", increment=False
+        )
+        if usage is not None and usage["should_limit"]:
+            return Limited(action, max(1, int(usage["time_left"])))
+    return None
 
 
 def too_many_requests(request: HttpRequest, limited: Limited) -> HttpResponse:
