@@ -4,7 +4,8 @@ the same mix while ten clients flood the concern step with the longest concerns 
 Starts ``continuum serve`` (waitress) on a free loopback port with a throw-away data directory
 (SQLite, or ``--database-url``), makes the demo accounts, signs a front-door worker in (password
 and authenticator code), and gives each virtual user a session with a check in progress and a
-stored check. Then two phases of ``--duration`` seconds each:
+stored check. Then ``--warmup`` seconds of the mix, not measured (a fresh server's first seconds
+fill its caches and would flatter the flood), and two phases of ``--duration`` seconds each:
 
 1. **normal**: ``--clients`` virtual users, together paced at ``--rate`` requests a second
    (open loop: a slow answer does not slow the arrivals), each request drawn from the mix:
@@ -192,7 +193,14 @@ def flood_from_elsewhere(
     """The flood, in a process of its own (an attacker's machine is not ours): each session posts
     the longest concern allowed as fast as it is answered, for ``args.duration`` seconds. Returns
     (seconds, status) per post. It still shares this machine's cores with the server and the
-    measuring client, but no longer their event loop, whose delays would count as the server's."""
+    measuring client, but no longer their event loop, whose delays would count as the server's.
+
+    At niceness ``args.flood_nice`` (19 by default): an attacker's own CPU is on their machine, not
+    the server's, so here it takes only the CPU the server and the measuring client leave idle. The
+    server's side of every post (reading it, counting it, refusing it, matching what gets through)
+    is still the server's."""
+    if args.flood_nice > 0 and hasattr(os, "nice"):
+        os.nice(max(0, args.flood_nice - os.nice(0)))
     rng = random.Random(args.seed + 1)
     stop = time.monotonic() + args.duration
     answered: list[tuple[float, int]] = []
@@ -230,11 +238,13 @@ async def run_phase(
     texts: list[str],
     flood: list[User],
     attacker: ProcessPoolExecutor,
+    duration: float | None = None,
 ) -> Phase:
-    """The mix at ``args.rate`` for ``args.duration`` seconds (open loop), with ``flood`` clients posting long concerns."""
+    """The mix at ``args.rate`` for ``duration`` (else ``args.duration``) seconds, open loop, with
+    ``flood`` clients posting long concerns."""
     phase = Phase()
     labels, weights = list(MIX), list(MIX.values())
-    stop = time.monotonic() + args.duration
+    stop = time.monotonic() + (duration or args.duration)
     rng = random.Random(args.seed)
     in_flight: set[asyncio.Task[None]] = set()
 
@@ -298,9 +308,10 @@ def print_report(result: dict[str, Any]) -> None:
     normal, flood = result["normal"], result["flood"]
     print(
         f"continuum serve on loopback: {result['clients']} clients at {result['rate']:g} req/s asked, "
-        f"{result['duration']:g} s per phase, {result['workers']} server process(es) of {result['threads']} threads "
+        f"{result['duration']:g} s per phase after {result['warmup']:g} s unmeasured, {result['workers']} server process(es) of {result['threads']} threads "
         f"(rate limits counted in {result['cache']}), {result['database']}; "
-        f"flood: {result['flood_clients']} clients posting {result['long_chars']:,}-character concerns; "
+        f"flood: {result['flood_clients']} clients posting {result['long_chars']:,}-character concerns "
+        f"(their process at niceness {result['flood_nice']}); "
         f"rate limits {'on (as deployed)' if result['rate_limits'] else 'off'}"
     )
     if result["server_env"]:
@@ -335,10 +346,21 @@ def print_report(result: dict[str, Any]) -> None:
         print(
             f"{name}: concerns matched by words only: {words['pool full']} (pool full), {words['over budget']} (over budget)"
         )
+    for name, s in (("normal", normal), ("flood", flood)):
+        c = s["cores"]
+        print(
+            f"{name}: cores used: server {c['server']:.2f}, this client {c['client']:.2f}, flood {c['flood']:.2f}; "
+            f"the machine {c['machine']:.2f} of {c['of']:g} (the rest is anything else running)"
+        )
     if result["server_errors"]:
         print("server errors:", *result["server_errors"], sep="\n  ")
     flood_codes = flood["statuses"].get(FLOOD, {})
-    print(f"flood posts answered: {sum(flood_codes.values())} (status: {dict(flood_codes)})")
+    answered = sum(flood_codes.values())
+    print(
+        f"flood posts answered: {answered} = {answered / flood['seconds']:.1f} a second (status: {dict(flood_codes)})"
+        if flood["seconds"]
+        else "flood posts answered: 0"
+    )
 
 
 class ServerLog:
@@ -365,12 +387,85 @@ class ServerLog:
         return self.full, self.slow
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()  # the fields after the command name
+
+
+def cpu_of(pids: list[int], with_children: bool = False) -> float:
+    """CPU seconds (user + system) used so far by ``pids`` and, if asked, every process under them
+    (Linux's /proc; 0 elsewhere). A process that ended is no longer counted."""
+    try:
+        table = {int(d.name): _stat(int(d.name)) for d in Path("/proc").iterdir() if d.name.isdigit()}
+    except OSError:
+        return 0.0
+    wanted, found = set(pids), True
+    while with_children and found:
+        found = False
+        for pid, fields in table.items():
+            if pid not in wanted and int(fields[1]) in wanted:
+                wanted.add(pid)
+                found = True
+    return sum(int(table[p][11]) + int(table[p][12]) for p in wanted if p in table) / TICKS
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, summed over its cores (/proc/stat)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = fields[3] + fields[4]  # idle and waiting for input/output
+    return (sum(fields[:8]) - idle) / TICKS, sum(fields[:8]) / TICKS
+
+
+@dataclass
+class CpuMeter:
+    """Cores used over a phase: by the server (all its processes), by this measuring client, by
+    the flood's process, and by the machine as a whole (the rest: anything else running)."""
+
+    server_pid: int
+    flood_pids: list[int] = field(default_factory=list)
+    started: dict[str, float] = field(default_factory=dict)
+
+    def read(self) -> dict[str, float]:
+        busy, everything = machine_cpu()
+        return {
+            "server": cpu_of([self.server_pid], with_children=True),
+            "client": cpu_of([os.getpid()]),
+            "flood": cpu_of(self.flood_pids, with_children=True),
+            "machine": busy,
+            "wall": time.monotonic(),
+            "cores": float(os.cpu_count() or 1),
+            "_all": everything,
+        }
+
+    def start(self) -> None:
+        self.started = self.read()
+
+    def cores(self) -> dict[str, float]:
+        """Average cores used by each since :meth:`start`."""
+        now = self.read()
+        seconds = now["wall"] - self.started["wall"]
+        used = {k: (now[k] - self.started[k]) / seconds for k in ("server", "client", "flood", "machine")}
+        return used | {"of": now["cores"]}
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 async def drive(
-    port: int, args: argparse.Namespace, demo: tuple[str, str], texts: list[str], framework: str, log: ServerLog
+    port: int,
+    args: argparse.Namespace,
+    demo: tuple[str, str],
+    texts: list[str],
+    framework: str,
+    log: ServerLog,
+    server_pid: int,
 ) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     cookies = await front_door_session(base, *demo)
@@ -388,12 +483,19 @@ async def drive(
     wanted = math.ceil(args.rate * MIX[CONCERN] * 60 / 6) if args.limits else 0
     extra = list(await asyncio.gather(*[session(30000 + n) for n in range(max(0, wanted - len(users)))]))
     concern_users = users + extra
-    before = log.counts()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as attacker:
         attacker.submit(len, "the process started before it is needed").result()
+        if args.warmup > 0:  # the same mix, not measured: the first minute of a fresh server is not its normal
+            await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, args.warmup)
+        meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}))
+        before = log.counts()
+        meter.start()
         normal = await run_phase(users, concern_users, queue_clients, args, texts, [], attacker)
+        normal_cores = meter.cores()
         middle = log.counts()
+        meter.start()
         under_flood = await run_phase(users, concern_users, queue_clients, args, texts, flood, attacker)
+        flood_cores = meter.cores()
     after = log.counts()
     for c in [u.client for u in concern_users + flood] + queue_clients:
         await c.aclose()
@@ -402,8 +504,8 @@ async def drive(
         return {"pool full": b[0] - a[0], "over budget": b[1] - a[1]}
 
     return {
-        "normal": summary(normal) | {"matched_by_words": by_words(before, middle)},
-        "flood": summary(under_flood) | {"matched_by_words": by_words(middle, after)},
+        "normal": summary(normal) | {"matched_by_words": by_words(before, middle), "cores": normal_cores},
+        "flood": summary(under_flood) | {"matched_by_words": by_words(middle, after), "cores": flood_cores},
         "server_errors": log.lines[:20],
         "sessions": len(concern_users),
     }
@@ -412,9 +514,21 @@ async def drive(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (default 60)")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=20.0,
+        help="seconds of the mix before the normal phase, not measured (default 20)",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=float, default=200.0, help="requests a second asked of the mix")
     parser.add_argument("--flood", type=int, default=10, help="clients posting long concerns in the second phase")
+    parser.add_argument(
+        "--flood-nice",
+        type=int,
+        default=19,
+        help="the flood process's niceness: 19 (default) gives it only idle CPU, as an attacker's own machine; 0 competes",
+    )
     parser.add_argument("--long-chars", type=int, default=3000, help="length of the flood's concerns (the cap)")
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (WEB_THREADS), per process")
     parser.add_argument(
@@ -472,7 +586,7 @@ def main() -> None:
             if not keys:
                 raise SystemExit(f"no front-door demo account was made: {made.stdout} {made.stderr}")
             load_before = loadavg()
-            result = asyncio.run(drive(port, args, keys[0], texts, args.framework, log))
+            result = asyncio.run(drive(port, args, keys[0], texts, args.framework, log, server.pid))
             load_after = loadavg()
         finally:
             server.terminate()
@@ -481,10 +595,12 @@ def main() -> None:
         "clients": args.clients,
         "rate": args.rate,
         "duration": args.duration,
+        "warmup": args.warmup,
         "threads": args.threads,
         "workers": args.workers,
         "cache": args.cache_url or "each process's memory",
         "flood_clients": args.flood,
+        "flood_nice": args.flood_nice,
         "long_chars": args.long_chars,
         "database": "PostgreSQL" if args.database_url else "SQLite",
         "load_before": load_before,

@@ -19,6 +19,9 @@ def account(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     if actor is None or actor.user is None:
         return {"account": None, "lockout": lockout}
+    role_count = getattr(request, "role_count", None)  # read by the middleware on this request
+    if role_count is None:
+        role_count = actor.user.memberships.count()
     return {
         "lockout": lockout,
         "account": {
@@ -26,6 +29,6 @@ def account(request: HttpRequest) -> dict[str, Any]:
             "username": actor.user.get_username(),
             "role": ROLE_LABELS[actor.role] if actor.role else "",
             "partnership": partnership_name(actor.partnership),
-            "several_roles": actor.user.memberships.count() > 1,
+            "several_roles": role_count > 1,
         },
     }

@@ -66,13 +66,14 @@ def build_actor(request: HttpRequest) -> tuple[Actor, str | None]:
     user = request.user
     if not user.is_authenticated:
         return Actor.anonymous(request_id), None
-    if user.needs_two_factor() and not _verified(user):
+    memberships = memberships_of(user)
+    request.role_count = len(memberships)  # type: ignore[attr-defined]  # for the page header
+    if user.needs_two_factor(memberships) and not _verified(user):
         from django_otp import devices_for_user
 
         confirmed = any(devices_for_user(user, confirmed=True))
         pending = reverse("accounts:two_factor_verify" if confirmed else "accounts:two_factor_setup")
         return Actor(user=user, request_id=request_id), pending
-    memberships = memberships_of(user)
     membership = chosen_membership(request, memberships)
     if membership is None:
         choice = reverse("accounts:choose_role") if memberships else None

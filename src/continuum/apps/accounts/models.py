@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,10 +23,14 @@ class User(AbstractUser):
     class Meta:
         db_table = "accounts_user"
 
-    def needs_two_factor(self) -> bool:
-        """Everyone but a practitioner-only person (and staff) must sign in with a one-time code too."""
+    def needs_two_factor(self, memberships: Sequence[Membership] | None = None) -> bool:
+        """Everyone but a practitioner-only person (and staff) must sign in with a one-time code too.
+
+        ``memberships``: this person's, already read (each request's middleware has them), else queried."""
         if self.is_staff or self.is_superuser:
             return True
+        if memberships is not None:
+            return any(m.role != Role.PRACTITIONER for m in memberships)
         return self.memberships.exclude(role=Role.PRACTITIONER).exists()
 
 
