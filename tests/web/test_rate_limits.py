@@ -202,9 +202,14 @@ def test_a_client_refused_once_is_refused_again_before_its_session_is_read(limit
     client = started()
     assert concern(client).status_code == 302
     with django_assert_num_queries(1):  # the first refusal: its session is read to find the account
-        assert_refused(concern(client), "described too many concerns")
+        first = concern(client)
+    assert_refused(first, "described too many concerns")
+    assert "Sign in" in first.content.decode()  # the session read: the header knows nobody is signed in
     with django_assert_num_queries(0):
-        assert_refused(concern(client), "described too many concerns")
+        early = concern(client)
+    assert_refused(early, "described too many concerns")
+    # refused before the session is read, the page cannot say who is signed in: no account links at all
+    assert "Sign in" not in early.content.decode() and "Signed in as" not in early.content.decode()
     assert concern(started()).status_code == 302  # another browser at the same address is not refused
 
 

@@ -54,7 +54,7 @@ class EarlyRefusalMiddleware:
 
         limited = ratelimits.refused_before_the_session(request)
         if limited is not None:
-            return ratelimits.too_many_requests(request, limited)
+            return ratelimits.too_many_requests(request, limited, session_read=False)
         return self.get_response(request)
 
 

@@ -141,8 +141,11 @@ def refused_before_the_session(request: HttpRequest) -> Limited | None:
     return None
 
 
-def too_many_requests(request: HttpRequest, limited: Limited) -> HttpResponse:
-    """The GOV.UK-style page for a refused request: status 429, ``Retry-After``, when to try again."""
+def too_many_requests(request: HttpRequest, limited: Limited, *, session_read: bool = True) -> HttpResponse:
+    """The GOV.UK-style page for a refused request: status 429, ``Retry-After``, when to try again.
+
+    Refused before the session was read (``session_read=False``), the page cannot know who is
+    signed in, so it shows no account links at all rather than "Sign in" to someone signed in."""
     minutes = math.ceil(limited.retry_after / 60)
     wait = (
         f"{limited.retry_after} seconds"
@@ -152,7 +155,12 @@ def too_many_requests(request: HttpRequest, limited: Limited) -> HttpResponse:
     response = render(
         request,
         "errors/429.html",
-        {"done_too_often": limited.action.done_too_often, "wait": wait, "action": limited.action.key},
+        {
+            "done_too_often": limited.action.done_too_often,
+            "wait": wait,
+            "action": limited.action.key,
+            "account_unread": not session_read,
+        },
         status=429,
     )
     response["Retry-After"] = str(limited.retry_after)

@@ -143,3 +143,30 @@ def test_the_command_exports_decided_referrals_and_records_the_export(
     assert unknown.exit_code == 2 and "not offered" in unknown.output
     exported = list(audit.events().filter(verb="referrals.exported").order_by("sequence"))
     assert [(e.actor, e.payload["format"]) for e in exported] == [("system:cli", "csv"), ("system:cli", "json")]
+
+
+def test_an_export_since_a_day_carries_the_decisions_changed_since_then(practitioner: Actor, worker: Actor):
+    """A referral decided before the last export and changed after it comes again, with the outcome
+    in force and when it changed; one decided before and never changed does not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    changed, unchanged = sent_referral(practitioner), sent_referral(practitioner)
+    for referral in (changed, unchanged):
+        services.record_outcome_for_referrer(worker, referral, outcome_code="nfa", text="No action", shared=True)
+    last_week = timezone.now() - timedelta(days=7)
+    Referral.objects.filter(pk__in=[changed.pk, unchanged.pk]).update(outcome_recorded_at=last_week)
+    since = timezone.now() - timedelta(days=1)
+    assert list(queries.decided_for_export(CP, since)) == []
+
+    services.record_outcome_change_for_referrer(worker, changed, outcome_code="early-help", outcome_name="Early help")
+    exported = list(queries.decided_for_export(CP, since))
+    assert [r.public_id for r in exported] == [changed.public_id]
+    outcome = json.loads(handoff.row(exported[0])["cont_contact_outcome_json"])
+    assert outcome["outcome"] == "early-help" and outcome["decided_at"].startswith(last_week.date().isoformat())
+    assert outcome["changed_at"] and outcome["changed_at"] > outcome["decided_at"]
+    assert (
+        json.loads(handoff.row(Referral.objects.get(pk=unchanged.pk))["cont_contact_outcome_json"])["changed_at"] == ""
+    )
+    assert len(queries.decided_for_export(CP)) == 2  # with no date: every decided referral

@@ -34,6 +34,7 @@ def _outcome_json(r: Referral) -> str:
         {
             "outcome": r.outcome_code,
             "decided_at": _date(r.outcome_recorded_at),
+            "changed_at": _date(r.outcome_changed_at),  # "" unless the decision changed after it was recorded
             "shared_with_referrer": r.outcome_shared_at is not None,
         },
         sort_keys=True,
@@ -82,7 +83,7 @@ FIELDS: tuple[tuple[str, str, Callable[[Referral], Any]], ...] = (
     ),
     (
         "cont_contact_outcome_json",
-        "SSD ssd_contacts: the outcome, when decided, whether the referrer was told",
+        "SSD ssd_contacts: the outcome in force, when decided, when changed (if it was), whether the referrer was told",
         _outcome_json,
     ),
     ("continuum_partnership", "the partnership (framework id)", lambda r: r.partnership),

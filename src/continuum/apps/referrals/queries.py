@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.referrals.models import Referral, ReferralQuerySet
 
@@ -31,10 +33,12 @@ def family_of(actor: Actor, referral: Referral) -> list[Referral]:
 def decided_for_export(partnership: str, since: datetime | None = None) -> ReferralQuerySet:
     """A partnership's decided referrals (the outcome recorded), oldest first, for the hand-off export.
 
+    With ``since``: those decided then or later, and those whose decision changed then or later
+    (an export since the last one must carry the outcome now in force, not miss it).
     Not scoped by an actor: the command line runs as the operator; the download checks
     ``referrals.export`` first and passes the actor's own partnership.
     """
     found = Referral.objects.filter(partnership=partnership).decided().select_related("family", "stored_check")
     if since is not None:
-        found = found.filter(outcome_recorded_at__gte=since)
+        found = found.filter(Q(outcome_recorded_at__gte=since) | Q(outcome_changed_at__gte=since))
     return found.order_by("outcome_recorded_at", "pk")
