@@ -47,7 +47,26 @@ def _certificate(where: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+SHIPPED_CONF = REPO / "deploy" / "nginx" / "continuum.conf"
+
+
 def _nginx_conf(where: Path, tls_port: int, app_port: int, cert: Path, key: Path) -> Path:
+    """nginx's main file for a run in ``where``, including the shipped ``deploy/nginx/continuum.conf``
+    with its @NAME@ values filled in (nothing else of it changed)."""
+    values = {
+        "@LISTEN@": f"127.0.0.1:{tls_port} ssl",
+        "@SERVER_NAME@": "127.0.0.1",
+        "@CERTIFICATE@": str(cert),
+        "@CERTIFICATE_KEY@": str(key),
+        "@UPSTREAM@": f"127.0.0.1:{app_port}",
+        "@ERROR_PAGES@": str(SHIPPED_CONF.parent / "pages"),
+    }
+    site = SHIPPED_CONF.read_text(encoding="utf-8")
+    for name, value in values.items():
+        assert name in site, f"{SHIPPED_CONF} no longer has {name}"
+        site = site.replace(name, value)
+    assert "@" not in re.sub(r"#.*", "", site), "a value of the shipped nginx file was left unfilled"
+    (where / "continuum.conf").write_text(site, encoding="utf-8")
     conf = where / "nginx.conf"
     conf.write_text(
         textwrap.dedent(f"""
@@ -63,17 +82,7 @@ def _nginx_conf(where: Path, tls_port: int, app_port: int, cert: Path, key: Path
             fastcgi_temp_path {where}/fastcgi;
             uwsgi_temp_path {where}/uwsgi;
             scgi_temp_path {where}/scgi;
-            server {{
-                listen 127.0.0.1:{tls_port} ssl;
-                ssl_certificate {cert};
-                ssl_certificate_key {key};
-                location / {{
-                    proxy_pass http://127.0.0.1:{app_port};
-                    proxy_set_header Host $http_host;
-                    proxy_set_header X-Forwarded-Proto $scheme;
-                    proxy_set_header X-Forwarded-For $remote_addr;
-                }}
-            }}
+            include {where}/continuum.conf;
         }}
         """)
     )
@@ -191,6 +200,34 @@ def test_production_behind_a_tls_proxy(behind_nginx: dict[str, object]):
     direct = _get(http.client.HTTPConnection("127.0.0.1", app_port, timeout=10), "/healthz")
     assert direct.status == 301
     assert direct.headers["Location"] == f"https://127.0.0.1:{app_port}/healthz"
+
+
+def test_the_proxy_refuses_a_flood_of_posts_before_the_application(behind_nginx: dict[str, object]):
+    """The shipped nginx file limits form posts per address: a script posting as fast as it is
+    answered gets the proxy's own 429 page (with Retry-After) once past the burst, while pages
+    (GET) from the same address still pass through to the application."""
+    context = behind_nginx["context"]
+    assert isinstance(context, ssl.SSLContext)
+    https = http.client.HTTPSConnection("127.0.0.1", int(behind_nginx["tls_port"]), context=context, timeout=10)  # type: ignore[call-overload]
+    statuses: list[int] = []
+    refused_by_proxy: list[http.client.HTTPResponse] = []
+    for _ in range(120):
+        https.request(
+            "POST", "/checks/new/concern", body="text=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        response = https.getresponse()
+        body = response.read().decode()
+        statuses.append(response.status)
+        if 'name="continuum-refused-by" content="proxy"' in body:
+            refused_by_proxy.append(response)
+            assert "call 999" in body
+    reached_the_application = [s for s in statuses if s != 429]
+    assert len(reached_the_application) >= 50  # the burst passes (refused there by CSRF: no token)
+    assert set(reached_the_application) == {403}
+    assert refused_by_proxy and all(r.status == 429 for r in refused_by_proxy)
+    assert refused_by_proxy[0].headers["Retry-After"] == "60"
+    assert len(refused_by_proxy) == statuses.count(429)  # every 429 here is the proxy's, none the application's
+    assert _get(https, "/healthz").status == 200  # pages from the same address are not counted
 
 
 SLOW_APP = """
