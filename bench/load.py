@@ -41,6 +41,8 @@ import multiprocessing
 import os
 import random
 import re
+import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -116,14 +118,26 @@ async def page(user: User, path: str) -> httpx.Response:
     return response
 
 
+# Through nginx (--proxy): https, the certificate made for the run, and the page's own origin on
+# every post (Django's CSRF check of an https request wants it). Set in main, and in the flood's process.
+THROUGH: dict[str, Any] = {"origin": None, "cafile": None}
+
+
 def address(n: int) -> dict[str, str]:
-    """The client's own address, as the TLS proxy in front would pass it (the server trusts 127.0.0.1)."""
-    return {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256 or 1}", "X-Forwarded-Proto": "http"}
+    """The client's own address, as the TLS proxy in front would pass it (the server trusts 127.0.0.1;
+    with --proxy nginx takes it as the client's address, as if the client were there)."""
+    headers = {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256 or 1}", "X-Forwarded-Proto": "http"}
+    return headers | ({"Origin": THROUGH["origin"]} if THROUGH["origin"] else {})
+
+
+def tls() -> dict[str, Any]:
+    """httpx's options for the proxy's https: its self-signed certificate trusted (none without --proxy)."""
+    return {"verify": ssl.create_default_context(cafile=THROUGH["cafile"])} if THROUGH["cafile"] else {}
 
 
 async def practitioner(base: str, framework: str, n: int) -> User:
     """A session with a check in progress (the concern step is next) and one stored check."""
-    user = User(httpx.AsyncClient(base_url=base, timeout=120, headers=address(n)))
+    user = User(httpx.AsyncClient(base_url=base, timeout=120, headers=address(n), **tls()))
     await page(user, "/checks/new/partnership")
     await form(user, "/checks/new/partnership", {"partnership": framework})
     await page(user, "/checks/new/child")
@@ -143,7 +157,7 @@ async def front_door_session(base: str, username: str, key: str) -> httpx.Cookie
     """A front-door worker signed in with password and code; the session the queue clients share."""
     from django_otp.oath import totp
 
-    user = User(httpx.AsyncClient(base_url=base, timeout=60, headers=address(1)))
+    user = User(httpx.AsyncClient(base_url=base, timeout=60, headers=address(1), **tls()))
     await page(user, "/accounts/sign-in")
     signed = await form(user, "/accounts/sign-in", {"username": username, "password": DEMO_PASSWORD})
     if signed.status_code != 302:
@@ -199,6 +213,7 @@ def flood_from_elsewhere(
     the server's, so here it takes only the CPU the server and the measuring client leave idle. The
     server's side of every post (reading it, counting it, refusing it, matching what gets through)
     is still the server's."""
+    THROUGH.update(args.through)
     if args.flood_nice > 0 and hasattr(os, "nice"):
         os.nice(max(0, args.flood_nice - os.nice(0)))
     rng = random.Random(args.seed + 1)
@@ -212,7 +227,7 @@ def flood_from_elsewhere(
 
     async def flooder(session: dict[str, Any]) -> None:
         async with httpx.AsyncClient(
-            base_url=base, timeout=120, cookies=session["cookies"], headers=session["headers"]
+            base_url=base, timeout=120, cookies=session["cookies"], headers=session["headers"], **tls()
         ) as client:
             while time.monotonic() < stop:
                 started = time.perf_counter()
@@ -316,6 +331,7 @@ def print_report(result: dict[str, Any]) -> None:
     )
     if result["server_env"]:
         print("server environment:", " ".join(result["server_env"]))
+    print(f"proxy: {result['proxy']}")
     print(
         f"{result['sessions']} practitioner sessions, each with an address of its own; the concern step spread over them"
     )
@@ -349,7 +365,8 @@ def print_report(result: dict[str, Any]) -> None:
     for name, s in (("normal", normal), ("flood", flood)):
         c = s["cores"]
         print(
-            f"{name}: cores used: server {c['server']:.2f}, this client {c['client']:.2f}, flood {c['flood']:.2f}; "
+            f"{name}: cores used: server {c['server']:.2f}, proxy {c['proxy']:.2f}, this client {c['client']:.2f}, "
+            f"flood {c['flood']:.2f}; "
             f"the machine {c['machine']:.2f} of {c['of']:g} (the rest is anything else running)"
         )
     if result["server_errors"]:
@@ -429,6 +446,7 @@ class CpuMeter:
 
     server_pid: int
     flood_pids: list[int] = field(default_factory=list)
+    proxy_pid: int | None = None
     started: dict[str, float] = field(default_factory=dict)
 
     def read(self) -> dict[str, float]:
@@ -437,6 +455,7 @@ class CpuMeter:
             "server": cpu_of([self.server_pid], with_children=True),
             "client": cpu_of([os.getpid()]),
             "flood": cpu_of(self.flood_pids, with_children=True),
+            "proxy": cpu_of([self.proxy_pid]) if self.proxy_pid else 0.0,
             "machine": busy,
             "wall": time.monotonic(),
             "cores": float(os.cpu_count() or 1),
@@ -450,8 +469,40 @@ class CpuMeter:
         """Average cores used by each since :meth:`start`."""
         now = self.read()
         seconds = now["wall"] - self.started["wall"]
-        used = {k: (now[k] - self.started[k]) / seconds for k in ("server", "client", "flood", "machine")}
+        used = {k: (now[k] - self.started[k]) / seconds for k in ("server", "client", "flood", "proxy", "machine")}
         return used | {"of": now["cores"]}
+
+
+def through_nginx(where: Path, app_port: int) -> tuple[str, subprocess.Popen[bytes]]:
+    """nginx with the shipped file in front of the server on ``app_port``: its https address and process.
+
+    One addition for the bench: nginx takes each virtual user's ``X-Forwarded-For`` as the client's
+    address (realip from 127.0.0.1), so that its limit counts each user by their own address, as
+    it would count real people arriving from their own networks."""
+    from continuum.web import nginx
+    from continuum.web.serve import free_port
+
+    tls_port = free_port()
+    cert, key = nginx.certificate(where)
+    conf = nginx.main_conf(
+        where,
+        nginx.shipped_site(tls_port, app_port, cert, key),
+        http_extra="set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;",
+        connections=4096,
+    )
+    process = nginx.start(conf, where)
+    base = f"https://127.0.0.1:{tls_port}"
+    THROUGH.update(origin=base, cafile=str(cert))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", verify=ssl.create_default_context(cafile=str(cert))).status_code == 200:
+                return base, process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"nginx did not start: {process.stderr.read().decode() if process.stderr else ''}")
+        time.sleep(0.2)
 
 
 def loadavg() -> str:
@@ -459,17 +510,17 @@ def loadavg() -> str:
 
 
 async def drive(
-    port: int,
+    base: str,
     args: argparse.Namespace,
     demo: tuple[str, str],
     texts: list[str],
     framework: str,
     log: ServerLog,
     server_pid: int,
+    proxy_pid: int | None,
 ) -> dict[str, Any]:
-    base = f"http://127.0.0.1:{port}"
     cookies = await front_door_session(base, *demo)
-    queue_clients = [httpx.AsyncClient(base_url=base, timeout=120, cookies=cookies) for _ in range(4)]
+    queue_clients = [httpx.AsyncClient(base_url=base, timeout=120, cookies=cookies, **tls()) for _ in range(4)]
     setting_up = asyncio.Semaphore(4)  # sessions made a few at a time: the set-up is not the load
 
     async def session(n: int) -> User:
@@ -487,7 +538,7 @@ async def drive(
         attacker.submit(len, "the process started before it is needed").result()
         if args.warmup > 0:  # the same mix, not measured: the first minute of a fresh server is not its normal
             await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, args.warmup)
-        meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}))
+        meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}), proxy_pid=proxy_pid)
         before = log.counts()
         meter.start()
         normal = await run_phase(users, concern_users, queue_clients, args, texts, [], attacker)
@@ -539,6 +590,11 @@ def main() -> None:
         default="",
         help="the rate limits' shared cache, e.g. redis://127.0.0.1:6379/15 (several workers)",
     )
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="through nginx with the shipped deploy/nginx/continuum.conf (https, its per-address limit on posts)",
+    )
     parser.add_argument("--framework", default="bury")
     parser.add_argument("--database-url", default="", help="PostgreSQL (a throw-away database); default SQLite")
     parser.add_argument("--seed", type=int, default=19)
@@ -578,7 +634,11 @@ def main() -> None:
             env[name] = value
         server = launch(port, env)
         log = ServerLog(server.stderr)
+        base, proxy = f"http://127.0.0.1:{port}", None
         try:
+            if args.proxy:
+                base, proxy = through_nginx(Path(data_dir), port)
+            args.through = dict(THROUGH)
             made = subprocess.run(
                 [sys.executable, "-m", "continuum", "demo"], env=env, capture_output=True, text=True, check=True
             )
@@ -586,11 +646,16 @@ def main() -> None:
             if not keys:
                 raise SystemExit(f"no front-door demo account was made: {made.stdout} {made.stderr}")
             load_before = loadavg()
-            result = asyncio.run(drive(port, args, keys[0], texts, args.framework, log, server.pid))
+            result = asyncio.run(
+                drive(base, args, keys[0], texts, args.framework, log, server.pid, proxy.pid if proxy else None)
+            )
             load_after = loadavg()
         finally:
             server.terminate()
             server.wait(timeout=60)
+            if proxy is not None:
+                proxy.send_signal(signal.SIGQUIT)
+                proxy.wait(timeout=30)
     result |= {
         "clients": args.clients,
         "rate": args.rate,
@@ -603,6 +668,7 @@ def main() -> None:
         "flood_nice": args.flood_nice,
         "long_chars": args.long_chars,
         "database": "PostgreSQL" if args.database_url else "SQLite",
+        "proxy": "nginx (deploy/nginx/continuum.conf), https" if args.proxy else "none (straight to the server)",
         "load_before": load_before,
         "load_after": load_after,
         "server_env": args.env,

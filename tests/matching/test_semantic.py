@@ -168,3 +168,32 @@ def test_a_long_text_is_batched_apart_from_short_ones_so_it_does_not_pad_them():
         lengths = [len(texts[i]) for i in batch]
         assert max(lengths) <= 200 or max(lengths) <= 2 * min(lengths)
     assert _batches_of_similar_length(["a", "bb" * 50, "ccc"], batch_size=64) == [[1, 2, 0]]  # short: one batch
+
+
+def test_a_short_text_is_encoded_while_a_long_encoding_runs_on_another_thread(encoder):
+    """No forward pass waits for another's (ADR 0021): matching's short lane is not held up by a
+    long concern on the long lane, which runs at a low CPU priority and may take seconds."""
+    import threading
+    import time
+
+    long_texts = [" ".join(f"word{i}{j}" for j in range(300)) for i in range(48)]  # each at the model's limit
+    long_finished_at: list[float] = []
+
+    def encode_long() -> None:
+        encoder.encode(long_texts)
+        long_finished_at.append(time.perf_counter())
+
+    alone = time.perf_counter()
+    encoder.encode(["the baby has a bruise"])
+    once = time.perf_counter() - alone
+    worker = threading.Thread(target=encode_long)
+    worker.start()
+    time.sleep(0.3)  # the long encoding is under way (it takes seconds)
+    vectors = encoder.encode(["the baby has a bruise", "mum says she cannot cope"])
+    short_done = time.perf_counter()
+    worker.join(timeout=300)
+    assert vectors.shape == (2, encoder.dimension)
+    assert long_finished_at, "the long encoding did not finish"
+    assert short_done < long_finished_at[0], (
+        f"the short text waited for the long encoding (alone it takes {once * 1000:.0f} ms)"
+    )

@@ -10,13 +10,11 @@ import http.client
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 import urllib.parse
@@ -25,68 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from continuum.web import nginx as nginx_run
 from continuum.web.serve import free_port
 from tests.conftest import missing_part
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def _certificate(where: Path) -> tuple[Path, Path]:
-    cert, key = where / "cert.pem", where / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-SHIPPED_CONF = REPO / "deploy" / "nginx" / "continuum.conf"
-
-
-def _nginx_conf(where: Path, tls_port: int, app_port: int, cert: Path, key: Path) -> Path:
-    """nginx's main file for a run in ``where``, including the shipped ``deploy/nginx/continuum.conf``
-    with its @NAME@ values filled in (nothing else of it changed)."""
-    values = {
-        "@LISTEN@": f"127.0.0.1:{tls_port} ssl",
-        "@SERVER_NAME@": "127.0.0.1",
-        "@CERTIFICATE@": str(cert),
-        "@CERTIFICATE_KEY@": str(key),
-        "@UPSTREAM@": f"127.0.0.1:{app_port}",
-        "@ERROR_PAGES@": str(SHIPPED_CONF.parent / "pages"),
-    }
-    site = SHIPPED_CONF.read_text(encoding="utf-8")
-    for name, value in values.items():
-        assert name in site, f"{SHIPPED_CONF} no longer has {name}"
-        site = site.replace(name, value)
-    assert "@" not in re.sub(r"#.*", "", site), "a value of the shipped nginx file was left unfilled"
-    (where / "continuum.conf").write_text(site, encoding="utf-8")
-    conf = where / "nginx.conf"
-    conf.write_text(
-        textwrap.dedent(f"""
-        daemon off;
-        master_process off;
-        pid {where}/nginx.pid;
-        error_log {where}/nginx-error.log warn;
-        events {{ worker_connections 64; }}
-        http {{
-            access_log off;
-            client_body_temp_path {where}/body;
-            proxy_temp_path {where}/proxy;
-            fastcgi_temp_path {where}/fastcgi;
-            uwsgi_temp_path {where}/uwsgi;
-            scgi_temp_path {where}/scgi;
-            include {where}/continuum.conf;
-        }}
-        """)
-    )
-    return conf
 
 
 def _get(
@@ -102,9 +45,9 @@ def _get(
 def behind_nginx(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
     """``continuum serve`` (production settings) behind nginx, in one server process or two;
     yields the ports, the TLS context and the env."""
-    if NGINX is None:
+    if nginx_run.executable() is None:
         missing_part("Debian's nginx is not installed (scripts/system-deps installs it)")
-    cert, key = _certificate(tmp_path)
+    cert, key = nginx_run.certificate(tmp_path)
     tls_port, app_port = free_port(), free_port()
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "continuum.web.settings.production",
@@ -117,11 +60,8 @@ def behind_nginx(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dic
         "CONTINUUM_MATCH_MODE": "lexical",
         "WEB_WORKERS": str(request.param),
     }
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(_nginx_conf(tmp_path, tls_port, app_port, cert, key)), "-p", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    site = nginx_run.shipped_site(tls_port, app_port, cert, key)
+    nginx = nginx_run.start(nginx_run.main_conf(tmp_path, site), tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "continuum", "serve", "--port", str(app_port)],
         env=env,

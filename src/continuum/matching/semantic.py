@@ -61,7 +61,11 @@ class Encoder:
         self._tokenizer = tokenizer
         self.name = name
         self.max_length = max_length
-        self._lock = threading.Lock()
+        # The fast tokenizer sets its padding and truncation on one shared Rust object, which two
+        # threads at once can find "already borrowed": tokenizing (milliseconds) is one at a time.
+        # The forward pass is not locked: concurrency is bounded by matching's lanes (ADR 0021),
+        # and a short concern's pass must not wait behind a long one's, which runs at a low priority.
+        self._tokenizer_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
@@ -69,15 +73,16 @@ class Encoder:
         import torch
 
         out = np.empty((len(texts), self.dimension), np.float32)
-        with self._lock, torch.inference_mode():  # one forward pass at a time: the CPU is the limit
+        with torch.inference_mode():
             for batch in _batches_of_similar_length(texts, batch_size):
-                tokens = self._tokenizer(
-                    [texts[i] for i in batch],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
+                with self._tokenizer_lock:
+                    tokens = self._tokenizer(
+                        [texts[i] for i in batch],
+                        padding=True,
+                        truncation=True,
+                        max_length=self.max_length,
+                        return_tensors="pt",
+                    )
                 hidden = self._model(**tokens).last_hidden_state
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
