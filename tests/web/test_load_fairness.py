@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +105,52 @@ def test_a_nice_lane_runs_its_jobs_at_a_lower_priority_and_others_at_the_usual()
     assert niceness() == usual  # the request's own thread is untouched
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a niceness per thread is Linux's")
+def test_a_lane_in_a_process_runs_its_jobs_there_at_a_lower_priority_and_replaces_a_dead_child():
+    usual = os.getpriority(os.PRIO_PROCESS, 0)
+    lane = Lane("child", workers=1, queue=0, nice=10, in_process=True)
+    elsewhere = lane.submit(os.getpid)
+    assert elsewhere is not None and elsewhere.result(timeout=120) != os.getpid()
+    there = lane.submit(os.getpriority, os.PRIO_PROCESS, 0)  # the child's working thread
+    assert there is not None and there.result(timeout=30) == min(19, usual + 10)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == usual  # nothing here is made nicer
+    dies = lane.submit(os._exit, 3)
+    assert dies is not None
+    with pytest.raises(BrokenProcessPool):
+        dies.result(timeout=30)
+    again = lane.submit(os.getpid)  # a new child for the next job
+    assert again is not None and again.result(timeout=120) not in {os.getpid(), elsewhere.result()}
+    assert lane.taken == 0
+
+
+@pytest.mark.django_db
+def test_a_long_concern_is_matched_by_meaning_in_the_long_lanes_process(settings: Any):
+    """The matcher and the framework go to the child and its answer comes back: the same
+    suggestions as matching here, by meaning (not the fallback by words)."""
+    from continuum.matching import match
+
+    long_chars = 100 + len(matching_pool._lanes)  # a configuration (so a lane) no other test has
+    settings.CONTINUUM_MATCHING = {"long_chars": long_chars, "long_process": True, "long_nice": 5}
+    loaded = catalogue().get("tiny")
+    assert loaded is not None
+    text = " ".join([BRUISES, "Mum says she cannot cope and the children are left alone at night."] * 3)
+    assert len(text) > long_chars
+    here = match(loaded, text, top=10, wait=True)  # by meaning here (its embeddings are on disk after)
+    assert here["mode"] == "hybrid"
+    found = suggest(loaded, text, budget=300)  # the first job starts the child: its model, its index
+    assert found.available and found.mode == "hybrid" and found.note not in {SLOW_NOTE, BUSY_NOTE}
+    assert [m["indicator"] for m in found.matches] == [r["indicator"] for r in here["results"]]
+    lane = lane_for(text, PoolSettings.from_settings())
+    assert lane.name == "long" and lane._children is not None
+
+
 def test_the_long_lane_is_the_nice_one(settings: Any):
     settings.CONTINUUM_MATCHING = {"long_chars": 300 + len(matching_pool._lanes), "long_nice": 7}
     config = PoolSettings.from_settings()
     assert lane_for("x" * 1000, config).name == "long"
     assert lane_for("x" * 1000, config) is lane_for("y" * 2000, config)
     assert lane_for("short", config).name == "short"
-    assert ("long", 1, 1, 7) in matching_pool._lanes
+    assert ("long", 1, 1, 7, False) in matching_pool._lanes
 
 
 def test_the_budget_and_a_full_lane_each_give_an_outcome_without_an_answer(small_pool, hold):

@@ -102,8 +102,10 @@ def _warm() -> None:
             log.exception("could not prepare matching for %s", loaded.id)
             continue
         log.info("matching ready for %s %s (%s, %.1f s)", done.framework, done.version, done.source, done.seconds)
-        # the first query's one-off costs, here rather than on a request (no request budget at start-up)
+        # the first query's one-off costs, here rather than on a request (no request budget at start-up),
+        # on both lanes: a long text starts the long lane's own process, its model and its index
         suggest(loaded, "warm up", top=1, budget=600)
+        suggest(loaded, "warm up " * (PoolSettings.from_settings().long_chars // 8 + 1), top=1, budget=600)
     log.info("ready to serve in %.1f s", time.perf_counter() - started)
 
 

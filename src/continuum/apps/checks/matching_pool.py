@@ -1,7 +1,7 @@
 """Matching on a request, fairly: bounded pools, bounded queues and a time budget (ADR 0021).
 
 Matching by meaning costs from a few tens of milliseconds (a sentence) to many seconds (a
-long concern) of CPU, and the encoder runs one forward pass at a time. Run on the request's
+long concern) of CPU. Run on the request's
 own thread, a few long concerns held every server thread, and ``/healthz`` with them
 (issue 19). Here a request hands its text to a *lane* and waits at most the time budget:
 
@@ -14,10 +14,13 @@ own thread, a few long concerns held every server thread, and ``/healthz`` with 
   so. A job that has not started is withdrawn; one already running finishes and its place
   is then freed, so the work in flight is bounded by the lanes' sizes, never by the traffic.
 
-Threads are enough: PyTorch releases the GIL during the forward pass, so the server's other
-threads keep answering. The long lane's thread runs at a lower CPU priority (``long_nice``, the
-operating system's niceness of that one thread, Linux): a flood of long concerns then takes the
-cores only while pages and short concerns leave them idle, in every server process alike. The
+The short lane's threads run the model themselves: PyTorch releases the GIL during its
+operations, so the server's other threads keep answering, and the lanes' passes run side by
+side (the encoder locks only its tokenizer, for milliseconds). The long lane runs at a lower CPU
+priority (``long_nice``, the operating system's niceness, Linux), so a flood of long concerns
+takes the cores only while pages and short concerns leave them idle, and, with ``long_process``
+(on in the settings), in a process of its own (:class:`ChildProcesses`): a low-priority *thread*
+holding the interpreter's lock while off the CPU held up its whole server process. The
 sizes, the budget and the length that makes a text long are Continuum configuration
 (``CONTINUUM_MATCHING`` in the settings), not framework data.
 """
@@ -25,12 +28,14 @@ sizes, the budget and the length that makes a text long are Continuum configurat
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +63,8 @@ class PoolSettings:
     long_chars: int = 600
     budget_seconds: float = 2.0
     cpu_threads: int = 0  # cores one forward pass of the model may use; 0: half the machine's (at least one)
-    long_nice: int = 19  # the long lane thread's niceness (0 to 19; 19 runs only on otherwise idle CPU)
+    long_nice: int = 19  # the long lane's niceness (0 to 19; 19 runs only on otherwise idle CPU)
+    long_process: bool = False  # the long lane's matching in a process of its own (the settings turn it on)
 
     @classmethod
     def from_settings(cls) -> PoolSettings:
@@ -71,7 +77,10 @@ class PoolSettings:
 def limit_model_threads(config: PoolSettings) -> int:
     """Let the model use only ``cpu_threads`` cores (PyTorch's intra-op threads, process-wide), so
     that the server's other threads keep a core while matching is saturated; returns the number."""
-    threads = config.cpu_threads or max(1, (os.cpu_count() or 2) // 2)
+    return _set_model_threads(config.cpu_threads or max(1, (os.cpu_count() or 2) // 2))
+
+
+def _set_model_threads(threads: int) -> int:
     try:
         import torch
     except ImportError:  # no semantic extra: matching by words only, nothing to limit
@@ -80,16 +89,72 @@ def limit_model_threads(config: PoolSettings) -> int:
     return threads
 
 
+class ChildProcesses:
+    """A lane's work in processes of its own, started once (``spawn``: a process forked after
+    PyTorch started its threads can hang) at niceness ``nice`` with ``cpu_threads`` for the model.
+
+    Why a process and not a low-priority thread: a thread at niceness 19 that holds the
+    interpreter's lock (between the model's operations it does, hundreds of times a second) and is
+    then left off the CPU for a while holds up every other thread of the server process with it.
+    A process has its own interpreter, so a long concern there costs the server only idle CPU.
+    The text and the framework are sent to it (pickled, milliseconds); it keeps its own model and
+    its own index per framework version, read from the on-disk cache.
+    """
+
+    def __init__(self, workers: int, nice: int, cpu_threads: int):
+        self._workers, self._nice, self._cpu_threads = workers, nice, cpu_threads
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_child_started,
+                    initargs=(self._nice, self._cpu_threads),
+                )
+            return self._pool
+
+    def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a child process, waited for (on the lane's thread, which holds
+        no lock meanwhile). A child that died is replaced for the next job; this one fails."""
+        pool = self._executor()
+        try:
+            return pool.submit(fn, *args, **kwargs).result()
+        except BrokenProcessPool:
+            log.error("a matching process stopped unexpectedly; starting another for the next text")
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _child_started(nice: int, cpu_threads: int) -> None:
+    """In a new child process: its priority, and the model's threads."""
+    lower_priority(nice)  # the child's one working thread (its main thread)
+    _set_model_threads(cpu_threads)
+
+
 class Lane:
     """A fixed number of worker threads and of places in their queue; :meth:`submit` never blocks."""
 
-    def __init__(self, name: str, workers: int, queue: int, nice: int = 0):
+    def __init__(
+        self, name: str, workers: int, queue: int, nice: int = 0, *, in_process: bool = False, cpu_threads: int = 1
+    ):
         if workers < 1 or queue < 0:
             raise ValueError(f"a matching lane needs at least one worker and no negative queue (lane {name})")
         self.name = name
         self.capacity = workers + queue
+        # In processes of their own, the jobs run at ``nice`` there and the lane's threads only wait.
+        self._children = ChildProcesses(workers, nice, cpu_threads) if in_process else None
         self._executor = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix=f"matching-{name}", initializer=lower_priority, initargs=(nice,)
+            max_workers=workers,
+            thread_name_prefix=f"matching-{name}",
+            initializer=lower_priority,
+            initargs=(0 if in_process else nice,),
         )
         self._places = threading.BoundedSemaphore(self.capacity)
         self._taken = 0
@@ -107,7 +172,10 @@ class Lane:
         with self._count_lock:
             self._taken += 1
         try:
-            future = self._executor.submit(fn, *args, **kwargs)
+            if self._children is not None:
+                future = self._executor.submit(self._children.run, fn, *args, **kwargs)
+            else:
+                future = self._executor.submit(fn, *args, **kwargs)
         except BaseException:
             self._release()
             raise
@@ -131,7 +199,7 @@ def lower_priority(nice: int) -> None:
         log.warning("could not lower the matching thread's priority: %s", exc)
 
 
-_lanes: dict[tuple[str, int, int, int], Lane] = {}
+_lanes: dict[tuple[str, int, int, int, bool], Lane] = {}
 _lanes_lock = threading.Lock()
 
 
@@ -139,16 +207,18 @@ def lane_for(text: str, config: PoolSettings) -> Lane:
     """The lane for ``text`` under ``config``, made once per process (and per configuration)."""
     long = len(text) > config.long_chars
     key = (
-        ("long", config.long_workers, config.long_queue, config.long_nice)
+        ("long", config.long_workers, config.long_queue, config.long_nice, config.long_process)
         if long
-        else ("short", config.workers, config.queue, 0)
+        else ("short", config.workers, config.queue, 0, False)
     )
     lane = _lanes.get(key)
     if lane is None:
         with _lanes_lock:
             lane = _lanes.get(key)
             if lane is None:
-                lane = _lanes[key] = Lane(*key)
+                name, workers, queue, nice, in_process = key
+                threads = config.cpu_threads or max(1, (os.cpu_count() or 2) // 2)
+                lane = _lanes[key] = Lane(name, workers, queue, nice, in_process=in_process, cpu_threads=threads)
     return lane
 
 
