@@ -31,9 +31,7 @@ def referrals() -> None:
 
 @referrals.command("export")
 @click.option("--partnership", required=True, help="The partnership (framework id), e.g. luton.")
-@click.option(
-    "--since", help="Only referrals decided, or whose decision changed, on or after this date (YYYY-MM-DD)."
-)
+@click.option("--since", help="Only referrals decided, or whose decision changed, on or after this date (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output."

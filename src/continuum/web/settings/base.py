@@ -305,7 +305,7 @@ CONTINUUM_MATCHING = {
     "budget_seconds": env.float("MATCHING_BUDGET_SECONDS", default=2.0),
     "cpu_threads": env.int("MATCHING_CPU_THREADS", default=0),  # cores for the model; 0: half the machine's
     "long_nice": env.int("MATCHING_LONG_NICE", default=19),  # long texts run on otherwise idle CPU
-    # long texts matched in a process of their own per server process (its own model: ~0.4 GB of memory)
+    # long texts matched in a process of their own per server process (its own model: about 0.5 GB of memory)
     "long_process": env.bool("MATCHING_LONG_PROCESS", default=True),
 }
 CONTINUUM_CONCERN_MAX_CHARS = env.int("CONCERN_MAX_CHARS", default=3000)
