@@ -429,14 +429,14 @@ def cpu_of(pids: list[int], with_children: bool = False) -> float:
     return sum(int(table[p][11]) + int(table[p][12]) for p in wanted if p in table) / TICKS
 
 
-def machine_cpu() -> tuple[float, float]:
-    """(busy, all) CPU seconds of the whole machine so far, summed over its cores (/proc/stat)."""
+def machine_busy() -> float:
+    """Busy CPU seconds of the whole machine so far, summed over its cores (/proc/stat)."""
     try:
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except OSError:
-        return 0.0, 0.0
+        return 0.0
     idle = fields[3] + fields[4]  # idle and waiting for input/output
-    return (sum(fields[:8]) - idle) / TICKS, sum(fields[:8]) / TICKS
+    return (sum(fields[:8]) - idle) / TICKS
 
 
 @dataclass
@@ -450,16 +450,14 @@ class CpuMeter:
     started: dict[str, float] = field(default_factory=dict)
 
     def read(self) -> dict[str, float]:
-        busy, everything = machine_cpu()
         return {
             "server": cpu_of([self.server_pid], with_children=True),
             "client": cpu_of([os.getpid()]),
             "flood": cpu_of(self.flood_pids, with_children=True),
             "proxy": cpu_of([self.proxy_pid]) if self.proxy_pid else 0.0,
-            "machine": busy,
+            "machine": machine_busy(),
             "wall": time.monotonic(),
             "cores": float(os.cpu_count() or 1),
-            "_all": everything,
         }
 
     def start(self) -> None:

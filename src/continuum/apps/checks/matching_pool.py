@@ -77,7 +77,12 @@ class PoolSettings:
 def limit_model_threads(config: PoolSettings) -> int:
     """Let the model use only ``cpu_threads`` cores (PyTorch's intra-op threads, process-wide), so
     that the server's other threads keep a core while matching is saturated; returns the number."""
-    return _set_model_threads(config.cpu_threads or max(1, (os.cpu_count() or 2) // 2))
+    return _set_model_threads(model_threads(config))
+
+
+def model_threads(config: PoolSettings) -> int:
+    """``cpu_threads``, or half the machine's cores (at least one)."""
+    return config.cpu_threads or max(1, (os.cpu_count() or 2) // 2)
 
 
 def _set_model_threads(threads: int) -> int:
@@ -217,8 +222,9 @@ def lane_for(text: str, config: PoolSettings) -> Lane:
             lane = _lanes.get(key)
             if lane is None:
                 name, workers, queue, nice, in_process = key
-                threads = config.cpu_threads or max(1, (os.cpu_count() or 2) // 2)
-                lane = _lanes[key] = Lane(name, workers, queue, nice, in_process=in_process, cpu_threads=threads)
+                lane = _lanes[key] = Lane(
+                    name, workers, queue, nice, in_process=in_process, cpu_threads=model_threads(config)
+                )
     return lane
 
 
