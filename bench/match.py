@@ -4,7 +4,8 @@
     .venv/bin/python bench/match.py --split dev     # the dev half (tune on this only)
     .venv/bin/python bench/match.py --split dev --ablation   # what each part earns, on dev
     .venv/bin/python bench/match.py --json          # machine-readable
-    .venv/bin/python bench/match.py --split stories # the stories half: tier and level only
+    .venv/bin/python bench/match.py --split stories-dev  # stories written by others: tune on these
+    .venv/bin/python bench/match.py --split stories # the stories half: tier and level only (never tune)
 
 Each mode runs in a fresh process, so cold start (imports, framework load, cached
 indicator embeddings, first answer) and peak memory are that mode's own. Then every
@@ -72,6 +73,9 @@ DATA = HERE / "data" / "match_eval.jsonl"
 # document agree on the level, the ceiling any matcher is measured against.
 SECOND = HERE / "data" / "match_eval_second.jsonl"
 STORIES = HERE / "data" / "match_eval_stories.jsonl"
+# Stories written by others for tuning (``--split stories-dev``): the same kinds, the same labelling.
+STORIES_DEV = HERE / "data" / "match_eval_stories_dev.jsonl"
+STORY_FILES = {"stories": STORIES, "stories-dev": STORIES_DEV}
 # The common tiers from lowest to highest (looked after ranks with child protection).
 TIER_RANK = {"universal": 0, "early-help": 1, "child-in-need": 2, "child-protection": 3, "looked-after": 3}
 MODES = ("lexical", "semantic", "hybrid")
@@ -116,8 +120,8 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 
 
 def load_statements(split: str) -> list[dict[str, Any]]:
-    if split == "stories":
-        return load_stories()[0]
+    if split in STORY_FILES:
+        return load_stories(split)[0]
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
 
@@ -133,9 +137,10 @@ def story_label(row: dict[str, Any]) -> dict[str, Any] | None:
     return dict(first or second) if (first or second) else None
 
 
-def load_stories() -> tuple[list[dict[str, Any]], dict[str, int]]:
+def load_stories(split: str = "stories") -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The story pairs with a label (``level``, ``tier``, no indicators), and how they were labelled."""
-    rows = [json.loads(line) for line in STORIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    path = STORY_FILES[split]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out: list[dict[str, Any]] = []
     counts = {"pairs": len(rows), "both_readers": 0, "readers_disagree": 0, "agreed_after_reconciling": 0}
     for row in rows:
@@ -454,7 +459,7 @@ def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="test", choices=["dev", "test", "all", "stories"])
+    parser.add_argument("--split", default="test", choices=["dev", "test", "all", "stories-dev", "stories"])
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--ablation", action="store_true", help="hybrid variants (tune on dev only)")
     parser.add_argument("--tuning", default="{}", help="JSON overrides of continuum.matching.Tuning")
@@ -495,8 +500,8 @@ def main() -> None:
         )
         if r["tier_by_kind"]:
             print("    by kind: " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in r["tier_by_kind"].items()))
-    if args.split == "stories":
-        counts = load_stories()[1]
+    if args.split in STORY_FILES:
+        counts = load_stories(args.split)[1]
         print(
             f"\nstories: {counts['pairs']} pairs, {counts['both_readers']} read by both readers,"
             f" {counts['readers_disagree']} where they disagree ({counts['agreed_after_reconciling']} reconciled);"

@@ -22,7 +22,6 @@ from continuum.matching import (
     match,
     read_selection,
     resolve_mode,
-    writer_conclusion,
 )
 from continuum.matching.facts import read_facts
 
@@ -98,7 +97,7 @@ def read_and_assess(
             considered, matches, level, mode=used_mode or resolve_mode(mode)[0], tuning=tuning
         ),
         "facts_read": facts_read,
-        "writer_conclusion": writer_conclusion(text),
+        "writer_conclusion": reading.concluded,
         # the words select nothing and conclude nothing: no level is set from them (the engine's
         # lowest level stands only for what was given explicitly); ask for more instead
         "not_enough": None if given or _level_set(loaded, result) else reading.not_enough,

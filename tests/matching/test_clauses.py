@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.matching.clauses import Polarity, analyse, is_deficit, reassured
+from continuum.matching.clauses import Polarity, analyse, is_deficit, need_met, reassured
 
 
 def polarities(text: str) -> list[tuple[str, str]]:
@@ -97,3 +97,22 @@ def test_deficit_indicators(text, deficit):
 )
 def test_the_writers_conclusion(text, conclusion):
     assert reassured(text) == conclusion
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("Mum was worried about his sleep. A month on he is back to his usual self.", "usual self"),
+        ("She missed her jabs in the spring. She is now fully up to date.", "up to date"),
+        ("The headaches started at exam time. By June they had gone away and he is in good spirits.", "had gone away"),
+        ("Her attendance was 60% before Easter; we met mum and set a plan. He still comes in late most days.", None),
+        ("He was doing well in the past. Now he is scared to go home.", None),
+        ("Previously she was back to normal. She has a bruise on her cheek.", None),
+    ],
+)
+def test_the_need_met_now(text, outcome):
+    """Where a text ends on the need met now: the words (and its last sentence, for the caller to read)."""
+    found = need_met(text)
+    assert (found[0] if found else None) == outcome
+    if found:
+        assert text.rstrip(".").endswith(found[1].strip())

@@ -96,18 +96,27 @@ def test_no_statement_copies_an_indicator(registry, framework_id):
 
 
 STORIES = _rows("match_eval_stories.jsonl")  # the third half: family stories, tier and level by two readers
+STORIES_DEV = _rows("match_eval_stories_dev.jsonl")  # stories of the same kinds, by other writers, to tune on
+STORY_HALVES = {"stories": (STORIES, 60), "stories-dev": (STORIES_DEV, 40)}
 
 
-def test_the_stories_half_is_stories_over_every_framework():
-    stories = {s["story"] for s in STORIES}
-    assert 60 <= len(stories) <= 100
-    assert {s["framework"] for s in STORIES} == set(FRAMEWORK_IDS)
-    assert len({s["id"] for s in STORIES}) == len(STORIES)
-    assert all(s["split"] == "stories" for s in STORIES)
-    assert not {s["text"] for s in STORIES} & {s["text"] for s in STATEMENTS}, "a story is also a statement"
+@pytest.mark.parametrize("split", list(STORY_HALVES))
+def test_the_stories_halves_are_stories_over_every_framework(split):
+    rows, fewest = STORY_HALVES[split]
+    stories = {s["story"] for s in rows}
+    assert fewest <= len(stories) <= 100
+    assert {s["framework"] for s in rows} == set(FRAMEWORK_IDS)
+    assert len({s["id"] for s in rows}) == len(rows)
+    assert all(s["split"] == split for s in rows)
+    assert not {s["text"] for s in rows} & {s["text"] for s in STATEMENTS}, "a story is also a statement"
     for story in stories:
-        texts = {s["text"] for s in STORIES if s["story"] == story}
+        texts = {s["text"] for s in rows if s["story"] == story}
         assert len(texts) == 1, f"{story} reads differently for different frameworks"
+
+
+def test_no_story_is_in_both_halves():
+    assert not {s["text"] for s in STORIES} & {s["text"] for s in STORIES_DEV}
+    assert not {s["id"] for s in STORIES} & {s["id"] for s in STORIES_DEV}
 
 
 @pytest.mark.parametrize("framework_id", FRAMEWORK_IDS)
@@ -115,7 +124,7 @@ def test_every_story_label_is_a_level_and_tier_of_its_framework(registry, framew
     loaded = registry.get(framework_id)
     tiers = {level.number: {t.value for t in level.tiers} for level in loaded.framework.levels}
     known = {i.id for i in loaded.framework.indicators}
-    for s in (s for s in STORIES if s["framework"] == framework_id):
+    for s in (s for s in [*STORIES, *STORIES_DEV] if s["framework"] == framework_id):
         readers = [s[k] for k in ("reader_1", "reader_2", "agreed") if s.get(k)]
         assert readers, f"{s['id']} has no label"
         for label in readers:

@@ -220,6 +220,31 @@ def test_the_writers_conclusion_asks_for_a_clearer_concern(sample, mode):
     assert chosen(nan) == {"home-p-1"}
 
 
+def test_a_text_ending_on_the_need_met_reads_as_a_conclusion(sample, mode):
+    """ "back to normal" raises the bar as "explanation fits" does, unless its own sentence
+    states a concern, or a baby not yet mobile is hurt; off, it reads the concern as before."""
+    from continuum.assess_text import read_and_assess
+    from continuum.matching import DEFAULT_TUNING
+
+    strict = DEFAULT_TUNING.with_(reassured_raise=1.0)  # no score reaches 1.3: only the mechanism is tested
+    worry = "Her attendance was poor and she was late most mornings after her dad left."
+    met = worry + " Since half term things are back to normal."
+    still = worry + " Things are back to normal but she is still late most mornings, poor attendance."
+    baby = "Baby is 4 months old with bruises on her arm. Things are back to normal."
+
+    def chosen(text, tuning=strict):
+        return {m["indicator"] for m in selection_from_text(sample, text, mode=mode, tuning=tuning)}
+
+    assert "edu-l2-1" in chosen(worry)
+    assert "edu-l2-1" not in chosen(met)
+    assert "edu-l2-1" in chosen(still)
+    assert "harm-l4-1" in chosen(baby)
+    assert "edu-l2-1" in chosen(met, strict.with_(need_met=False))
+    assessed = read_and_assess(sample, met, mode=mode, tuning=strict)
+    assert assessed.result["text"]["writer_conclusion"] == "back to normal"
+    assert read_and_assess(sample, worry, mode=mode, tuning=strict).result["text"]["writer_conclusion"] is None
+
+
 def test_each_further_concern_must_be_stated_more_clearly(sample, mode):
     """Three clear concerns are all selected by default; a steep step keeps the first two."""
     from continuum.matching import DEFAULT_TUNING

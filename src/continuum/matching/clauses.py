@@ -123,10 +123,11 @@ def is_deficit(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _reassurance() -> tuple[frozenset[Cue], frozenset[Cue], int]:
+def _reassurance() -> tuple[frozenset[Cue], frozenset[Cue], frozenset[Cue], int]:
     data = load_data("language.yaml")["reassurance"]
     listed, past = _cue_set(data["conclusions"]), _cue_set(data["past"])
-    return listed, past, max(len(c) for c in listed | past)
+    outcomes = _cue_set(data.get("outcomes") or [])
+    return listed, past, outcomes, max(len(c) for c in listed | past | outcomes)
 
 
 def reassured(text: str) -> str | None:
@@ -135,16 +136,35 @@ def reassured(text: str) -> str | None:
     Only the last two sentences are read (where a writer concludes), and not a sentence
     about the past ("the last referral was NFA").
     """
+    listed, past, _outcomes, longest = _reassurance()
+    return _last_words(text, listed, past, longest)
+
+
+def need_met(text: str) -> tuple[str, str] | None:
+    """The words in which ``text`` ends on the need met now ("back to her usual self"), and its last sentence.
+
+    Read as :func:`reassured` reads a conclusion; the caller checks that the last sentence
+    states no concern of its own.
+    """
+    _listed, past, outcomes, longest = _reassurance()
+    found = _last_words(text, outcomes, past, longest)
+    if found is None:
+        return None
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    return found, sentences[-1]
+
+
+def _last_words(text: str, cue_set: frozenset[Cue], past: frozenset[Cue], longest: int) -> str | None:
+    """The first cue of ``cue_set`` in the last two sentences of ``text`` that are not about the past."""
     from continuum.matching.text import words as text_words
 
-    listed, past, longest = _reassurance()
     sentences = [s for s in _SENTENCE.split(fold(text)) if s.strip()]
     for sentence in sentences[-2:]:
         tokens = text_words(sentence)
         if any(_find(tokens, i, past, longest) for i in range(len(tokens))):
             continue
         for i in range(len(tokens)):
-            size = _find(tokens, i, listed, longest)
+            size = _find(tokens, i, cue_set, longest)
             if size:
                 return " ".join(tokens[i : i + size])
     return None

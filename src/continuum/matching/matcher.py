@@ -24,7 +24,7 @@ import numpy as np
 
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
-from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, reassured
+from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, need_met, reassured
 from continuum.matching.lexical import LexicalIndex
 from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder, read_cached
 from continuum.matching.text import lexical_tokens, vocabulary
@@ -75,6 +75,7 @@ class Tuning:
     further_step: float = 0.1  # selection: and each pick after the second this much more again
     reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
     near_higher_margin: float = 0.05  # a higher-level match this close to the best selected one is shown to check
+    need_met: bool = True  # a text ending on the need met now ("back to her usual self") reads as a conclusion
     level_raise: float = 0.0  # selection: a concern at the framework's top level needs this much more (linear)
     say_not_enough: bool = True  # nothing selected and no conclusion: say the words are not enough (no guess)
     ask_about: int = 3  # how many domains "tell us more about" names
@@ -597,6 +598,7 @@ class Reading:
 
     selected: list[dict[str, Any]]
     not_enough: dict[str, Any] | None  # see :func:`not_enough`; None when the words set a level
+    concluded: str | None = None  # the writer's conclusion the selection weighed (see ``_conclusion``)
 
 
 def read_selection(
@@ -633,7 +635,7 @@ def _select(index: FrameworkIndex, scored: Scored, text: str, chosen: Mode, tuni
     rows = [np.where(negated, -np.inf, row) for row in scored.per_unit]
     top = max((float(row.max()) for row in rows if len(row)), default=-np.inf)
     bar = np.full(len(index.indicators), threshold, dtype=np.float32)
-    concluded = writer_conclusion(text)
+    concluded = _conclusion(index, text, chosen, tuning)
     if tuning.reassured_raise and concluded:
         bar[~index.strength] += tuning.reassured_raise  # the writer concludes there is nothing to act on
     elif threshold - tuning.select_fallback <= top < threshold:
@@ -667,7 +669,31 @@ def _select(index: FrameworkIndex, scored: Scored, text: str, chosen: Mode, tuni
         near = [int(i) for i in np.argsort(-scored.affirmed, kind="stable") if np.isfinite(scored.affirmed[i])]
         near = [i for i in near if not negated[i] and not index.strength[i]]
         short = not_enough(index.loaded, [index.indicators[i].domain for i in near], tuning)
-    return Reading(selected, short)
+    return Reading(selected, short, concluded)
+
+
+def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) -> str | None:
+    """The writer's conclusion (:func:`writer_conclusion`), or the need met now where the text ends on it.
+
+    A text ending on the need met ("two months on she's dry nearly every night") concludes
+    it only where its last sentence affirms no concern at the threshold: "doing well, but mum
+    is anxious about the bills" still states a worry.
+    """
+    concluded = writer_conclusion(text)
+    if concluded or not tuning.need_met or not tuning.reassured_raise:
+        return concluded
+    found = need_met(text)
+    if found is None or _baby(text):  # an injury to a baby not yet mobile needs action whatever follows
+        return None
+    last = index.score(found[1], chosen)
+    concern = np.where(index.strength | last.negated, -np.inf, last.affirmed)
+    return found[0] if float(concern.max(initial=-np.inf)) < _threshold(tuning, chosen) else None
+
+
+def _baby(text: str) -> bool:
+    from continuum.matching.facts import read_facts
+
+    return bool(read_facts(text).facts.get("non_mobile"))
 
 
 NOT_ENOUGH = "Not enough in these words to set a level"
