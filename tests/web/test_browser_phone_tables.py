@@ -145,14 +145,9 @@ def _escalations_register(settings: Any) -> Page:
 
 def _month_of_figures() -> Actor:
     """A month of contacts, decisions and checks (as the reports' own browser test has); returns an admin."""
-    from tests.apps.reports.conftest import at, check, contact, decided, lower_view
+    from tests.apps.reports.conftest import a_month_of_figures
 
-    for day, hour, outcome, level in ((1, 10, "nfa", 2), (2, 10, "assessment-s17", 3), (7, 9, "strategy-s47", 4)):
-        decided(contact(at(day, hour)), decided_at=at(day, hour + 3), due_at=at(day + 1, hour), outcome=outcome,
-                level=level)  # fmt: skip
-    contact(at(9, 10))
-    lower_view(check(3, agree=True, indicators=(("neglect-hygiene", 3, True, True),)), 2)
-    check(2, own=3, indicators=(("school-attendance", 2, True, False), ("neglect-hygiene", 3, False, True)))
+    a_month_of_figures()
     return person(Role.PARTNERSHIP_ADMIN, CB, "Anastasia")
 
 

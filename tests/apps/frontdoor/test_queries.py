@@ -83,7 +83,7 @@ def test_a_page_shows_rag_and_working_time_left(worker):
     rows, more = queries.page_of(worker, queries.QueueFilters(), timezone.now(), services.framework_of(CB))
     assert not more
     assert (rows[0].triage, rows[0].rag, rows[0].rag_label) == (t, clocks.Rag.RED, "Overdue")
-    assert rows[0].time_left.startswith("Overdue by ")
+    assert rows[0].time_left.startswith("Overdue by ") or rows[0].time_left == "Overdue since the office closed"
 
 
 def test_pages_follow_the_deadline_order_across_the_page_boundary_with_and_without_a_filter(worker, monkeypatch):
@@ -148,3 +148,5 @@ def test_time_left_is_working_time_and_says_when_there_is_no_deadline():
     assert clocks.time_left(CALENDAR, saturday_noon, friday.replace(hour=18)) == "Due before the office next opens"
     assert clocks.time_left(CALENDAR, None, friday) == "No deadline: the document does not say"
     assert clocks.time_left(CALENDAR, datetime(2026, 12, 4, 15, 0, tzinfo=UK), friday) == "Overdue by 1 h"
+    # due on Friday evening, read on Saturday: no working time has passed, but it is overdue (never "by 0 min")
+    assert clocks.time_left(CALENDAR, friday.replace(hour=18), saturday_noon) == "Overdue since the office closed"

@@ -120,3 +120,14 @@ def decided(
         decided_at=decided_at,
         **fields,
     )
+
+
+def a_month_of_figures() -> None:
+    """April at Central Bedfordshire: three decided contacts (NFA, s17, s47), one open, and two checks, one of
+    them with a practitioner's lower view (what the reports' pages are looked at with)."""
+    for day, hour, outcome, level in ((1, 10, "nfa", 2), (2, 10, "assessment-s17", 3), (7, 9, "strategy-s47", 4)):
+        decided(contact(at(day, hour)), decided_at=at(day, hour + 3), due_at=at(day + 1, hour), outcome=outcome,
+                level=level)  # fmt: skip
+    contact(at(9, 10))
+    lower_view(check(3, agree=True, indicators=(("neglect-hygiene", 3, True, True),)), 2)
+    check(2, own=3, indicators=(("school-attendance", 2, True, False), ("neglect-hygiene", 3, False, True)))

@@ -155,7 +155,8 @@ def time_left(calendar: Calendar, due_at: datetime | None, now: datetime) -> str
         if now < due_at:
             left = calendar.working_minutes(now, due_at)
             return f"{_duration(left)} of working time left" if left else "Due before the office next opens"
-        return f"Overdue by {_duration(calendar.working_minutes(due_at, now))}"
+        late = calendar.working_minutes(due_at, now)
+        return f"Overdue by {_duration(late)}" if late else "Overdue since the office closed"
     except CalendarError as error:
         return f"Cannot count working time: {error}"
 
