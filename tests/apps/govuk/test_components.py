@@ -73,3 +73,13 @@ def test_textarea_input_and_button():
         '<button type="submit" name="remove" value="x" class="govuk-button govuk-button--secondary" '
         'data-module="govuk-button">Remove<span class="govuk-visually-hidden"> the cat</span></button>\n'
     )
+
+
+def test_an_unbound_field_is_empty_never_the_word_none():
+    """An unbound form's value is None: a textarea or input shows nothing (a saved "None" would be a record)."""
+    for component in ("textarea", "input"):
+        html = render(
+            f'{{% include "govuk/components/{component}.html" with name="what" value=v label="What" %}}', v=None
+        )
+        assert "None" not in html, component
+    assert '"></textarea>' in render('{% include "govuk/components/textarea.html" with name="w" value=v %}', v=None)
