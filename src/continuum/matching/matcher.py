@@ -531,10 +531,8 @@ def writer_conclusion(text: str) -> str | None:
     Not where the text describes a baby not yet mobile: an injury to such a baby needs
     action whatever the explanation.
     """
-    from continuum.matching.facts import read_facts
-
     words = reassured(text)
-    if words is None or read_facts(text).facts.get("non_mobile"):
+    if words is None or _baby(text):
         return None
     return words
 
@@ -683,7 +681,7 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
     if concluded or not tuning.need_met or not tuning.reassured_raise:
         return concluded
     found = need_met(text)
-    if found is None or _baby(text):  # an injury to a baby not yet mobile needs action whatever follows
+    if found is None or _baby(text):
         return None
     last = index.score(found[1], chosen)
     concern = np.where(index.strength | last.negated, -np.inf, last.affirmed)
@@ -691,6 +689,7 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
 
 
 def _baby(text: str) -> bool:
+    """The text describes a baby not yet mobile: an injury to such a baby needs action whatever follows."""
     from continuum.matching.facts import read_facts
 
     return bool(read_facts(text).facts.get("non_mobile"))
