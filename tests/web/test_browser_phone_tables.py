@@ -364,3 +364,47 @@ def test_each_table_scrolls_in_its_own_region_and_the_page_never_sideways(
         for size in (PHONE, DESKTOP):
             phone.set_viewport_size(size)
             phone.screenshot(path=str(Path(directory) / f"{name}-{size['width']}.png"), full_page=True)
+
+
+def test_the_early_help_front_doors_next_step_is_on_a_phones_screen_without_scrolling(
+    phone, live_server, transactional_db, settings, offered
+):
+    """At 375px each front-door decision is a card: every cell on its own line under its column's heading, the
+    button to start the assessment (the next step) within the screen, nothing scrolled; the headings remain
+    the table's column headers for a screen reader. At 1280px it is an ordinary table, its headings shown."""
+    reader, path = _front_door(settings)
+    sign_in(phone, live_server, reader)
+    response = phone.goto(live_server.url + path)
+    assert response is not None and response.status == 200
+    rows = phone.locator("main table tbody tr")
+    assert rows.count() == 2
+    for index in range(rows.count()):
+        box = rows.nth(index).get_by_role("button", name="Start the assessment").bounding_box()
+        assert box is not None, f"row {index}: the next step is not shown"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (
+            f"row {index}: the next step is off the screen at {PHONE['width']}px: {box}"
+        )
+    assert phone.evaluate("document.querySelector('main .app-table-scroll').scrollLeft") == 0
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # each cell is labelled on screen by its column's heading (not announced twice: the header says it)
+    labels = phone.evaluate(
+        """[...document.querySelectorAll('main tbody tr:first-child td')].map(
+            (cell) => getComputedStyle(cell, '::before').content)"""
+    )
+    assert len(labels) == 4 and labels[3] == "none", labels  # the button needs no label
+    for heading, label in zip(("Referral", "Child", "Decided"), labels, strict=False):
+        assert heading in label, labels
+    # to a screen reader it is still a table with column headers
+    snapshot = phone.locator("main table").aria_snapshot()
+    assert "columnheader" in snapshot and "- row" in snapshot and "- cell" in snapshot, snapshot
+    assert '- cell "Referral' not in snapshot and '- cell "Child' not in snapshot, snapshot  # said once, not twice
+    assert_accessible(phone)
+
+    phone.set_viewport_size(DESKTOP)
+    assert phone.locator("main table thead").is_visible()
+    assert phone.evaluate("getComputedStyle(document.querySelector('main tbody tr')).display") == "table-row"
+    first = rows.nth(0)
+    child = first.locator("td").nth(1).bounding_box()
+    button = first.get_by_role("button", name="Start the assessment").bounding_box()
+    assert child is not None and button is not None and button["x"] > child["x"], "the next step is not a column"
+    assert_accessible(phone)
