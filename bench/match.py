@@ -6,6 +6,7 @@
     .venv/bin/python bench/match.py --json          # machine-readable
     .venv/bin/python bench/match.py --split stories-dev  # stories written by others: tune on these
     .venv/bin/python bench/match.py --split stories # the stories half: tier and level only (never tune)
+    .venv/bin/python bench/match.py --split dev --modes hybrid --runtimes onnx,torch  # ONNX Runtime vs PyTorch
 
 Each mode runs in a fresh process, so cold start (imports, framework load, cached
 indicator embeddings, first answer) and peak memory are that mode's own. Then every
@@ -369,7 +370,7 @@ def evaluate(statements: list[dict[str, Any]], mode: str, tune: Any, registry: A
     }
 
 
-def run_mode(mode: str, split: str, tuning: dict[str, Any], launched: float) -> dict[str, Any]:
+def run_mode(mode: str, split: str, tuning: dict[str, Any], launched: float, threads: int) -> dict[str, Any]:
     """One mode in this (fresh) process: cold start, then the split, then peak memory."""
     import resource
 
@@ -379,6 +380,10 @@ def run_mode(mode: str, split: str, tuning: dict[str, Any], launched: float) -> 
     tune = DEFAULT_TUNING.with_(**tuning)
     statements = load_statements(split)
     registry = default_registry()
+    if mode != "lexical":
+        from continuum.matching.semantic import set_threads
+
+        set_threads(threads)  # as a server process does (matching_pool.model_threads)
     first = statements[0]
     match(registry.get(first["framework"]), first["text"], top=TOP, mode=mode, tuning=tune)
     cold = time.time() - launched
@@ -409,8 +414,10 @@ def run_ablation(split: str, tuning: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def _child(mode: str, split: str, tuning: dict[str, Any]) -> dict[str, Any]:
+def _child(mode: str, split: str, tuning: dict[str, Any], threads: int, runtime: str | None = None) -> dict[str, Any]:
     env = dict(os.environ, PYTHONHASHSEED="0")
+    if runtime:
+        env["CONTINUUM_MODEL_RUNTIME"] = runtime
     launched = repr(time.time())  # cold start counts from here: interpreter, imports, load, first answer
     cmd = [
         sys.executable,
@@ -423,9 +430,14 @@ def _child(mode: str, split: str, tuning: dict[str, Any]) -> dict[str, Any]:
         json.dumps(tuning),
         "--launched",
         launched,
+        "--threads",
+        str(threads),
     ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if runtime:
+        result["mode"] = f"{mode}@{runtime}"
+    return result
 
 
 def _table(results: list[dict[str, Any]], label: str = "mode") -> str:
@@ -466,18 +478,32 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list the statements each mode gets wrong")
     parser.add_argument("--by-framework", action="store_true", help="recall@5 and level for each framework")
+    parser.add_argument(
+        "--runtimes", help="the model's runtimes to run each mode on, side by side (e.g. onnx,torch; default: onnx)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) // 2),
+        help="cores one forward pass of the model may use (default: half the machine's, as the server)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     tuning = json.loads(args.tuning)
     if args.child:
-        print(json.dumps(run_mode(args.child, args.split, tuning, args.launched)))
+        print(json.dumps(run_mode(args.child, args.split, tuning, args.launched, args.threads)))
         return
     if args.ablation:
         results = run_ablation(args.split, tuning)
         print(json.dumps(results, indent=1) if args.json else _table(results, "variant"))
         return
-    results = [_child(mode, args.split, tuning) for mode in args.modes.split(",")]
+    runtimes = args.runtimes.split(",") if args.runtimes else [None]
+    results = [
+        _child(mode, args.split, tuning, args.threads, runtime if mode != "lexical" else None)
+        for mode in args.modes.split(",")
+        for runtime in (runtimes if mode != "lexical" else [None])
+    ]
     if args.json:
         print(json.dumps(results, indent=1))
         return

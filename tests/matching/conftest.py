@@ -17,6 +17,8 @@ def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep embedding caches written by tests out of the repository's var/cache (global state)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("CONTINUUM_CACHE_DIR", str(tmp_path_factory.mktemp("continuum-cache")))
+    # the ONNX model, built once per session and shared by tests that start from an empty cache
+    mp.setenv("CONTINUUM_MODEL_DIR", str(tmp_path_factory.mktemp("continuum-models")))
     mp.delenv("CONTINUUM_MATCH_MODE", raising=False)
     yield
     mp.undo()

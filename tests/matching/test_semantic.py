@@ -197,3 +197,95 @@ def test_a_short_text_is_encoded_while_a_long_encoding_runs_on_another_thread(en
     assert short_done < long_finished_at[0], (
         f"the short text waited for the long encoding (alone it takes {once * 1000:.0f} ms)"
     )
+
+
+# --- the model on ONNX Runtime, built from the packaged weights ---------------------------
+
+# Texts that exercise the tokenizer: case, accents, apostrophes, emoji, numbers, abbreviations,
+# past the token limit, and a blank.
+_TOKENIZER_PROBES = [
+    "Mum's boyfriend hit her in front of the kids again.",
+    "CAFÉ worker says Zoë (14) isn't eating — “she’s fine” 🙂",
+    "DV incident 03/12, police attended; MARAC referral? #CSE",
+    "HV: baby 10/52, bruise L cheek, NAI query",
+    "DV " * 400,
+    "",
+]
+
+
+def test_matching_by_meaning_runs_on_onnx_runtime(encoder):
+    assert isinstance(encoder, semantic.OnnxEncoder) and encoder.runtime.startswith("onnxruntime ")
+    assert semantic._verified(semantic._onnx_file(encoder.name))
+
+
+def test_the_onnx_model_gives_pytorchs_tokens_and_vectors(encoder):
+    """The tokenizer run without ``transformers`` and the exported pass reproduce the reference, on
+    everyday writing and on every text a shipped framework's matching embeds."""
+    from continuum.frameworks import load_framework
+    from continuum.matching import framework_index
+    from continuum.paths import in_repository
+
+    reference = semantic.torch_encoder()
+    assert isinstance(reference, semantic.TorchEncoder)
+    for text in _TOKENIZER_PROBES:
+        ours, theirs = encoder._tokenize([text]), reference._tokenize([text])
+        assert {k: v.tolist() for k, v in ours.items()} == {k: v.tolist() for k, v in theirs.items()}, text
+    index = framework_index(load_framework(in_repository("frameworks", "cambridgeshire-peterborough")))
+    texts = [*_TOKENIZER_PROBES, *index._embedded_texts()]
+    assert len(texts) > 200
+    assert np.abs(encoder.encode(texts, batch_size=8) - reference.encode(texts, batch_size=8)).max() < 1e-5
+
+
+def test_a_damaged_onnx_model_is_built_again(encoder, tmp_path, monkeypatch):
+    monkeypatch.setenv("CONTINUUM_MODEL_DIR", str(tmp_path))
+    built = semantic._load()
+    (onnx_file,) = tmp_path.glob("*.onnx")
+    assert isinstance(built, semantic.OnnxEncoder) and semantic._verified(onnx_file)
+    first = built.encode(["sofa surfing"])
+    data = bytearray(onnx_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the weights
+    onnx_file.write_bytes(bytes(data))
+    assert not semantic._verified(onnx_file)
+    again = semantic._load()
+    assert semantic._verified(onnx_file)
+    assert np.abs(again.encode(["sofa surfing"]) - first).max() < 1e-6
+    assert not list(tmp_path.glob(".tmp-*"))  # no half-written file left behind
+
+
+def test_without_onnx_runtime_or_when_the_export_fails_matching_runs_on_pytorch(encoder, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("CONTINUUM_MODEL_DIR", str(tmp_path))
+    with monkeypatch.context() as without:
+        without.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` fails
+        assert isinstance(semantic._load(), semantic.TorchEncoder)
+    assert "ONNX Runtime is not installed" in caplog.text
+
+    def broken_export(onnx_file=None):
+        raise RuntimeError("exporter crashed")
+
+    monkeypatch.setattr(semantic, "build_onnx_model", broken_export)
+    fallback = semantic._load()
+    assert isinstance(fallback, semantic.TorchEncoder) and "exporter crashed" in caplog.text
+    assert not list(tmp_path.glob("*.onnx"))
+    assert np.abs(fallback.encode(["sofa surfing"]) - encoder.encode(["sofa surfing"])).max() < 1e-5
+
+
+def test_the_model_uses_the_threads_it_is_given(encoder):
+    """Matching's lanes limit a forward pass's cores (ADR 0021); ONNX Runtime reads it from its session."""
+    assert isinstance(encoder, semantic.OnnxEncoder)
+    before = semantic._threads
+    try:
+        semantic.set_threads(2)
+        assert encoder._session.get_session_options().intra_op_num_threads == 2
+        semantic.set_threads(1)
+        assert encoder._session.get_session_options().intra_op_num_threads == 1
+        assert encoder.encode(["sofa surfing"]).shape == (1, encoder.dimension)
+    finally:
+        semantic.set_threads(before or 1)
+
+
+def test_the_runtime_can_be_chosen_and_a_wrong_choice_is_named(encoder, monkeypatch):
+    monkeypatch.setenv(semantic.RUNTIME_ENV, "torch")
+    assert isinstance(semantic._load(), semantic.TorchEncoder)
+    monkeypatch.setenv(semantic.RUNTIME_ENV, "tensorflow")
+    with pytest.raises(semantic.SemanticUnavailable, match="CONTINUUM_MODEL_RUNTIME must be one of onnx, torch"):
+        semantic._load()

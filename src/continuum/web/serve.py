@@ -203,7 +203,7 @@ def serve_with_workers(host: str, port: int, *, workers: int, threads: int, conn
 
     This process (the arbiter) never loads the model: matching's cache is filled by ``continuum
     frameworks prepare`` in a child first, then each worker loads it and warms up before it takes
-    a request (a worker forked after PyTorch has started its threads can hang). The job worker
+    a request (a worker forked after the model's runtime has started its threads can hang). The job worker
     runs once, beside the arbiter, not in every worker.
     """
     from django.conf import settings

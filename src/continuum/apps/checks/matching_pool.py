@@ -14,7 +14,7 @@ own thread, a few long concerns held every server thread, and ``/healthz`` with 
   so. A job that has not started is withdrawn; one already running finishes and its place
   is then freed, so the work in flight is bounded by the lanes' sizes, never by the traffic.
 
-The short lane's threads run the model themselves: PyTorch releases the GIL during its
+The short lane's threads run the model themselves: the model's runtime releases the GIL during its
 operations, so the server's other threads keep answering, and the lanes' passes run side by
 side (the encoder locks only its tokenizer, for milliseconds). The long lane runs at a lower CPU
 priority (``long_nice``, the operating system's niceness, Linux), so a flood of long concerns
@@ -75,7 +75,7 @@ class PoolSettings:
 
 
 def limit_model_threads(config: PoolSettings) -> int:
-    """Let the model use only ``cpu_threads`` cores (PyTorch's intra-op threads, process-wide), so
+    """Let the model use only ``cpu_threads`` cores (its runtime's intra-op threads, process-wide), so
     that the server's other threads keep a core while matching is saturated; returns the number."""
     return _set_model_threads(model_threads(config))
 
@@ -86,17 +86,15 @@ def model_threads(config: PoolSettings) -> int:
 
 
 def _set_model_threads(threads: int) -> int:
-    try:
-        import torch
-    except ImportError:  # no semantic extra: matching by words only, nothing to limit
-        return 0
-    torch.set_num_threads(threads)
+    from continuum.matching.semantic import set_threads
+
+    set_threads(threads)  # applied when the model loads, if it has not yet (no extra: nothing to limit)
     return threads
 
 
 class ChildProcesses:
     """A lane's work in processes of its own, started once (``spawn``: a process forked after
-    PyTorch started its threads can hang) at niceness ``nice`` with ``cpu_threads`` for the model.
+    the model's runtime started its threads can hang) at niceness ``nice`` with ``cpu_threads`` for the model.
 
     Why a process and not a low-priority thread: a thread at niceness 19 that holds the
     interpreter's lock (between the model's operations it does, hundreds of times a second) and is
