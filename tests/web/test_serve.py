@@ -113,6 +113,7 @@ def test_several_workers_serve_one_port_and_stop_together_on_sigterm(tmp_path: P
         for _ in range(20):  # spread over both processes by the kernel; every answer whole
             with urllib.request.urlopen(base + "/", timeout=10) as response:
                 assert response.status == 200 and b"</html>" in response.read()
+                assert response.headers["Server"] == "continuum"  # as waitress's: not the server's name and version
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
         time.sleep(1)

@@ -209,6 +209,7 @@ def serve_with_workers(host: str, port: int, *, workers: int, threads: int, conn
     from django.conf import settings
     from django.db import connections as database_connections
     from gunicorn.app.base import BaseApplication
+    from gunicorn.http import wsgi as gunicorn_wsgi
 
     if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
         log.warning(
@@ -246,6 +247,9 @@ def serve_with_workers(host: str, port: int, *, workers: int, threads: int, conn
         def load_config(self) -> None:
             for name, value in options.items():
                 self.cfg.set(name, value)
+            # The Server header names Continuum, as waitress's ``ident`` does, not "gunicorn" and its
+            # version; gunicorn has no setting for it, only this module's name (read for each response).
+            gunicorn_wsgi.SERVER = "continuum"
 
         def load(self) -> Any:
             from continuum.web.wsgi import application
