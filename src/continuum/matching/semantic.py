@@ -276,9 +276,7 @@ def _load() -> Encoder:
     if not _verified(onnx_file):
         try:
             build_onnx_model(onnx_file)
-        except SemanticUnavailable:
-            raise
-        except Exception as exc:  # an exporter's failure costs speed, never matching
+        except Exception as exc:  # an exporter's failure (or an export that differs) costs speed, never matching
             log.warning("could not build the ONNX model (%s); matching by meaning runs on PyTorch", exc)
             return _torch_encoder(path, name, max_length)
     return OnnxEncoder(onnx_file, path, name, max_length, _threads or 1)
