@@ -263,7 +263,13 @@ CONTINUUM_EARLYHELP_REMINDER_DAYS = env.int("CONTINUUM_EARLYHELP_REMINDER_DAYS",
 # The HTTP API (continuum.apps.api): rate limits per token and per client address on assess, match
 # and creates; the client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies set X-Forwarded-For.
 # Limits are counted in the cache: CACHE_URL (e.g. redis://...) shares them between processes.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # The recorded part of each check's page, rendered once (continuum.apps.checks.recorded): a cache of its
+    # own, so that its entries never push the rate limits' counters out. Each process's memory by default
+    # (entries are keyed by all they are made from, so processes never disagree); CHECK_PAGE_CACHE_URL shares them.
+    "check_pages": env.cache("CHECK_PAGE_CACHE_URL", default="locmemcache://check-pages?max_entries=1000"),
+}
 CONTINUUM_API_RATES = {
     "token": env.str("API_RATE_PER_TOKEN", default="60/min"),
     "address": env.str("API_RATE_PER_ADDRESS", default="120/min"),
@@ -309,6 +315,9 @@ CONTINUUM_MATCHING = {
     "long_process": env.bool("MATCHING_LONG_PROCESS", default=True),
 }
 CONTINUUM_CONCERN_MAX_CHARS = env.int("CONCERN_MAX_CHARS", default=3000)
+# How long the recorded part of a check's page (the recommendation, its reasons and replay) stays in the
+# "check_pages" cache once rendered (continuum.apps.checks.recorded); 0: render it on every showing.
+CHECK_PAGE_CACHE_SECONDS = env.int("CHECK_PAGE_CACHE_SECONDS", default=600)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -13,14 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import can
-from continuum.apps.checks import decision_report, presenters, services
+from continuum.apps.checks import decision_report, presenters, recorded, services
 from continuum.apps.checks.forms import JudgementForm, LowerViewForm
 from continuum.apps.checks.models import Check
 from continuum.apps.checks.views.common import actor_for, made_here
 from continuum.apps.govuk import submissions
 from continuum.apps.govuk.errors import error_summary, field_errors
 from continuum.apps.govuk.pdf import pdf_response
-from continuum.apps.partnerships.catalogue import catalogue
 
 FLASH_KEY = "continuum.flash"
 
@@ -116,14 +115,12 @@ def _render_check(
     may = services.may_judge(check, actor, made_here=here) is None
     signed_in = actor.user is not None and actor.user.is_authenticated
     chosen_lower = lower_form["lower_level"].value()
-    loaded = catalogue().get(check.framework_id)
     lower_errors = field_errors(lower_form)
     context = {
         "check": check,
-        "result": presenters.present_result(check.result, check.citations),
+        # what was recommended, why, and its replay: the same for everyone who may see it (checks/recorded.py)
+        "recorded": recorded.parts(check),
         "inputs": presenters.present_inputs(check),
-        "replay": services.replay_check(check),
-        "next_steps": presenters.next_steps(check, loaded),
         "level_items": [
             {
                 "html_id": f"level-{n}",
