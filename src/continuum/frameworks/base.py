@@ -46,7 +46,7 @@ class SourceRef(Strict):
                         raise ValueError(f"line range {item!r} runs backwards")
                     expanded.extend(range(first, last + 1))
                     continue
-                if item.strip().isdigit():
+                if item.strip().isdecimal():
                     expanded.append(int(item))
                     continue
                 raise ValueError(f"expected a line number or a range like '120-125', got {item!r}")

@@ -115,7 +115,7 @@ def whole_number(name: str, default: int) -> int:
     given = os.environ.get(name, "").strip()
     if not given:
         return default
-    if not given.isdigit() or int(given) < 1:
+    if not (given.isascii() and given.isdecimal() and len(given) <= 9) or int(given) < 1:
         raise SystemExit(f"{name} must be a whole number of 1 or more (it is {given!r}); unset it for {default}")
     return int(given)
 

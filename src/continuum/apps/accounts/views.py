@@ -107,7 +107,7 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = "".join(self.cleaned_data["token"].split())
-        if not (token.isdigit() and len(token) == 6):
+        if not (token.isdecimal() and len(token) == 6):
             raise forms.ValidationError(TOKEN_ERROR)
         return token
 

@@ -18,6 +18,7 @@ from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
 from continuum.apps.audit import registry
 from continuum.apps.audit.models import AuditEvent, AuditEventQuerySet
+from continuum.apps.govuk.text import whole_number
 
 PAGE_SIZE = 50
 LONDON = ZoneInfo("Europe/London")
@@ -93,8 +94,9 @@ class Page:
 def page(actor: Actor, filters: Filters, before: str = "") -> Page:
     """One page of events older than sequence ``before`` (the newest page when it is empty or not a number)."""
     chosen = events_for(actor, filters).select_related("actor_user")
-    if before.isdigit():
-        chosen = chosen.filter(sequence__lt=int(before))
+    older_than = whole_number(before, 18)  # a sequence fits a 64-bit integer
+    if older_than is not None:
+        chosen = chosen.filter(sequence__lt=older_than)
     rows = list(chosen[: PAGE_SIZE + 1])
     older = rows[PAGE_SIZE - 1].sequence if len(rows) > PAGE_SIZE else None
     return Page(rows[:PAGE_SIZE], older)

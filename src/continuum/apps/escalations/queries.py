@@ -18,6 +18,7 @@ from continuum.apps.accounts.permissions import require
 from continuum.apps.audit.services import record_access
 from continuum.apps.escalations import events
 from continuum.apps.escalations.models import Escalation, OutcomeRevision, Stage, Status
+from continuum.apps.govuk.text import whole_number
 
 # The register's filters: name → the values people may choose (besides "any").
 STATUS_CHOICES = [(s.value, s.label) for s in Status]
@@ -59,7 +60,7 @@ class Filters:
         stage = query.get("stage", "")
         return cls(
             status=status if status in dict(STATUS_CHOICES) else "",
-            stage=int(stage) if stage.isdigit() and 0 < int(stage) < 100 else None,
+            stage=stage_number if (stage_number := whole_number(stage, 2)) else None,
             overdue=query.get("overdue") == "yes",
         )
 

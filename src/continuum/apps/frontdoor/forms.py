@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from continuum.apps.govuk.fields import CleanTextField
-from continuum.apps.govuk.text import clean_text
+from continuum.apps.govuk.text import clean_text, whole_number
 
 
 class GradeForm(forms.Form):
@@ -67,6 +67,6 @@ def decision_fields(data: Any, referred: list[str]) -> dict[str, Any]:
         "information": clean_text(data.get("information", "")),
         "consent_basis": data.get("consent_basis", ""),
         "consent_detail": clean_text(data.get("consent_detail", "")),
-        "level": int(level) if level.isdigit() else None,
+        "level": whole_number(level),
         "level_reason": clean_text(data.get("level_reason", "")),
     }

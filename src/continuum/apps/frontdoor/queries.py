@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.frontdoor import clocks
 from continuum.apps.frontdoor.models import State, Triage
+from continuum.apps.govuk.text import whole_number
 
 PAGE_SIZE = 50
 
@@ -36,7 +37,7 @@ class QueueFilters:
             page = 1
         return cls(
             rag=rag if rag in {r.value for r in clocks.Rag} else "",
-            level=int(level) if level.isdigit() else None,
+            level=whole_number(level),
             agency=query.get("agency", "").strip()[:200],
             unclaimed=query.get("unclaimed") == "1",
             mine=query.get("mine") == "1",

@@ -34,3 +34,14 @@ def has_visible_text(text: str) -> bool:
     return any(
         ch not in _BLANK and not ch.isspace() and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES for ch in text
     )
+
+
+def whole_number(value: str | None, digits: int = 9) -> int | None:
+    """``value`` as a whole number when it is one written in 0-9 with at most ``digits`` digits, else None.
+
+    For numbers in query strings and buttons, where anything else is ignored: ``str.isdigit`` accepts
+    superscripts that ``int`` refuses, and ``int`` refuses more than 4,300 digits; a number too large
+    for a database's integer would fail the query. None of these reaches ``int`` or the database here.
+    """
+    text = (value or "").strip()
+    return int(text) if text and len(text) <= digits and text.isascii() and text.isdecimal() else None

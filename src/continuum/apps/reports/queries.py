@@ -25,6 +25,7 @@ from django.db.models import Count, F, Q
 from continuum.apps.accounts.actor import Actor
 from continuum.apps.accounts.permissions import require
 from continuum.apps.checks.models import Check, Judgement
+from continuum.apps.govuk.text import whole_number
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.reports.models import CHECK_MEASURES
 from continuum.calendar import UK, Calendar, CalendarError, as_uk
@@ -79,7 +80,7 @@ class Filters:
         return cls(
             start=start,
             end=end,
-            level=int(level_text) if level_text.isdigit() else None,
+            level=whole_number(level_text),
             tier=(query.get("tier") or "").strip(),
             agency=(query.get("agency") or "").strip(),
         )
