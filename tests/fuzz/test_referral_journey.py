@@ -11,7 +11,9 @@ and sends from "check your answers" (sometimes twice with the same form, as a do
 The checks walked: one that can be referred in Cambridgeshire and Peterborough (consent: seek unless risk)
 and one in Central Bedfordshire at level 2 (consent required, with the document's exceptions offered on the
 page). A check below the partnership's referral level is tested on its own (every page goes back to the start
-page; nothing can be sent), as are the gaps the walk found (``xfail(strict=True)``, each with its reason).
+page; nothing can be sent), as are the faults the walk found, each now fixed and pinned by a test of its
+own: the family page could be skipped and the referral still sent; superscript digits in an NHS number or a
+child's remove button, and a date part too large, were a 500; an upper-cased postcode could outgrow its column.
 
 The model is what the practitioner has had accepted: a page's answer counts once the page redirects onwards,
 and what it holds is what the page's own form cleans (the form is the oracle for cleaning, not for the
@@ -29,8 +31,8 @@ journey). Invariants after every step:
 
 Bounded: derandomised, no example database, ``EXAMPLES`` journeys of at most ``STEPS`` steps (about 30 s on
 SQLite on two cores; the walk asserts at its end that it sent journeys, sent too early and had each page
-refuse a hostile answer, so a walk that reaches nothing fails). The known gap of the family page is tolerated in
-the walk (counted) and asserted by its own xfail test. Each journey runs in a savepoint rolled back at its end. Marked ``web`` (as
+refuse a hostile answer, so a walk that reaches nothing fails). Each journey runs in a savepoint rolled back
+at its end. Marked ``web`` (as
 ``test_posts.py``): it runs again on PostgreSQL, where a NUL character reaching a query is an error.
 """
 
@@ -319,9 +321,6 @@ def kept(step: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"consent_basis": basis, "consent_detail": detail}
 
 
-NO_FAMILY = {"address": "", "postcode": "", "household": [], "languages": "", "interpreter_needed": False}
-
-
 def row_of(referral: Referral) -> dict[str, Any]:
     family: Family = referral.family
     detail = {k: v for k, v in referral.consent_detail.items() if k not in ("rule", "exception_applies")}
@@ -595,11 +594,6 @@ class Journey(RuleBasedStateMachine):
             self.seen["send gated"] += 1
             return
         missing = {"family", "referrer", "done", "consent"} - set(self.answered)
-        if missing == {"family"} and self.children and kind == "redirect":
-            # The known gap (test_skipping_the_family_page_does_not_send, xfail): sent without the family's page.
-            self.seen["KNOWN GAP: sent without the family page"] += 1
-            self.answered["family"] = NO_FAMILY
-            missing = set()
         if missing or not self.children:
             self.seen["send incomplete " + ",".join(sorted(missing))] += 1
             assert kind == "refused", f"{context}: an incomplete referral was not refused ({response.status_code})"
@@ -701,12 +695,6 @@ def test_a_check_below_the_referral_level_sends_every_page_back_to_the_start_and
     assert stored() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: the family page can be skipped. send_referral's details_refusal does not ask for the "
-    "family's answers (a phoned referral may have no address), so a referral goes with no address and "
-    "interpreter_needed=False when the practitioner never answered the family page.",
-)
 def test_skipping_the_family_page_does_not_send(journeys: Journeys):
     check = journeys.checks["cp"]
     client = acting_client(Client(), journeys.people[CP])
@@ -717,12 +705,6 @@ def test_skipping_the_family_page_does_not_send(journeys: Journeys):
     assert stored() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="Bug: referrals.codes.nhs_number_valid tests str.isdigit(), which accepts superscript digits, then "
-    "int('²') raises ValueError: a 500 on the child page (and the phoned page) instead of a field error.",
-)
 def test_an_nhs_number_of_superscript_digits_is_refused_on_the_child_page(journeys: Journeys):
     check = journeys.checks["cp"]
     client = acting_client(Client(), journeys.people[CP])
@@ -733,12 +715,16 @@ def test_an_nhs_number_of_superscript_digits_is_refused_on_the_child_page(journe
     assert stored() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="Bug: ChildrenPage.post tests remove.isdigit(), which accepts superscript digits, then int('²') "
-    "raises ValueError: a 500 instead of the page shown again.",
-)
+@pytest.mark.parametrize("written", ["９４３ ４７６ ５９１９", "٩٤٣٤٧٦٥٩١٩"])
+def test_an_nhs_number_in_another_scripts_digits_is_stored_in_0_to_9(journeys: Journeys, written: str):
+    check = journeys.checks["cp"]
+    client = acting_client(Client(), journeys.people[CP])
+    _walk(client, check, child={"nhs_number": written})
+    response = client.post(reverse("referrals:check", kwargs={"check_id": check.public_id}), BROWSER)
+    assert response.status_code == 302
+    assert Referral.objects.get(stored_check=check).nhs_number == "9434765919"
+
+
 def test_removing_a_child_by_a_superscript_digit_is_refused(journeys: Journeys):
     check = journeys.checks["cp"]
     client = acting_client(Client(), journeys.people[CP])
@@ -749,30 +735,29 @@ def test_removing_a_child_by_a_superscript_digit_is_refused(journeys: Journeys):
     assert stored() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: the family page accepts a 10-character postcode and send_referral stores it upper-cased, which "
-    "can be longer ('ß' becomes 'SS'): over Family.postcode's max_length 10 (stored as is on SQLite; a "
-    "DataError, a 500, on PostgreSQL).",
-)
-def test_a_postcode_is_stored_within_its_column(journeys: Journeys):
+@pytest.mark.parametrize("postcode", ["ß" * 10, "AB1\u00a02CD\u00a0ÄÖ", "AB1 2CD; DROP"])
+def test_a_postcode_that_would_not_be_stored_as_written_is_refused_on_the_family_page(
+    journeys: Journeys, postcode: str
+):
     check = journeys.checks["cp"]
     client = acting_client(Client(), journeys.people[CP])
-    _walk(client, check, family={"postcode": "ß" * 10})
+    _walk(client, check, skip=("family", "referrer", "done", "consent"))
+    before = stored()
+    url = reverse("referrals:family", kwargs={"check_id": check.public_id})
+    response = client.post(url, {**BROWSER, **ANSWERS["family"], "postcode": postcode})
+    assert response.status_code == 400 and "Enter a real postcode" in response.content.decode()
+    assert stored() == before
+
+
+def test_a_postcode_is_stored_as_capitals_with_single_spaces_within_its_column(journeys: Journeys):
+    check = journeys.checks["cp"]
+    client = acting_client(Client(), journeys.people[CP])
+    _walk(client, check, family={"postcode": "  ab1   2cd "})
     response = client.post(reverse("referrals:check", kwargs={"check_id": check.public_id}), BROWSER)
-    if response.status_code == 302:
-        made = Referral.objects.get(stored_check=check)
-        assert len(made.family.postcode) <= Family._meta.get_field("postcode").max_length
-    else:
-        assert response.status_code == 400 and SUMMARY in response.content.decode()
+    assert response.status_code == 302
+    assert Referral.objects.get(stored_check=check).family.postcode == "AB1 2CD"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="Bug: referrals.forms.DateField.compress catches TypeError and ValueError but not the OverflowError "
-    "date() raises for a part too large for a C long: a 500 on the child and consent pages (found by the walk).",
-)
 def test_a_date_part_too_large_is_refused_on_the_consent_page(journeys: Journeys):
     check = journeys.checks["cp"]
     client = acting_client(Client(), journeys.people[CP])

@@ -43,10 +43,34 @@ GENDERS: tuple[tuple[str, str], ...] = (
 GENDER_LABELS: dict[str, str] = dict(GENDERS)
 
 
+# The longest postcode stored (Family.postcode's column): a UK postcode is at most 8 characters.
+POSTCODE_MAX = 10
+
+
+def postcode_as_stored(value: str) -> str:
+    """A postcode as it is stored: single spaces, capitals (which can lengthen it: ``ß`` is ``SS``)."""
+    return " ".join(value.split()).upper()
+
+
+def postcode_valid(value: str) -> bool:
+    """Whether ``value``, as stored, fits its column and is made of the letters A-Z, digits 0-9 and spaces."""
+    stored = postcode_as_stored(value)
+    return len(stored) <= POSTCODE_MAX and all(c.isascii() and (c.isalnum() or c == " ") for c in stored)
+
+
+POSTCODE_INVALID = "Enter a real postcode, using the letters A to Z and the digits 0 to 9, or leave it empty"
+
+
+def ascii_digits(value: str) -> str:
+    """``value`` with its spaces removed and any decimal digit written as 0-9 (a phone's full-width
+    or Arabic-Indic digits are the same number); other characters are left for validation to refuse."""
+    return "".join(str(int(c)) if c.isdecimal() else c for c in value.replace(" ", ""))
+
+
 def nhs_number_valid(value: str) -> bool:
-    """Ten digits whose last is the NHS modulus-11 check digit of the first nine."""
+    """Ten digits 0-9 whose last is the NHS modulus-11 check digit of the first nine."""
     digits = value.replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdecimal()):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11

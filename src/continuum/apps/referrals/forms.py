@@ -8,8 +8,34 @@ from typing import Any
 from django import forms
 
 from continuum.apps.govuk.fields import CleanTextField
-from continuum.apps.referrals.codes import GENDERS, REFERRAL_SOURCES, nhs_number_valid
+from continuum.apps.referrals.codes import (
+    GENDERS,
+    POSTCODE_INVALID,
+    POSTCODE_MAX,
+    REFERRAL_SOURCES,
+    ascii_digits,
+    nhs_number_valid,
+    postcode_as_stored,
+    postcode_valid,
+)
 from continuum.apps.referrals.models import ConsentBasis
+
+
+class PostcodeField(CleanTextField):
+    """A postcode, cleaned as it is stored (:func:`~continuum.apps.referrals.codes.postcode_as_stored`) and
+    refused if it would not fit its column or is not letters A-Z and digits. Not required: an address
+    may have none (one from abroad is written in the address)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(
+            max_length=POSTCODE_MAX, required=False, error_messages={"max_length": POSTCODE_INVALID}, **kwargs
+        )
+
+    def clean(self, value: Any) -> str:
+        text = postcode_as_stored(str(super().clean(value)))
+        if text and not postcode_valid(text):
+            raise forms.ValidationError(POSTCODE_INVALID)
+        return text
 
 
 class DateField(forms.MultiValueField):
@@ -34,7 +60,7 @@ class DateField(forms.MultiValueField):
             if year < 1900:
                 raise ValueError
             return date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a part too large for date()
             raise forms.ValidationError(self.invalid) from None
 
 
@@ -65,7 +91,7 @@ class ChildForm(forms.Form):
     school_or_setting = CleanTextField(max_length=200, required=False)
 
     def clean_nhs_number(self) -> str:
-        value = self.cleaned_data["nhs_number"].replace(" ", "")
+        value = ascii_digits(self.cleaned_data["nhs_number"])
         if value and not nhs_number_valid(value):
             raise forms.ValidationError("Enter a valid 10-digit NHS number, like 943 476 5919, or leave it empty")
         return value
@@ -94,7 +120,7 @@ class FamilyForm(forms.Form):
     address = CleanTextField(
         max_length=500, widget=forms.Textarea, error_messages={"required": "Enter the family's address"}
     )
-    postcode = CleanTextField(max_length=10, required=False)
+    postcode = PostcodeField()
     household = CleanTextField(max_length=2000, widget=forms.Textarea, required=False)
     languages = CleanTextField(max_length=200, required=False)
     interpreter_needed = forms.ChoiceField(
@@ -171,7 +197,7 @@ class PhonedForm(ChildForm, ReferrerForm):
     """An urgent referral taken by phone, on one page: the child, the caller, the concerns, consent."""
 
     address = CleanTextField(max_length=500, widget=forms.Textarea, required=False)
-    postcode = CleanTextField(max_length=10, required=False)
+    postcode = PostcodeField()
     concerns = CleanTextField(
         max_length=5000,
         widget=forms.Textarea,

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES
-from continuum.apps.referrals.codes import GENDERS, REFERRAL_SOURCES, nhs_number_valid
+from continuum.apps.referrals.codes import GENDERS, POSTCODE_MAX, REFERRAL_SOURCES, nhs_number_valid
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -58,7 +58,7 @@ class Family(models.Model):
 
     partnership = models.CharField(max_length=100)
     address = models.TextField(blank=True, default="")
-    postcode = models.CharField(max_length=10, blank=True, default="")
+    postcode = models.CharField(max_length=POSTCODE_MAX, blank=True, default="")
     # [{"name", "relationship", "date_of_birth"?}] — parents, carers and others in the household.
     household = models.JSONField(default=list, blank=True)
     languages = models.CharField(max_length=200, blank=True, default="")

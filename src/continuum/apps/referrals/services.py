@@ -21,7 +21,14 @@ from continuum.apps.audit.services import record
 from continuum.apps.checks.models import Check
 from continuum.apps.partnerships.catalogue import catalogue
 from continuum.apps.referrals import clocks, events, notify
-from continuum.apps.referrals.codes import GENDER_LABELS, REFERRAL_SOURCE_LABELS, nhs_number_valid
+from continuum.apps.referrals.codes import (
+    GENDER_LABELS,
+    POSTCODE_INVALID,
+    REFERRAL_SOURCE_LABELS,
+    nhs_number_valid,
+    postcode_as_stored,
+    postcode_valid,
+)
 from continuum.apps.referrals.models import Channel, ConsentBasis, Export, Family, Referral
 
 
@@ -225,6 +232,8 @@ def details_refusal(details: Details) -> ReferralError | None:
         )
     if not details.what_done_so_far.strip():
         return ReferralError("Say what has been done so far to support the child and family.", "what_done_so_far")
+    if not postcode_valid(details.postcode):
+        return ReferralError(POSTCODE_INVALID, "postcode")
     return None
 
 
@@ -279,7 +288,7 @@ def _create(
     family = Family.objects.create(
         partnership=partnership,
         address=details.address.strip(),
-        postcode=details.postcode.strip().upper(),
+        postcode=postcode_as_stored(details.postcode),
         household=details.household,
         languages=details.languages.strip(),
         interpreter_needed=details.interpreter_needed,

@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from continuum.apps.accounts.permissions import action_required, can
 from continuum.apps.checks.models import Check
 from continuum.apps.govuk import submissions
+from continuum.apps.govuk.text import whole_number
 from continuum.apps.govuk.views import QuestionPage
 from continuum.apps.govuk.wizard import SessionAnswers, Steps
 from continuum.apps.referrals import forms, presenters, services
@@ -35,6 +36,7 @@ FIELD_PAGES: dict[str, str] = {
     "referral_source": "referrer",
     "referrer_phone": "referrer",
     "what_done_so_far": "done",
+    "postcode": "family",
 }
 
 
@@ -223,8 +225,9 @@ class ChildrenPage(ReferralPage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         remove = request.POST.get("remove")
-        if remove is not None and remove.isdigit() and int(remove) < len(self.answers.children):
-            del self.answers.children[int(remove)]
+        index = whole_number(remove)
+        if index is not None and index < len(self.answers.children):
+            del self.answers.children[index]
             self.answers.save(request.session)
             return redirect(self.url_for("children" if self.answers.children else "child", changing=self.changing))
         return super().post(request, *args, **kwargs)
@@ -387,6 +390,11 @@ class CheckAnswersPage(ReferralPage):
         }
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.answers.family:
+            # The journey's own rule, beyond the service's (a referral phoned in may have no address):
+            # one sent here has had the family's page answered, not skipped by going to this page's address.
+            href = self.url_for("family", changing=True)
+            return self.render_page(None, errors=[{"href": href, "text": "Answer the questions about the family"}])
         try:
             actor = request.actor  # type: ignore[attr-defined]
             details = details_from(self.answers)
