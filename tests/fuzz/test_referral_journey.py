@@ -535,15 +535,7 @@ class Journey(RuleBasedStateMachine):
                 journey.services.check_level(self.check),
                 self.check.result.get("consent"),
             )
-            consent = journey.services.Consent(
-                basis=data["consent_basis"],
-                who=data["consent_who"],
-                when=data["consent_when"],
-                shared=data["consent_shared"],
-                reason=data["consent_reason"],
-                exception=data["consent_exception"],
-            )
-            refusal = journey.services.consent_refusal(requirement, consent)
+            refusal = journey.services.consent_refusal(requirement, forms.consent_from(data))
             assert refusal is None, f"{context}: accepted a consent the service refuses: {refusal}"
         self.answered[page] = kept(page, data)
         self.onwards(page, target, query, changing, context)

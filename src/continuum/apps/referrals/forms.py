@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from continuum.apps.govuk.fields import CleanTextField
+from continuum.apps.referrals import services
 from continuum.apps.referrals.codes import (
     GENDERS,
     POSTCODE_INVALID,
@@ -62,6 +63,18 @@ class DateField(forms.MultiValueField):
             return date(year, month, day)
         except (TypeError, ValueError, OverflowError):  # OverflowError: a part too large for date()
             raise forms.ValidationError(self.invalid) from None
+
+
+def consent_from(data: Any) -> services.Consent:
+    """The consent page's cleaned answers (or the phoned page's, which has no exception) as the service takes them."""
+    return services.Consent(
+        basis=data["consent_basis"],
+        who=data["consent_who"],
+        when=data["consent_when"],
+        shared=data["consent_shared"],
+        reason=data["consent_reason"],
+        exception=data.get("consent_exception", ""),
+    )
 
 
 def date_parts(value: Any) -> dict[str, str]:

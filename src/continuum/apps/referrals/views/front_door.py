@@ -92,13 +92,7 @@ def phoned(request: HttpRequest) -> HttpResponse:
             referrer_phone=data["referrer_phone"],
             referrer_email=data["referrer_email"],
             what_done_so_far=data["what_done_so_far"],
-            consent=services.Consent(
-                basis=data["consent_basis"],
-                who=data["consent_who"],
-                when=data["consent_when"],
-                shared=data["consent_shared"],
-                reason=data["consent_reason"],
-            ),
+            consent=forms.consent_from(data),
             address=data["address"],
             postcode=data["postcode"],
         )

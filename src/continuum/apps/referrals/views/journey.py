@@ -332,15 +332,7 @@ class ConsentPage(ReferralPage):
         }
 
     def done(self, answers: Any, form: Any) -> HttpResponse | None:
-        data = form.cleaned_data
-        consent = services.Consent(
-            basis=data["consent_basis"],
-            who=data["consent_who"],
-            when=data["consent_when"],
-            shared=data["consent_shared"],
-            reason=data["consent_reason"],
-            exception=data["consent_exception"],
-        )
+        consent = forms.consent_from(form.cleaned_data)
         refusal = services.consent_refusal(self.requirement(), consent)  # the service's own rule, shown early
         if refusal is not None:
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
