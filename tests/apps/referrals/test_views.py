@@ -318,3 +318,23 @@ def test_a_decided_referral_offers_to_raise_a_disagreement(practitioner: Actor, 
         "/escalations/raise/" not in client_for(practitioner).get(f"/referrals/{waiting.public_id}/").content.decode()
     )
     assert client_for(practitioner).get(raise_url).status_code == 200
+
+
+def test_an_answer_changed_from_check_your_answers_goes_back_there(practitioner: Actor):
+    check = make_check(practitioner, CP, 3)
+    client = client_for(practitioner)
+    answer_everything(client, check.public_id, children=2)
+    base = f"/referrals/from-check/{check.public_id}"
+    answers = f"{base}/check-your-answers/"
+    family = {"address": "2 Example Road", "postcode": "AB1 2CD", "interpreter_needed": "no"}
+    assert client.post(f"{base}/family/?change=1", family)["Location"] == answers
+    assert client.post(f"{base}/what-has-been-done/?change=1", {"what_done_so_far": "Rang mum"})["Location"] == answers
+    # a child changed goes by the list of children (another may be added), then back
+    child = {"first_name": "Kit", "last_name": "Example", "date_of_birth-day": "1", "date_of_birth-month": "2"}
+    moved = client.post(f"{base}/child/?change=1&child=1", {**child, "date_of_birth-year": "2016"})
+    assert moved["Location"] == f"{base}/children/?change=1"
+    assert client.post(moved["Location"], {"another": "no"})["Location"] == answers
+    page = client.get(answers).content.decode()
+    assert "2 Example Road" in page and "Rang mum" in page and "Kit Example" in page
+    # without ?change=1 the journey goes on as before
+    assert client.post(f"{base}/family/", family)["Location"] == f"{base}/referrer/"

@@ -139,6 +139,10 @@ class ReferralPage(QuestionPage):
             return redirect(self.url_for("child"))
         return None
 
+    def next_step(self) -> str:
+        """The next page; from "check your answers" (``?change=1``), back there, as GOV.UK's pattern does."""
+        return self.steps.last if self.changing else super().next_step()
+
     def url_for(self, step: str, *, changing: bool = False) -> str:
         url = reverse(f"referrals:{step}", kwargs={"check_id": self.check.public_id})
         return url + ("?change=1" if changing else "")
