@@ -13,11 +13,15 @@ throw-away data directory, the repository's frameworks. The pages are bench/load
 - **result page (indicators)**: the same for a check with indicators at several levels, which
   shows reasons, quotes and next steps (a fuller page than the bench's);
 - **front-door queue (signed in)**: ``/front-door/`` for a front-door worker of the partnership,
-  signed in with a verified code (``tests/people.py``).
+  signed in with a verified code (``tests/people.py``);
+- **concern step POST**: a practitioner's words posted to ``/checks/new/concern`` of a check in
+  progress, matched by meaning and stored in the session (answered with a redirect), each time
+  the next of bench/load.py's forty concerns (``bench/data/match_eval.jsonl``), so every post is
+  matched afresh.
 
 Each page is asked ``--warmup`` times (not counted) then ``--requests`` times, in turn. Prints,
 per page, the median, 95th percentile and mean of the time in ``Client.get`` (the whole of Django:
-middleware, view, queries, templates), the median of this thread's CPU time in it, and the SQL
+middleware, view, queries, templates), the median of the process's CPU time in it (all its threads: the concern step is matched on a pool's), and the SQL
 queries per request (min-max). ``--also SETTING=VALUE`` measures the result pages under that
 setting too, interleaved in the same run (``CHECK_PAGE_CACHE_SECONDS=0``: without the cache of the
 check page's recorded part, checks/recorded.py). ``--env NAME=VALUE`` sets what the settings read
@@ -56,8 +60,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # tests.people, tests' factorie
 
 from throwaway import percentile  # noqa: E402
 
-START, RESULT, RESULT_FULL, QUEUE = "start page", "result page", "result page (indicators)", "front-door queue"
-SHORT = {"start": START, "result": RESULT, "result-full": RESULT_FULL, "queue": QUEUE}
+START, RESULT, RESULT_FULL, QUEUE, CONCERN = (
+    "start page",
+    "result page",
+    "result page (indicators)",
+    "front-door queue",
+    "concern step POST",
+)
+SHORT = {"start": START, "result": RESULT, "result-full": RESULT_FULL, "queue": QUEUE, "concern": CONCERN}
 
 
 def setup(data_dir: str, environment: list[str]) -> None:
@@ -69,6 +79,9 @@ def setup(data_dir: str, environment: list[str]) -> None:
             "CONTINUUM_FRAMEWORKS_DIR": str(ROOT / "frameworks"),
             "SECRET_KEY": "bench-only",
             "ALLOWED_HOSTS": "testserver",
+            # One session posts every concern here, far past a practitioner's limit: the limits' own
+            # cost (a cache read and write a post) is left out with them. `--env RATE_LIMITS=true` keeps them.
+            "RATE_LIMITS": "false",
         }
     )
     for name in ("DATABASE_URL", "CACHE_URL", "DEBUG"):
@@ -127,6 +140,25 @@ def fuller_check_page(framework: str) -> tuple[Any, str]:
     return client, reverse("checks:detail", kwargs={"public_id": check.public_id})
 
 
+def concern_poster(framework: str) -> Callable[[], Any]:
+    """A browser session with a check in progress, posting bench/load.py's concerns in turn."""
+    from django.test import Client
+
+    client = Client()
+    client.post("/checks/new/partnership", {"partnership": framework})
+    client.post("/checks/new/child", {"age_years": "7", "facts": ["disabled"]})
+    lines = (ROOT / "bench" / "data" / "match_eval.jsonl").open()
+    texts = [json.loads(line)["text"] for line in lines][:40]
+    posted = 0
+
+    def post() -> Any:
+        nonlocal posted
+        posted += 1
+        return client.post("/checks/new/concern", {"text": texts[posted % len(texts)]})
+
+    return post
+
+
 def front_door_client(framework: str) -> Any:
     from tests.people import client_for, member
 
@@ -172,7 +204,7 @@ Page = tuple[Callable[[], Any], dict[str, Any]]  # how to ask for it, and the se
 
 
 def measure(pages: dict[str, Page], warmup: int, requests: int) -> dict[str, dict[str, Any]]:
-    """Each page ``warmup`` times, then ``requests`` times in turn: milliseconds (wall and this thread's CPU)
+    """Each page ``warmup`` times, then ``requests`` times in turn: milliseconds (wall and the process's CPU)
     and queries per request."""
     for _ in range(warmup):
         for ask, overrides in pages.values():
@@ -184,11 +216,11 @@ def measure(pages: dict[str, Page], warmup: int, requests: int) -> dict[str, dic
     for _ in range(requests):
         for label, (ask, overrides) in pages.items():
             with settings_as(overrides), counting_queries(queries[label]):
-                started, started_cpu = time.perf_counter(), time.thread_time()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = ask()
-                cpu[label].append((time.thread_time() - started_cpu) * 1000)
+                cpu[label].append((time.process_time() - started_cpu) * 1000)
                 times[label].append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
+            if response.status_code != (302 if label.startswith(CONCERN) else 200):
                 raise SystemExit(f"{label}: status {response.status_code}")
     return {
         label: {
@@ -247,6 +279,7 @@ def main() -> None:
             RESULT: lambda: practitioner.get(result_path),
             RESULT_FULL: lambda: fuller.get(fuller_path),
             QUEUE: lambda: worker.get("/front-door/"),
+            CONCERN: concern_poster(args.framework),
         }
         pages: dict[str, Page] = {label: (ask, {}) for label, ask in asks.items()}
         for assignment in args.also:

@@ -76,6 +76,19 @@ def test_the_whole_journey_with_words(client):
     assert "not changed" in result
 
 
+def test_new_words_forget_what_was_suggested_for_the_old_ones(client):
+    """Found by the check journey's walk: words changed and the suggestions page skipped (straight to
+    check your answers) stored the new words with the old words' suggestions and rejections."""
+    start_check(client, "The baby has bruises and is often late for school")
+    assert client.post(url("checks:suggestions"), {"selected": ["harm-l3-1"]}).status_code == 302
+    assert client.post(url("checks:concern"), {"text": "Mum is worried about money"}).status_code == 302
+    client.post(url("checks:answers"))
+    check = Check.objects.get()
+    assert check.inputs["text"] == "Mum is worried about money"
+    assert check.inputs["indicators"] == ["harm-l3-1"]  # chosen, and still chosen
+    assert "edu-l2-1" not in check.inputs["suggested"] + check.inputs["rejected"]
+
+
 def test_browsing_by_area_and_searching(client):
     start_check(client)
     listing = client.get(url("checks:indicators")).content.decode()

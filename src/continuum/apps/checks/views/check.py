@@ -136,7 +136,8 @@ def _render_check(
             for n, name in lower
         ],
         "lower_views": list(check.lower_views.all()),
-        "revisions": list(check.judgement_revisions.select_related("recorded_by")),
+        # a change of mind is recorded beside a judgement: none to look for before the first
+        "revisions": list(check.judgement_revisions.select_related("recorded_by")) if check.judgement else [],
         "may_judge": may and not check.judgement,
         "may_revise": may and bool(check.judgement) and signed_in,
         "may_lower": may,

@@ -134,6 +134,8 @@ class ConcernPage(CheckQuestion):
     def done(self, answers: Answers, form: ConcernForm) -> None:
         text = form.cleaned_data["text"]
         if text != answers.text or (text and not answers.matches and not answers.matching_unavailable):
+            if text != answers.text:  # what was suggested and turned down was for the words before
+                answers.suggested, answers.rejected = [], []
             answers.text = text
             if text:
                 found = suggest(self.framework, text)
