@@ -80,6 +80,7 @@ def _warm() -> None:
     whatever is missing (a fresh cache directory, a new framework version) is built here, once.
     A framework that fails to prepare is served by word matching, which says so.
     """
+    from continuum.apps.checks import recorded
     from continuum.apps.checks.matching_pool import PoolSettings, limit_model_threads
     from continuum.apps.checks.suggest import suggest
     from continuum.apps.govuk import pdf
@@ -87,6 +88,7 @@ def _warm() -> None:
 
     started = time.perf_counter()
     pdf.warm()
+    recorded.code_version()  # the result page cache's key reads the code that renders it, once: here, not on a page
     log.info(
         "matching may use %d CPU threads (MATCHING_CPU_THREADS)", limit_model_threads(PoolSettings.from_settings())
     )

@@ -183,3 +183,14 @@ def test_the_key_changes_with_what_the_parts_are_made_from(settings):
     changed = Check.objects.get(pk=check.pk)
     changed.citations = {**changed.citations, "lines": {}}
     assert recorded.key(changed) != key
+
+
+def test_the_code_in_the_key_is_read_before_the_server_takes_a_request(monkeypatch):
+    """``continuum serve``'s warm-up reads the renderers' code for the key, so no result page waits for it."""
+    from continuum.apps.partnerships import catalogue
+    from continuum.web import serve
+
+    monkeypatch.setattr(catalogue.Catalogue, "choices", lambda self: [])  # no framework: no model to prepare
+    recorded.code_version.cache_clear()
+    serve._warm()
+    assert recorded.code_version.cache_info().currsize == 1
