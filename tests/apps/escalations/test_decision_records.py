@@ -149,3 +149,20 @@ def test_the_register_shows_and_exports_the_outcome_in_force():
     assert "Level raised to 4" in page and "Level raised to 3" not in page
     exported = client.get("/escalations/register/?format=csv").content.decode()
     assert "Level raised to 4" in exported
+
+
+def test_a_disagreement_about_a_changed_front_door_decision_names_the_decision_in_force():
+    from continuum.apps.frontdoor import services as frontdoor
+    from tests.apps.frontdoor.factories import triage
+    from tests.apps.frontdoor.test_services import complete_rationale
+
+    worker = acting(Role.FRONT_DOOR_WORKER)
+    t = frontdoor.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    t = frontdoor.decide(worker, t, outcome="0", police=False, rationale=complete_rationale(t))
+    frontdoor.revise_decision(worker, t, outcome="5", police=True, level=4, reason="The police called back")
+    url = f"/escalations/raise/front-door-decision/{t.public_id}/"
+    client = client_for(worker)
+    shown = "Front door decision: Immediate action to protect the child (with police action)"
+    assert shown in client.get(url).content.decode()
+    assert client.post(url, {"concern": "Too much", "other_party": "The MASH"}).status_code == 302
+    assert Escalation.objects.get().subject_decision == shown

@@ -3,6 +3,8 @@ create at the front door is idempotent against a second submission of the same f
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -10,7 +12,7 @@ from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit import queries as audit
 from continuum.apps.frontdoor import services
-from continuum.apps.frontdoor.models import AgencyCheck, DecisionRevision, State, Triage
+from continuum.apps.frontdoor.models import AgencyCheck, DecisionRevision, Match, State, Triage
 from tests.django_support import submission_token as token
 from tests.people import client_for
 
@@ -154,3 +156,40 @@ def test_an_answer_of_only_invisible_characters_is_refused(worker):
     response = client_for(worker).post(f"/front-door/{t.public_id}/checks/police", {"response": "\u200b\u2060"})
     assert response.status_code == 400 and "Enter what Police said" in response.content.decode()
     assert AgencyCheck.objects.get().answered_at is None
+
+
+def test_a_change_to_another_of_the_documents_outcomes_with_the_same_code_is_recorded(worker):
+    """Central Bedfordshire names two outcomes "assessment-s17" ("1": offered to a disabled child, "3": section 17):
+    a change from one to the other is a change of the decision, and the change page shows the one in force."""
+    t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    t = services.decide(worker, t, outcome="3", police=False, rationale=complete_rationale(t))
+    revision = services.revise_decision(worker, t, outcome="1", police=False, level=t.frontdoor_level, reason="Seen")
+    assert (revision.outcome_code, revision.outcome_name) == (t.outcome_code, "C&FA offered to a disabled child")
+    page = client_for(worker).get(f"/front-door/{t.public_id}/decision-change").content.decode()
+    assert 'name="outcome" type="radio" value="1" checked' in page
+    assert 'name="outcome" type="radio" value="3" checked' not in page
+
+
+def test_a_grade_a_match_and_a_reassignment_posted_twice_are_recorded_once(worker, manager):
+    earlier = triage(child_first_name="Robin", date_of_birth=date(2016, 3, 3))
+    t = services.claim(worker, triage(child_first_name="Robin", date_of_birth=date(2016, 3, 3)))
+    assert earlier.pk and t.match == Match.NAME_DOB
+    client, url = client_for(worker), f"/front-door/{t.public_id}"
+    page = client.get(f"{url}/").content.decode()
+    for action, answer in (("grade", {"grade": "red"}), ("match", {"same_child": "yes"})):
+        data = {**answer, "submission": token(page, f"{url}/{action}")}
+        assert [client.post(f"{url}/{action}", data).status_code for _ in range(2)] == [302, 302]
+    page = client_for(manager).get(f"{url}/").content.decode()
+    data = {"to": str(manager.user.pk), "submission": token(page, f"{url}/reassign")}
+    assert [client_for(manager).post(f"{url}/reassign", data).status_code for _ in range(2)] == [302, 302]
+    for verb in ("frontdoor.graded", "frontdoor.matched", "frontdoor.reassigned"):
+        assert audit.events().filter(verb=verb).count() == 1, verb
+
+
+def test_the_feedback_page_names_the_decision_in_force(worker):
+    """The referrer is told the decision in force (a change included): the page that tells them says the same."""
+    t = services.claim(worker, triage(indicator_ids=["dev-l2-01"]))
+    t = services.decide(worker, t, outcome="3", police=False, rationale=complete_rationale(t))
+    services.revise_decision(worker, t, outcome="1", police=False, level=t.frontdoor_level, reason="Seen")
+    page = client_for(worker).get(f"/front-door/{t.public_id}/feedback").content.decode()
+    assert "Outcome: C&amp;FA offered to a disabled child." in page

@@ -64,8 +64,9 @@ def _referral_outcome(referral: Any) -> str | None:
 def _front_door_decision(triage: Any) -> str | None:
     if not triage.outcome_code:
         return None
-    police = " (with police action)" if triage.police else ""
-    return f"Front door decision: {triage.outcome_name or triage.outcome_code}{police}"
+    decision = triage.latest_revision or triage  # the latest change, else the decision as first recorded (ADR 0018)
+    police = " (with police action)" if decision.police else ""
+    return f"Front door decision: {decision.outcome_name or decision.outcome_code}{police}"
 
 
 def _step_down(step_down: Any) -> str | None:

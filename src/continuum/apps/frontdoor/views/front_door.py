@@ -35,8 +35,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     assert actor.partnership is not None
     framework = services.framework_of(actor.partnership)
-    services.open_new(actor.partnership, actor=Actor.for_system("frontdoor", actor.partnership))
     setting = services.settings_for(actor.partnership)
+    services.open_new(actor.partnership, actor=Actor.for_system("frontdoor", actor.partnership), setting=setting)
     filters = queries.QueueFilters.from_query(request.GET)
     now = timezone.now()
     rows, more = queries.page_of(actor, filters, now, framework)
@@ -197,7 +197,7 @@ def reassign(request: HttpRequest, public_id: str) -> HttpResponse:
     if to is None:
         return _refused(request, triage, services.FrontDoorError("Choose someone from the list.", field="to"))
     try:
-        services.reassign(_actor(request), triage, to)
+        submissions.once(submissions.posted(request), lambda: services.reassign(_actor(request), triage, to))
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, f"Given to {services.person_name(to)}.")
@@ -211,7 +211,9 @@ def grade(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        services.grade(_actor(request), triage, form.cleaned_data["grade"])
+        submissions.once(
+            submissions.posted(request), lambda: services.grade(_actor(request), triage, form.cleaned_data["grade"])
+        )
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "Grade recorded; the decision deadline follows it.")
@@ -266,7 +268,10 @@ def confirm_match(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        services.confirm_match(_actor(request), triage, form.cleaned_data["same_child"] == "yes")
+        submissions.once(
+            submissions.posted(request),
+            lambda: services.confirm_match(_actor(request), triage, form.cleaned_data["same_child"] == "yes"),
+        )
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "Re-referral match recorded.")
@@ -381,11 +386,12 @@ def revise(request: HttpRequest, public_id: str) -> HttpResponse:
         services.note_viewed(actor, triage, what="decision change page")
         return render(request, "frontdoor/revise.html", context, status=400)
     services.note_viewed(actor, triage, what="decision change page")
-    in_force = triage.latest_revision
+    in_force = triage.latest_revision or triage
+    decided = (in_force.outcome_code, in_force.outcome_name)  # two of a document's outcomes may share a code
     context["values"] = {
-        "outcome": next((o.key for o in context["outcomes"] if o.code == (in_force or triage).outcome_code), ""),
-        "level": str((in_force or triage).frontdoor_level or ""),
-        "police": "yes" if (in_force or triage).police else "",
+        "outcome": next((o.key for o in context["outcomes"] if (o.code, o.name) == decided), ""),
+        "level": str(in_force.frontdoor_level or ""),
+        "police": "yes" if in_force.police else "",
     }
     return render(request, "frontdoor/revise.html", context)
 
