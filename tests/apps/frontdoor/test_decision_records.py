@@ -193,3 +193,23 @@ def test_the_feedback_page_names_the_decision_in_force(worker):
     services.revise_decision(worker, t, outcome="1", police=False, level=t.frontdoor_level, reason="Seen")
     page = client_for(worker).get(f"/front-door/{t.public_id}/feedback").content.decode()
     assert "Outcome: C&amp;FA offered to a disabled child." in page
+
+
+def test_a_claim_posted_twice_is_claimed_once_and_not_refused(worker):
+    """A double click on "Claim" takes the worker to the contact they claimed, not to "already claimed by you"."""
+    t = triage()
+    client, url = client_for(worker), f"/front-door/{t.public_id}"
+    data = {"submission": token(client.get(f"{url}/").content.decode(), f"{url}/claim")}
+    assert [client.post(f"{url}/claim", data).status_code for _ in range(2)] == [302, 302]
+    assert audit.events().filter(verb="frontdoor.claimed").count() == 1
+
+
+def test_claim_next_posted_twice_claims_one_contact(worker):
+    """A double click on "Claim the next contact" claimed two before: the second post goes to the first's contact."""
+    triage(), triage()
+    client = client_for(worker)
+    data = {"submission": token(client.get("/front-door/").content.decode(), "/front-door/claim-next")}
+    answers = [client.post("/front-door/claim-next", data) for _ in range(2)]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert Triage.objects.filter(claimed_by=worker.user).count() == 1
+    assert audit.events().filter(verb="frontdoor.claimed").count() == 1

@@ -67,11 +67,24 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def claim_next(request: HttpRequest) -> HttpResponse:
-    triage = services.claim_next(_actor(request))
-    if triage is None:
+    """Claim the next contact; the same form sent again (a double click) goes to the one it claimed, not a second."""
+
+    def claimed() -> Triage:
+        triage = services.claim_next(_actor(request))
+        if triage is None:
+            raise _NothingToClaim
+        return triage
+
+    try:
+        triage = submissions.once(submissions.posted(request), claimed)
+    except _NothingToClaim:
         messages.info(request, "There is no unclaimed contact to claim.")
         return redirect("frontdoor:queue")
     return redirect("frontdoor:contact", public_id=triage.public_id)
+
+
+class _NothingToClaim(Exception):
+    """The queue has no unclaimed contact: nothing is claimed, so the form's token is not spent."""
 
 
 def _triage(request: HttpRequest, public_id: str) -> Triage:
@@ -180,7 +193,7 @@ def _done(request: HttpRequest, triage: Triage, message: str) -> HttpResponse:
 def claim(request: HttpRequest, public_id: str) -> HttpResponse:
     triage = _triage(request, public_id)
     try:
-        services.claim(_actor(request), triage)
+        submissions.once(submissions.posted(request), lambda: services.claim(_actor(request), triage))
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "You have claimed this contact.")
