@@ -17,7 +17,7 @@ from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode
 from tests.people import client_for
 
-from .factories import EpisodeFactory
+from .factories import EpisodeFactory, level_two_check
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,17 @@ def test_accepting_a_step_down_already_answered_is_refused_on_the_page(acting):
     assert again.status_code == 400
     assert SUMMARY in again.content.decode() and "already been answered" in again.content.decode()
     assert Episode.objects.count() == 1
+
+
+def test_saving_the_family_with_no_child_is_refused_on_the_page(acting):
+    """Found by the early help walk (tests/fuzz/test_earlyhelp_journey.py): "Save and return" on the family
+    page before a child was added put the service's refusal on the unbound form to add someone: a 500."""
+    lead = acting(Role.PRACTITIONER)
+    episode = services.start_from_check(lead, level_two_check(lead))
+    services.add_family_member(lead, episode, kind="adult", first_name="Pat", last_name="Smith")
+    response = client_for(lead).post(url("family", episode.public_id), {"submission": "x"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert SUMMARY in page and "Add at least one child to the family" in page and 'href="#first_name"' in page
+    episode.refresh_from_db()
+    assert episode.sections_done == []

@@ -121,6 +121,19 @@ def test_withdrawing_consent_on_the_page_cuts_the_member_off(acting):
     assert "Sharing stopped from then on." in page and "By phone" in page
 
 
+def test_a_withdrawal_note_is_kept_without_control_or_bidirectional_characters(acting):
+    """Found by the early help walk (tests/fuzz/test_earlyhelp_journey.py): the withdrawal note was stored as
+    posted, the only free text in early help not cleaned; on PostgreSQL a NUL character in it was a 500."""
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    consent = episode.consents.get()
+    note = " By\x00 phone\u202e\x1b "
+    response = client_for(lead).post(url("open_consent", episode.public_id), {"withdraw": consent.pk, "note": note})
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and consent.withdrawal_note == "By phone"
+
+
 def test_a_stale_plan_edit_is_refused_with_a_clear_message_and_the_input_kept(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)

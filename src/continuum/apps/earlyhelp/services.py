@@ -406,7 +406,7 @@ def withdraw_consent(actor: Actor, consent: Consent, *, note: str = "") -> Conse
         raise EarlyHelpError("This consent was already withdrawn", field="consent")
     consent.withdrawn_at = timezone.now()
     consent.withdrawal_recorded_by = actor.user
-    consent.withdrawal_note = note.strip()
+    consent.withdrawal_note = clean_text(note).strip()
     consent.save(update_fields=["withdrawn_at", "withdrawal_recorded_by", "withdrawal_note"])
     record(events.CONSENT_WITHDRAWN, target=consent.episode, actor=actor, payload={"consent": consent.pk})
     return consent

@@ -116,10 +116,11 @@ def family(request: HttpRequest, public_id: str) -> HttpResponse:
             problem = exc
         else:
             return redirect("earlyhelp:tasks", public_id=public_id)
-    if problem is not None:
-        form.add_error(None, str(problem))
     context = {"episode": episode, "members": episode.family.all(), **_form_context(form, {"kind": "kind-child"})}
-    return render(request, "earlyhelp/family.html", context, status=400 if form.errors else 200)
+    if problem is not None:  # the section refused: the form to add someone is not bound, so it cannot carry it
+        href = f"#{problem.field}" if problem.field in form.fields else "#main-content"
+        context["errors"] = [{"href": href, "text": str(problem)}]
+    return render(request, "earlyhelp/family.html", context, status=400 if form.errors or problem else 200)
 
 
 def indicator_choices(episode: Episode) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
