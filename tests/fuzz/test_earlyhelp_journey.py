@@ -28,11 +28,12 @@ every action, "Other" words, and so on). Invariants after every step:
   (``earlyhelp.events``; a step-up also the front door's referrals, one per child, with theirs);
 - the record in the database is the model's after every step (nothing lost, nothing extra);
 - the same form sent twice stores nothing more (saving a section again records one more "section saved"
-  and changes nothing; saving progress again is refused as a stale plan).
+  and changes nothing; withdrawing a consent again is refused as already withdrawn).
 
 The faults the walk found are fixed and pinned by tests of their own in ``tests/apps/earlyhelp/``: "Save and
 return" on the family page before a child was added was a 500 (the refusal put on an unbound form); a
-withdrawal note was stored as posted, control characters and all (a NUL in it a 500 on PostgreSQL). A child
+withdrawal note was stored as posted, control characters and all (a NUL in it a 500 on PostgreSQL); "Save
+progress" sent twice (a double click) was refused as someone else's change to the plan. A child
 added without a date of birth (the page says it is optional) makes a step-up refused ("Enter the date of
 birth of the child"), and the family page cannot add one once the assessment is submitted: the model
 predicts that refusal, and valid answers give a child a date of birth mostly.
@@ -777,7 +778,7 @@ class Journey(RuleBasedStateMachine):
 
     def again(self, kind: str, url: str, answer: dict[str, list[str]], location: str, context: str) -> None:
         """The same form sent again (a double click): nothing more stored (a section saved again is one more
-        "section saved" event; progress saved again is a stale plan, refused)."""
+        "section saved" event; a consent withdrawn again is refused)."""
         before, sequence = stored(), _last_sequence()
         response = self.client.post(url, {**BROWSER, **answer})
         context = f"{context}, sent again"
@@ -788,7 +789,7 @@ class Journey(RuleBasedStateMachine):
             assert _changed(before, stored()) == {"audit events": 1}, context
             assert _verbs_since(sequence) == Counter({events.SECTION_SAVED.name: 1}), context
             return
-        if kind in ("progress", "withdraw", "open-withdraw"):  # no token: the service refuses it the second time
+        if kind in ("withdraw", "open-withdraw"):  # no token: the service refuses it the second time
             assert got == "refused", f"{context}: {got} ({response.status_code})"
         elif kind in ("revise", "submit", "close", "step-up", "review"):
             assert got == "redirect" and response["Location"] == self.url("record"), f"{context}: {got}"
@@ -992,7 +993,7 @@ class Journey(RuleBasedStateMachine):
             m.actions[data["action"]] |= {"progress": data["progress"], "done": data["done"]}
             m.version += 1
 
-        return Accepted(location, {"audit events": 1}, {events.PLAN_CHANGED.name: 1}, progressed)
+        return Accepted(location, {"audit events": 1, **token}, {events.PLAN_CHANGED.name: 1}, progressed)
 
     def review(self, posted: QueryDict, token: dict[str, int]) -> Outcome:
         m, number = self.model, self.review_number()

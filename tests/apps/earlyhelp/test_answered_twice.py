@@ -7,14 +7,17 @@ step-down already answered (a second click from a page shown before the first), 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from continuum.apps.accounts.actor import Role
+from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode
+from tests.django_support import submission_token
 from tests.people import client_for
 
 from .factories import EpisodeFactory, level_two_check
@@ -77,3 +80,30 @@ def test_saving_the_family_with_no_child_is_refused_on_the_page(acting):
     assert SUMMARY in page and "Add at least one child to the family" in page and 'href="#first_name"' in page
     episode.refresh_from_db()
     assert episode.sections_done == []
+
+
+def test_progress_saved_twice_with_the_same_form_is_saved_once_and_not_called_someone_elses_change(acting):
+    """Found by the early help walk: a double click on "Save progress" showed "Someone else changed this
+    family's plan" (the first click had moved the plan's version on)."""
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    nurse = services.add_team_member(lead, episode, expected_version=episode.version, name="Jo Bloggs", agency="Health")
+    episode.refresh_from_db()
+    action = services.add_action(
+        lead, episode, expected_version=episode.version, description="Routine chart", owner=nurse, due_date=date.today()
+    )
+    client = client_for(lead)
+    page = client.get(url("plan", episode.public_id)).content.decode()
+    episode.refresh_from_db()
+    data = {
+        "form": "progress",
+        "version": episode.version,
+        "action": action.pk,
+        "progress": "Chart on the fridge",
+        "submission": submission_token(page[page.rindex("<form", 0, page.index('value="progress"')) :]),
+    }
+    answers = [client.post(url("plan", episode.public_id), data).status_code for _ in range(2)]
+    assert answers == [302, 302]
+    action.refresh_from_db()
+    assert action.progress == "Chart on the fridge"
+    assert audit_events().filter(verb="earlyhelp.plan_changed", payload__change="progress").count() == 1

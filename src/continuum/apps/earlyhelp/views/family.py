@@ -132,13 +132,13 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
                         due_date=data["due_date"],
                     ),
                 )
-            else:
-                services.update_action(
-                    actor,
-                    get_object_or_404(episode.actions, pk=data["action"]),
-                    expected_version=data["version"],
-                    progress=data["progress"],
-                    done=data["done"],
+            else:  # the same form again (a double click) is the progress already saved, not someone else's change
+                action = get_object_or_404(episode.actions, pk=data["action"])
+                submissions.once(
+                    submissions.posted(request),
+                    lambda: services.update_action(
+                        actor, action, expected_version=data["version"], progress=data["progress"], done=data["done"]
+                    ),
                 )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
