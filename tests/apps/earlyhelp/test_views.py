@@ -26,6 +26,19 @@ def url(name: str, *args: Any) -> str:
     return reverse(f"earlyhelp:{name}", args=args)
 
 
+def test_starting_again_from_the_same_check_goes_to_the_assessment_under_way(acting):
+    """Found by the early help walk: the same check started again from a fresh page (another day, another tab)
+    made a second draft for the same family. It now goes to the one under way (a draft or open, not closed)."""
+    actor = acting(Role.PRACTITIONER)
+    client = client_for(actor)
+    check = level_two_check(actor)
+    first = client.post(url("start", check.public_id))
+    again = client.post(url("start", check.public_id))
+    episode = Episode.objects.get()
+    assert first["Location"] == again["Location"] == url("tasks", episode.public_id)
+    assert services.start_from_check(actor, level_two_check(actor)).pk != episode.pk  # another check: another
+
+
 def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(acting):
     actor = acting(Role.PRACTITIONER)
     client = client_for(actor)

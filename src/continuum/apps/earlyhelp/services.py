@@ -187,6 +187,14 @@ def start_from_check(actor: Actor, check: Check) -> Episode:
     inputs = check.inputs or {}
     chosen = [*(inputs.get("indicators") or []), *(inputs.get("protective") or [])]
     with transaction.atomic():
+        under_way = (
+            Episode.objects.visible_to(actor)
+            .filter(source=Source.CHECK, source_reference=check.public_id, status__in=(Status.DRAFT, Status.OPEN))
+            .order_by("pk")
+            .first()
+        )
+        if under_way is not None:  # the same check started again (another day, another tab): the one under way
+            return under_way
         return _start(
             actor,
             loaded=loaded,
