@@ -39,6 +39,18 @@ def test_starting_again_from_the_same_check_goes_to_the_assessment_under_way(act
     assert services.start_from_check(actor, level_two_check(actor)).pk != episode.pk  # another check: another
 
 
+def test_a_need_posted_twice_is_kept_once(acting):
+    """Noticed by the early help walk: the needs page kept a need as often as it was posted."""
+    actor = acting(Role.PRACTITIONER)
+    client = client_for(actor)
+    client.post(url("start", level_two_check(actor).public_id))
+    episode = Episode.objects.get()
+    posted = {"needs": ["edu-l2-1", "edu-l2-1"], "strengths": ["family-p-1", "family-p-1"]}
+    assert client.post(url("needs", episode.public_id), posted).status_code == 302
+    episode.refresh_from_db()
+    assert episode.needs == ["edu-l2-1"] and episode.strengths == ["family-p-1"]
+
+
 def test_a_practitioner_starts_from_their_check_fills_the_sections_and_submits(acting):
     actor = acting(Role.PRACTITIONER)
     client = client_for(actor)

@@ -34,6 +34,12 @@ class NeedsForm(forms.Form):
         self.fields["needs"].choices = needs  # type: ignore[attr-defined]
         self.fields["strengths"].choices = strengths  # type: ignore[attr-defined]
 
+    def clean_needs(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["needs"]))  # a need posted twice is one need
+
+    def clean_strengths(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["strengths"]))
+
 
 class VoiceForm(forms.Form):
     family_voice = CleanTextField(
