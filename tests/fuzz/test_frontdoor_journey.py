@@ -40,7 +40,9 @@ The walk found, each now fixed and pinned by a test of its own (``tests/apps/fro
 ``tests/apps/escalations/test_decision_records.py``): grading, confirming a match and reassigning sent twice
 with the same form were recorded twice (their views ignored the form's token); a disagreement raised about a
 changed front-door decision named the decision as first recorded, not the one in force; and a change between
-two of the document's outcomes that share a canonical code was refused as "the decision already recorded".
+two of the document's outcomes that share a canonical code was refused as "the decision already recorded". Noticed
+and fixed beside them: a claim sent twice was refused as already claimed, "claim the next contact" sent twice
+claimed two, and the feedback page named the first decision, not the one in force.
 
 Bounded: derandomised, no example database, no shrinking (a failing walk is reported as it was found:
 shrinking a walk this long takes minutes), ``EXAMPLES`` journeys of at most ``STEPS`` steps (about 25 s on
@@ -549,14 +551,15 @@ class Journey(RuleBasedStateMachine):
         form = self.form_on(who, page, url)
         answer, is_hostile = self.draw_answer(data, st.just({}), ["claim"], "claim", form)
 
-        def expect(_: dict[str, list[str]]) -> Expect:
+        def expect(answer: dict[str, list[str]]) -> Expect:
             if c.state != State.NEW:
                 return Expect("refused")
 
             def apply() -> None:
                 c.state, c.claimed_by = State.CLAIMED, who
 
-            return Expect("done", page, Counter({events.CLAIMED.name: 1}), apply=apply)
+            rows = {SUBMISSION: 1} if "submission" in answer else {}
+            return Expect("done", page, Counter({events.CLAIMED.name: 1}), rows, apply=apply)
 
         assert (form is not None) == (c.state == State.NEW), f"{who}: the claim button, for a contact {c.state}"
         self.post(who, url, answer, expect, label="claim", is_hostile=is_hostile, twice=data.draw(st.booleans()))
