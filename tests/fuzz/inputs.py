@@ -1,8 +1,9 @@
 """Awkward input for forms: long text, control and bidirectional-override characters, invisible-only text,
-odd dates, huge and malformed numbers. Shared by the form fuzzing tests."""
+odd dates, huge and malformed numbers. Shared by the form fuzzing tests and the journeys' walks."""
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from hypothesis import strategies as st
 
 CONTROL = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85"
@@ -67,3 +68,40 @@ def values_for(choices: list[str]) -> st.SearchStrategy[list[str]]:
     """One to three values for a field: a real choice sometimes, awkward text otherwise."""
     one = (st.sampled_from(choices) if choices else st.nothing()) | awkward_text
     return st.lists(one, min_size=0, max_size=3)
+
+
+def awkward_answer(
+    valid: dict[str, list[str]], choices: dict[str, list[str]]
+) -> st.SearchStrategy[dict[str, list[str]]]:
+    """The valid answer with some of the fields ``choices`` names (drawn in its order) replaced by awkward
+    values (:func:`values_for` the field's own choices) or left out; the valid answer itself if it names none."""
+    names = list(choices)
+    if not names:  # a button alone (save, submit): what it sends is fixed
+        return st.just(valid)
+    changed = st.dictionaries(
+        st.sampled_from(names),
+        st.none() | st.sampled_from(names).flatmap(lambda k: values_for(choices[k])),
+        min_size=1,
+        max_size=len(names),
+    )
+
+    def apply(changes: dict[str, list[str] | None]) -> dict[str, list[str]]:
+        out = dict(valid)
+        for key, value in changes.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return out
+
+    return changed.map(apply)
+
+
+def as_query(answer: dict[str, list[str]], *, drop_empty: bool = False) -> QueryDict:
+    """The answer as a view reads it; ``drop_empty`` leaves out a field with no values, as the test client
+    sends nothing of it."""
+    data = QueryDict(mutable=True)
+    for key, listed in answer.items():
+        if listed or not drop_empty:
+            data.setlist(key, listed)
+    return data

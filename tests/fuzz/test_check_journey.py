@@ -75,8 +75,8 @@ from continuum.engine import assess
 from continuum.frameworks import LoadedFramework
 from tests.conftest import FRAMEWORKS_DIR
 from tests.django_support import frameworks_offered
-from tests.fuzz.inputs import BIDI, CONTROL, INVISIBLE, values_for
-from tests.fuzz.test_posts import BROWSER, SUMMARY, FormFields, stored
+from tests.fuzz.inputs import BIDI, CONTROL, INVISIBLE, as_query, awkward_answer, values_for
+from tests.fuzz.test_posts import BROWSER, FormFields, answer_kind, stored
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
 
@@ -246,48 +246,6 @@ def valid_answer(page: str, offered: dict[str, list[str]]) -> st.SearchStrategy[
     )
 
 
-def hostile_answer(valid: dict[str, list[str]], keys: dict[str, list[str]]) -> st.SearchStrategy[dict[str, list[str]]]:
-    """The valid answer with some of the page's fields replaced by awkward values or left out."""
-    changed = st.dictionaries(
-        st.sampled_from(sorted(keys)),
-        st.none() | st.sampled_from(sorted(keys)).flatmap(lambda k: values_for(keys[k])),
-        min_size=1,
-        max_size=len(keys),
-    )
-
-    def apply(changes: dict[str, list[str] | None]) -> dict[str, list[str]]:
-        out = dict(valid)
-        for key, value in changes.items():
-            if value is None:
-                out.pop(key, None)
-            else:
-                out[key] = value
-        return out
-
-    return changed.map(apply)
-
-
-def as_query(answer: dict[str, list[str]]) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, listed in answer.items():
-        data.setlist(key, listed)
-    return data
-
-
-def _status(response: Any, context: str) -> str:
-    """Which allowed kind of answer ``response`` is (asserting it is one)."""
-    status = response.status_code
-    if status == 302:
-        return "redirect"
-    if status in (403, 404):
-        return "forbidden"
-    assert status in (200, 400), f"{context}: {status}, not 200, 302, 400, 403 or 404"
-    if status == 400:
-        assert SUMMARY in response.content.decode(), f"{context}: 400 without the GOV.UK error summary"
-        return "refused"
-    return "shown"
-
-
 # On PostgreSQL, triggers mark the day of a stored check stale for the reports' tallies (reports.tallies), in
 # the same transaction: a row the first time a partnership's day changes. Derived, not stored by the walk.
 DERIVED = ("reports.StaleDay",)
@@ -449,7 +407,7 @@ class CheckJourney(RuleBasedStateMachine):
         before = stored()
         response = self.client.get(self.url(page, "change=1" if changing else ""))
         context = f"GET {page} with {self.kept}"
-        _status(response, context)
+        answer_kind(response, context)
         gated = self.gate(page, changing)
         if gated is not None:
             self.expect(response, gated, context)
@@ -479,7 +437,7 @@ class CheckJourney(RuleBasedStateMachine):
         if page == "indicators" and gated is None and not any(k in QueryDict(query) for k in ("q", "domain", "level")):
             # ticking indicators: find some by area or level first, with the page's own lists
             first = self.client.get(self.url(page, query))
-            _status(first, f"GET {page}?{query}")
+            answer_kind(first, f"GET {page}?{query}")
             assert first.status_code == 200, f"GET {page}?{query}: {first.status_code}"
             chosen = self.filters(data, first.content.decode())
             query = "&".join(q for q in (chosen, "change=1" if changing else "") if q)
@@ -491,7 +449,7 @@ class CheckJourney(RuleBasedStateMachine):
         else:
             shown = self.client.get(url)
             context = f"GET {url} with {self.kept}"
-            _status(shown, context)
+            answer_kind(shown, context)
             assert shown.status_code == 200, f"{context}: {shown.status_code}"
             offered, _ = self.fields(shown.content.decode(), url)
             if other:
@@ -499,7 +457,7 @@ class CheckJourney(RuleBasedStateMachine):
             answer = data.draw(valid_answer(page, offered), label=f"valid {page}")
             if hostile:
                 keys: dict[str, list[str]] = {key: [] for key in FIELDS[page]} | offered  # a page may offer none
-                answer = data.draw(hostile_answer(answer, keys), label=f"hostile {page}")
+                answer = data.draw(awkward_answer(answer, dict(sorted(keys.items()))), label=f"hostile {page}")
         try:
             response = self.client.post(url, {**BROWSER, **answer})
         except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: Django answers 400 (the test client raises)
@@ -508,7 +466,7 @@ class CheckJourney(RuleBasedStateMachine):
             self.seen["too big"] += 1
             return
         context = f"POST {url} {answer!r:.400} with {self.kept}"
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         assert stored() == before, f"{context}: a question page stored something"
         if gated is not None:
             self.expect(response, gated, context)
@@ -603,7 +561,7 @@ class CheckJourney(RuleBasedStateMachine):
         before = stored()
         response = self.client.get(self.url("indicators"), params)
         context = f"GET indicators {params!r:.300}"
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         assert stored() == before, f"{context}: a search stored something"
         if gated is not None:
             self.expect(response, gated, context)
@@ -632,7 +590,7 @@ class CheckJourney(RuleBasedStateMachine):
         before = stored()
         response = self.client.post(url, {**BROWSER, "remove": chosen})
         context = f"POST {url} remove {chosen}"
-        _status(response, context)
+        answer_kind(response, context)
         assert stored() == before, f"{context}: removing a concern stored something"
         if gated is not None:
             self.expect(response, gated, context)
@@ -646,7 +604,7 @@ class CheckJourney(RuleBasedStateMachine):
         context = f"store {self.kept}"
         gated = self.gate("answers", False)
         page = self.client.get(self.url("answers"))
-        _status(page, context)
+        answer_kind(page, context)
         token: dict[str, str] = {}
         if gated is None:
             assert page.status_code == 200, f"{context}: {page.status_code}"
@@ -655,7 +613,7 @@ class CheckJourney(RuleBasedStateMachine):
         before = stored()
         known = set(Check.objects.values_list("pk", flat=True))
         response = self.client.post(self.url("answers"), {**BROWSER, **token})
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         if gated is not None:
             self.expect(response, gated, context)
             assert stored() == before, f"{context}: a refused store stored something"
@@ -779,7 +737,7 @@ class CheckJourney(RuleBasedStateMachine):
                 answer = answer | {"lower_reason": [data.draw(NOTHING_VISIBLE, label="invisible reason")]}
                 invisible = True
             else:
-                answer = data.draw(hostile_answer(answer, offered), label="hostile lower view")
+                answer = data.draw(awkward_answer(answer, dict(sorted(offered.items()))), label="hostile lower view")
         twice = data.draw(st.booleans(), label="twice")
         self.post_lower_view(made, check, url, answer, hostile, invisible)
         if twice:  # the same form again: a double click (with its token) or a second view (without one)
@@ -797,7 +755,7 @@ class CheckJourney(RuleBasedStateMachine):
             assert stored() == before, f"POST {url}: a post too big stored something"
             return
         context = f"POST {url} {answer!r:.300} (recommended {made.recommended_level})"
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         form = LowerViewForm(as_query(answer), levels=services.lower_levels(check))
         valid = form.is_valid()
         if not hostile:

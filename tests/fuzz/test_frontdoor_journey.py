@@ -64,7 +64,6 @@ import pytest
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Count, F
-from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, settings
@@ -86,7 +85,7 @@ from tests.apps.referrals.factories import child, sent_referral
 from tests.conftest import FRAMEWORKS_DIR
 from tests.django_support import frameworks_offered
 from tests.drills.casework import acting_client
-from tests.fuzz.inputs import values_for
+from tests.fuzz.inputs import as_query, awkward_answer
 from tests.fuzz.test_posts import BROWSER, REFUSED_PAGE, SUMMARY, FormFields, stored
 from tests.people import member
 
@@ -248,35 +247,6 @@ def _clean(value: str) -> str:
 
 def _visible(value: str | None) -> bool:
     return value is not None and has_visible_text(_clean(value))
-
-
-def as_query(answer: dict[str, list[str]]) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, listed in answer.items():
-        data.setlist(key, listed)
-    return data
-
-
-def hostile(valid: dict[str, list[str]], keys: list[str]) -> st.SearchStrategy[dict[str, list[str]]]:
-    """The valid answer with some of its fields replaced by awkward values or left out."""
-    choices = {k: valid.get(k, []) for k in keys}
-    changed = st.dictionaries(
-        st.sampled_from(keys),
-        st.none() | st.sampled_from(keys).flatmap(lambda k: values_for(choices[k])),
-        min_size=1,
-        max_size=len(keys),
-    )
-
-    def apply(changes: dict[str, list[str] | None]) -> dict[str, list[str]]:
-        out = dict(valid)
-        for key, value in changes.items():
-            if value is None:
-                out.pop(key, None)
-            else:
-                out[key] = value
-        return out
-
-    return changed.map(apply)
 
 
 def _status(response: Any, context: str) -> str:
@@ -480,7 +450,7 @@ class Journey(RuleBasedStateMachine):
         answer = data.draw(valid, label=f"valid {label}")
         is_hostile = data.draw(st.sampled_from([False, False, True]), label="hostile")
         if is_hostile:
-            answer = data.draw(hostile(answer, keys), label=f"hostile {label}")
+            answer = data.draw(awkward_answer(answer, {k: answer.get(k, []) for k in keys}), label=f"hostile {label}")
         if form is not None and form.get("submission") and data.draw(st.integers(0, 5), label="token"):
             answer = {**answer, "submission": form["submission"][:1]}
         return answer, is_hostile

@@ -423,6 +423,23 @@ def stored() -> dict[str, int]:
 # --- the answers -------------------------------------------------------------------------------------
 
 SUMMARY = 'class="govuk-error-summary"'
+
+
+def answer_kind(response: Any, context: str) -> str:
+    """Which allowed kind of answer a journey's page gave (asserting it is one): ``redirect``, ``forbidden``
+    (403/404), ``refused`` (400 with the GOV.UK error summary) or ``shown`` (200). Used by the walks."""
+    status = response.status_code
+    if status == 302:
+        return "redirect"
+    if status in (403, 404):
+        return "forbidden"
+    assert status in (200, 400), f"{context}: {status}, not 200, 302, 400, 403 or 404"
+    if status == 400:
+        assert SUMMARY in response.content.decode(), f"{context}: 400 without the GOV.UK error summary"
+        return "refused"
+    return "shown"
+
+
 # A form with no fields (a button) refused by the service: the page saying so, with the reason and a way back.
 REFUSED_PAGE = '<h1 class="govuk-heading-l">This cannot be done</h1>'
 

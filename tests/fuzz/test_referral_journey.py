@@ -68,8 +68,8 @@ from tests.apps.referrals.factories import make_check
 from tests.conftest import FRAMEWORKS_DIR
 from tests.django_support import frameworks_offered, submission_token
 from tests.drills.casework import acting_client
-from tests.fuzz.inputs import values_for
-from tests.fuzz.test_posts import BROWSER, SUMMARY, FormFields, stored
+from tests.fuzz.inputs import as_query, awkward_answer
+from tests.fuzz.test_posts import BROWSER, SUMMARY, FormFields, answer_kind, stored
 from tests.people import member
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
@@ -235,34 +235,6 @@ def valid_answer(step: str, offered: dict[str, list[str]]) -> st.SearchStrategy[
     return obtained | not_obtained
 
 
-def hostile_answer(valid: dict[str, list[str]], keys: dict[str, list[str]]) -> st.SearchStrategy[dict[str, list[str]]]:
-    """The valid answer with some of the page's fields replaced by awkward values or left out."""
-    changed = st.dictionaries(
-        st.sampled_from(sorted(keys)),
-        st.none() | st.sampled_from(sorted(keys)).flatmap(lambda k: values_for(keys[k])),
-        min_size=1,
-        max_size=len(keys),
-    )
-
-    def apply(changes: dict[str, list[str] | None]) -> dict[str, list[str]]:
-        out = dict(valid)
-        for key, value in changes.items():
-            if value is None:
-                out.pop(key, None)
-            else:
-                out[key] = value
-        return out
-
-    return changed.map(apply)
-
-
-def as_query(answer: dict[str, list[str]]) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, listed in answer.items():
-        data.setlist(key, listed)
-    return data
-
-
 # --- what the pages keep, as the form cleans it (the oracle for an accepted answer) ---------------
 
 
@@ -340,20 +312,6 @@ def row_of(referral: Referral) -> dict[str, Any]:
 
 
 # --- the walk ---------------------------------------------------------------------------------------
-
-
-def _status(response: Any, context: str) -> str:
-    """Which allowed kind of answer ``response`` is (asserting it is one)."""
-    status = response.status_code
-    if status == 302:
-        return "redirect"
-    if status in (403, 404):
-        return "forbidden"
-    assert status in (200, 400), f"{context}: {status}, not 200, 302, 400, 403 or 404"
-    if status == 400:
-        assert SUMMARY in response.content.decode(), f"{context}: 400 without the GOV.UK error summary"
-        return "refused"
-    return "shown"
 
 
 class Journey(RuleBasedStateMachine):
@@ -440,7 +398,7 @@ class Journey(RuleBasedStateMachine):
         before = stored()
         response = self.client.get(self.url(page, query="change=1" if changing else ""))
         context = f"GET {page} with {len(self.children)} children, answered {sorted(self.answered)}"
-        _status(response, context)
+        answer_kind(response, context)
         if not self.expect_gate(page, response, context):
             assert response.status_code == 200, f"{context}: {response.status_code}"
         assert stored() == before, f"{context}: showing a page stored something"
@@ -480,7 +438,7 @@ class Journey(RuleBasedStateMachine):
             offered = self.fields_of(page)
             answer = data.draw(valid_answer(page, offered), label=f"valid {page}")
             if hostile:
-                answer = data.draw(hostile_answer(answer, offered), label=f"hostile {page}")
+                answer = data.draw(awkward_answer(answer, dict(sorted(offered.items()))), label=f"hostile {page}")
         index = len(self.children)
         if page == "child" and (params.get("child") or "").isdecimal():
             index = min(int(params["child"]), len(self.children))
@@ -494,7 +452,7 @@ class Journey(RuleBasedStateMachine):
             self.seen["too big"] += 1
             return
         context = f"POST {url} {answer!r:.400} with {len(self.children)} children, answered {sorted(self.answered)}"
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         assert stored() == before, f"{context}: a question page stored something"
         if self.expect_gate(page, response, context):
             self.seen["answer gated"] += 1
@@ -554,7 +512,7 @@ class Journey(RuleBasedStateMachine):
         before = stored()
         response = self.client.post(self.url("children"), {**BROWSER, "remove": str(remove)})
         context = f"remove child {remove} of {len(self.children)}"
-        _status(response, context)
+        answer_kind(response, context)
         assert stored() == before, f"{context}: removing a child stored something"
         if self.expect_gate("children", response, context):
             return
@@ -575,13 +533,13 @@ class Journey(RuleBasedStateMachine):
         """Send from check your answers: accepted only when every page is answered."""
         page = self.client.get(self.url("check"))
         context = f"send with {len(self.children)} children, answered {sorted(self.answered)}"
-        _status(page, context)
+        answer_kind(page, context)
         token = (
             {"submission": submission_token(page.content.decode())} if page.status_code == 200 and with_token else {}
         )
         before, referrals = stored(), set(Referral.objects.values_list("pk", flat=True))
         response = self.client.post(self.url("check"), {**BROWSER, **token})
-        kind = _status(response, context)
+        kind = answer_kind(response, context)
         if self.expect_gate("check", response, context):
             assert stored() == before, f"{context}: a refused send stored something"
             self.seen["send gated"] += 1
