@@ -92,8 +92,9 @@ from tests.apps.referrals.factories import make_check
 from tests.conftest import FRAMEWORKS_DIR
 from tests.django_support import frameworks_offered
 from tests.drills.casework import acting_client
-from tests.fuzz.inputs import values_for
-from tests.fuzz.test_posts import BROWSER, SUMMARY, FormFields, stored
+from tests.fuzz.inputs import as_query as shared_as_query
+from tests.fuzz.inputs import awkward_answer
+from tests.fuzz.test_posts import BROWSER, SUMMARY, FormFields, answer_kind, stored
 from tests.people import member
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db]
@@ -315,36 +316,13 @@ def _on_the_record(
 
 
 def hostile_answer(valid: dict[str, list[str]], keys: dict[str, list[str]]) -> st.SearchStrategy:
-    """The valid answer with some of the form's fields replaced by awkward values or left out."""
-    names = sorted(k for k in keys if k not in UNROUTED)
-    if not names:  # a button alone (save, submit): what it sends is fixed
-        return st.just(valid)
-    changed = st.dictionaries(
-        st.sampled_from(names),
-        st.none() | st.sampled_from(names).flatmap(lambda k: values_for(keys[k])),
-        min_size=1,
-        max_size=len(names),
-    )
-
-    def apply(changes: dict[str, list[str] | None]) -> dict[str, list[str]]:
-        out = dict(valid)
-        for key, value in changes.items():
-            if value is None:
-                out.pop(key, None)
-            else:
-                out[key] = value
-        return out
-
-    return changed.map(apply)
+    """The valid answer with some of the form's fields (not the button that routes it) made awkward or left out."""
+    return awkward_answer(valid, {k: keys[k] for k in sorted(keys) if k not in UNROUTED})
 
 
 def as_query(answer: dict[str, list[str]]) -> QueryDict:
     """The answer as the view reads it (the test client sends nothing of a field with no values)."""
-    data = QueryDict(mutable=True)
-    for key, listed in answer.items():
-        if listed:
-            data.setlist(key, listed)
-    return data
+    return shared_as_query(answer, drop_empty=True)
 
 
 # --- the model: what the practitioner has had accepted -----------------------------------------------
@@ -468,18 +446,7 @@ class NotDone:
 Outcome = Accepted | NotDone
 
 
-def _status(response: Any, context: str) -> str:
-    """Which allowed kind of answer ``response`` is (asserting it is one)."""
-    status = response.status_code
-    if status == 302:
-        return "redirect"
-    if status in (403, 404):
-        return "forbidden"
-    assert status in (200, 400), f"{context}: {status}, not 200, 302, 400, 403 or 404"
-    if status == 400:
-        assert SUMMARY in response.content.decode(), f"{context}: 400 without the GOV.UK error summary"
-        return "refused"
-    return "shown"
+_status = answer_kind  # the walks' one reading of a page's answer
 
 
 def _said(response: Any) -> str:
