@@ -26,7 +26,8 @@ queries per request (min-max). ``--also SETTING=VALUE`` measures the result page
 setting too, interleaved in the same run (``CHECK_PAGE_CACHE_SECONDS=0``: without the cache of the
 check page's recorded part, checks/recorded.py). ``--env NAME=VALUE`` sets what the settings read
 (e.g. the page cache in Redis, whose keys then expire on their own). ``--profile
-PAGE`` prints cProfile's top functions for that page's requests instead of timing (slower).
+PAGE`` prints cProfile's top functions for that page's requests instead of timing (slower; ``--sort
+tottime`` orders them by their own time).
 
     .venv/bin/python bench/pages.py                       # 200 requests a page
     .venv/bin/python bench/pages.py --requests 500 --json
@@ -235,7 +236,7 @@ def measure(pages: dict[str, Page], warmup: int, requests: int) -> dict[str, dic
     }
 
 
-def profile(ask: Callable[[], Any], requests: int, top: int) -> None:
+def profile(ask: Callable[[], Any], requests: int, top: int, order: str) -> None:
     for _ in range(5):
         ask()
     profiler = cProfile.Profile()
@@ -243,7 +244,7 @@ def profile(ask: Callable[[], Any], requests: int, top: int) -> None:
     for _ in range(requests):
         ask()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(profiler).sort_stats(order).print_stats(top)
 
 
 def main() -> None:
@@ -253,6 +254,9 @@ def main() -> None:
     parser.add_argument("--framework", default="bury", help="the partnership (default bury, as bench/load.py)")
     parser.add_argument("--profile", choices=sorted(SHORT), help="cProfile this page instead of timing")
     parser.add_argument("--top", type=int, default=40, help="functions --profile prints (default 40)")
+    parser.add_argument(
+        "--sort", default="cumulative", choices=("cumulative", "tottime"), help="--profile's order (default cumulative)"
+    )
     parser.add_argument(
         "--env",
         action="append",
@@ -287,7 +291,7 @@ def main() -> None:
             overrides = {name: _value(value)}
             pages |= {f"{label} [{assignment}]": (asks[label], overrides) for label in (RESULT, RESULT_FULL)}
         if args.profile:
-            profile(asks[SHORT[args.profile]], args.requests, args.top)
+            profile(asks[SHORT[args.profile]], args.requests, args.top, args.sort)
             return
         result = measure(pages, args.warmup, args.requests)
         from django.db import connections

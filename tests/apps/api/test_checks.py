@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.audit.queries import access_log, events
+from continuum.apps.checks import services as check_services
 from continuum.apps.checks.models import Check
 from tests.apps.checks.factories import CheckFactory
 
@@ -35,6 +36,7 @@ def test_a_check_is_stored_as_the_tokens_person_with_its_audit_event(caller):
     assert out["recommended_level"] == check.recommended_level == 2
     assert out["result"]["recommended_level"]["number"] == 2
     assert out["judgement"] == "" and out["decided_level"] is None and out["sent_at"] is None
+    assert out["level_in_force"] is None
     assert events().filter(verb="checks.recorded", target_id=check.public_id).count() == 1
     assert check.indicators.filter(indicator_id="edu-l2-1", selected=True).exists()
 
@@ -55,6 +57,17 @@ def test_the_owner_reads_their_check_and_the_read_is_logged(caller):
     check = Check.objects.get(public_id=made["id"])
     log = list(access_log(check))
     assert [(e.verb, e.actor_user_id, e.payload["purpose"]) for e in log] == [("checks.viewed", ann.user.pk, "api")]
+
+
+def test_a_change_of_mind_is_the_level_in_force_beside_the_first_judgement(caller):
+    ann = caller(Role.PRACTITIONER)
+    made = ann.post("/api/v1/checks", {"framework": "tiny", "indicators": ["edu-l2-1"]}).json()
+    check = Check.objects.get(public_id=made["id"])
+    owner = Actor(user=ann.user, partnership=OWN, role=Role.PRACTITIONER)
+    check_services.record_judgement(check, agrees=True, actor=owner)
+    check_services.revise_judgement(check, agrees=False, own_level=3, reason="More came out", actor=owner)
+    out = ann.get(f"/api/v1/checks/{made['id']}").json()
+    assert (out["judgement"], out["decided_level"], out["level_in_force"]) == ("agree", 2, 3)
 
 
 def test_someone_elses_unsent_check_is_404_and_not_logged(caller):

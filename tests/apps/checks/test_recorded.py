@@ -124,6 +124,21 @@ def test_a_judgement_at_another_level_changes_the_next_step_shown(client, render
     assert "The document does not say what the next step is at this level" in html
 
 
+def test_a_change_of_mind_to_another_level_changes_the_next_step_shown(renders):
+    """The next step follows the level in force: a later change of mind's, not the first judgement's (ADR 0018)."""
+    owner = member(Role.PRACTITIONER, "tiny")
+    check = CheckFactory(actor=owner)
+    browser = client_for(owner)
+    services.record_judgement(check, agrees=True, actor=owner)
+    check.refresh_from_db()
+    assert "Start an early help assessment" in page(browser, check)
+    services.revise_judgement(check, agrees=False, own_level=3, reason="More came out", actor=owner)
+    html = page(browser, check)
+    assert renders == [check.public_id] * 2, "the level in force is part of what the cached part is made from"
+    assert "Start an early help assessment" not in html
+    assert "The document does not say what the next step is at this level" in html
+
+
 def test_what_retention_removes_is_gone_from_the_page_at_once(client):
     """The practitioner's words are never in the cache: the page shows them from the check, as stored now."""
     check = CheckFactory(inputs={"indicators": ["edu-l2-1"], "text": "Worried about Sam, aged 7"})

@@ -173,6 +173,7 @@ def check_out(check: Check) -> dict[str, Any]:
         "immediate_danger": check.immediate_danger,
         "judgement": check.judgement,
         "decided_level": check.decided_level,
+        "level_in_force": check.level_in_force,
         "sent_to_partnership": check.sent_to_partnership,
         "sent_at": check.sent_at,
         "result": check.result,

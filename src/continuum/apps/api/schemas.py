@@ -206,7 +206,10 @@ class CheckOut(Schema):
     recommended_level_name: str
     immediate_danger: bool
     judgement: str = Field(description="'' (not yet), 'agree' or 'own'.")
-    decided_level: int | None
+    decided_level: int | None = Field(description="The level of the first judgement, as first recorded.")
+    level_in_force: int | None = Field(
+        description="The level decided now: the latest change of mind's, else the first judgement's (null: not judged)."
+    )
     sent_to_partnership: str
     sent_at: datetime | None
     result: AssessmentOut

@@ -138,12 +138,16 @@ class Check(models.Model):
 
     @property
     def latest_revision(self) -> JudgementRevision | None:
-        """The latest change of mind recorded beside the first judgement, if any."""
+        """The latest change of mind recorded beside the first judgement, if any (none for an unsaved check)."""
+        if self.pk is None:
+            return None
         return self.judgement_revisions.order_by("-recorded_at", "-pk").first()
 
     @property
     def level_in_force(self) -> int | None:
         """The level decided now: the latest change of mind's, else the first judgement's (ADR 0018)."""
+        if not self.judgement:
+            return None  # a change of mind is recorded beside a first judgement: none to look for before it
         latest = self.latest_revision
         return latest.level if latest is not None else self.decided_level
 

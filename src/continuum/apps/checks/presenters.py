@@ -325,7 +325,8 @@ def _tiers_at(check: Check, loaded: LoadedFramework | None, level: int) -> set[s
 
 
 def next_steps(check: Check, loaded: LoadedFramework | None) -> list[dict[str, Any]]:
-    """What the framework says comes next at the check's level (the decided one, else the recommended).
+    """What the framework says comes next at the check's level: the one in force (the latest change of mind,
+    else the first judgement; ADR 0018), else the recommended one.
 
     A referral where the level is one of ``front_door.referral_levels``; an early help assessment at an
     early-help level; signposting at a universal level. Each carries the framework's words (``words``),
@@ -333,7 +334,7 @@ def next_steps(check: Check, loaded: LoadedFramework | None) -> list[dict[str, A
     and ``missing`` when the document does not say. The first is the page's button: at an early-help
     level the early help assessment, a referral beside it where the level is also a referral level.
     """
-    level = check.decided_level or check.recommended_level
+    level = check.level_in_force or check.recommended_level
     tiers = _tiers_at(check, loaded, level)
     fw = loaded.framework if loaded is not None else None
     steps: list[dict[str, Any]] = []

@@ -4,13 +4,13 @@ What the check recommended and why (the immediate-danger banner, the level, what
 reasons with the document's words, contacts, consent, timescales, the next step) and how it
 replays under the current framework depend only on what was stored with the check, the framework
 the service offers now and the code that renders them: not on who is looking, nor on anything
-recorded after (except the decided level, which chooses the next step). Rendering them is most of
+recorded after (except the level in force, which chooses the next step). Rendering them is most of
 the page's template work, and the replay is engine work, so they are rendered once and cached.
 
 The parts are rendered **without the request**: no context processor runs, so nothing of the
 viewer (their account, permissions, session or CSRF token) can be in them. The key is a digest of
 everything they are made from (:func:`key`): the check's link id and its stored result, citations,
-framework version and hash, recommended and decided levels; the current framework's content hash
+framework version and hash, recommended level and level in force (a change of mind included); the current framework's content hash
 (or its absence); the URL configuration and script prefix (the next step's links); the language;
 and a digest of the code and templates that render them (``code_version``: a deployment that
 changes them does not serve an older rendering). A changed input is a different key, never a stale
@@ -83,7 +83,7 @@ def key(check: Check) -> str:
         check.framework_hash,
         check.engine_version,
         check.recommended_level,
-        check.decided_level,
+        check.level_in_force,
         check.result,
         check.citations,
         loaded.content_hash if loaded is not None else None,
