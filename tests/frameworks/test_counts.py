@@ -168,7 +168,7 @@ RULES_BY_KIND = {
         "accumulation": 1,
         "prompt": 1,
     },
-    "bury": {"immediate-danger": 2, "statutory-trigger": 4, "accumulation": 2, "tier-split": 1},
+    "bury": {"immediate-danger": 2, "statutory-trigger": 4, "accumulation": 2, "tier-split": 1, "prompt": 2},
     "cambridgeshire-peterborough": {"immediate-danger": 2, "tier-split": 3, "accumulation": 1, "prompt": 2},
 }
 
