@@ -27,8 +27,9 @@ every action, "Other" words, and so on). Invariants after every step:
   accepted change stores exactly the rows the model predicts, with the app's own audit events
   (``earlyhelp.events``; a step-up also the front door's referrals, one per child, with theirs);
 - the record in the database is the model's after every step (nothing lost, nothing extra);
-- the same form sent twice stores nothing more (saving a section again records one more "section saved"
-  and changes nothing; withdrawing a consent again is refused as already withdrawn).
+- the same form sent twice stores nothing more (a section saved again with the same form is the save
+  already made; withdrawing a consent again is refused as already withdrawn); a consent may still be
+  withdrawn once the episode is closed (withdrawal is what stops the team seeing the closed record).
 
 The faults the walk found are fixed and pinned by tests of their own in ``tests/apps/earlyhelp/``: "Save and
 return" on the family page before a child was added was a 500 (the refusal put on an unbound form); a
@@ -744,18 +745,13 @@ class Journey(RuleBasedStateMachine):
             self.again(kind, url, answer, response["Location"], context)
 
     def again(self, kind: str, url: str, answer: dict[str, list[str]], location: str, context: str) -> None:
-        """The same form sent again (a double click): nothing more stored (a section saved again is one more
-        "section saved" event; a consent withdrawn again is refused)."""
+        """The same form sent again (a double click): nothing more stored, no event (a section saved again is the
+        save already made; a consent withdrawn again is refused)."""
         before, sequence = stored(), _last_sequence()
         response = self.client.post(url, {**BROWSER, **answer})
         context = f"{context}, sent again"
         got = _status(response, context)
         self.seen[f"{kind} twice"] += 1
-        if kind in ("save", "needs", "voice"):
-            assert got == "redirect" and response["Location"] == location, f"{context}: {got}"
-            assert _changed(before, stored()) == {"audit events": 1}, context
-            assert _verbs_since(sequence) == Counter({events.SECTION_SAVED.name: 1}), context
-            return
         if kind in ("withdraw", "open-withdraw"):  # no token: the service refuses it the second time
             assert got == "refused", f"{context}: {got} ({response.status_code})"
         elif kind in ("revise", "submit", "close", "step-up", "review"):
@@ -763,6 +759,7 @@ class Journey(RuleBasedStateMachine):
         else:
             assert got == "redirect" and response["Location"] == location, f"{context}: {got}"
         assert stored() == before, f"{context}: stored {_changed(before, stored())}"
+        assert not _verbs_since(sequence), f"{context}: events {_verbs_since(sequence)}"
 
     # --- the oracle: what a post to each page does, from the model and the page's own form
 
@@ -776,9 +773,9 @@ class Journey(RuleBasedStateMachine):
         if page == "family":
             return self.family(posted, token)
         if page == "needs":
-            return self.needs(posted)
+            return self.needs(posted, token)
         if page == "voice":
-            return self.voice(posted)
+            return self.voice(posted, token)
         if page in ("consent", "open_consent"):
             return self.consent(page, posted, token)
         if page == "check_answers":
@@ -801,7 +798,7 @@ class Journey(RuleBasedStateMachine):
             def saved() -> None:
                 m.done("family")
 
-            return Accepted(self.url("tasks"), {"audit events": 1}, {events.SECTION_SAVED.name: 1}, saved)
+            return Accepted(self.url("tasks"), {"audit events": 1, **token}, {events.SECTION_SAVED.name: 1}, saved)
         form = FamilyMemberForm(posted)
         if not form.is_valid():
             return NotDone("refused")
@@ -817,7 +814,7 @@ class Journey(RuleBasedStateMachine):
         rows = {"earlyhelp.FamilyMember": 1, "audit events": 1, **token}
         return Accepted(self.url("family"), rows, {events.MEMBER_ADDED.name: 1}, added)
 
-    def needs(self, posted: QueryDict) -> Outcome:
+    def needs(self, posted: QueryDict, token: dict[str, int]) -> Outcome:
         need_items, strength_items = indicator_choices(self.ep)
         form = NeedsForm(
             posted,
@@ -833,9 +830,9 @@ class Journey(RuleBasedStateMachine):
             self.model.strengths_text = data["strengths_text"].strip()
             self.model.done("needs")
 
-        return Accepted(self.url("tasks"), {"audit events": 1}, {events.SECTION_SAVED.name: 1}, saved)
+        return Accepted(self.url("tasks"), {"audit events": 1, **token}, {events.SECTION_SAVED.name: 1}, saved)
 
-    def voice(self, posted: QueryDict) -> Outcome:
+    def voice(self, posted: QueryDict, token: dict[str, int]) -> Outcome:
         from continuum.apps.earlyhelp.forms import VoiceForm
 
         form = VoiceForm(posted)
@@ -847,7 +844,7 @@ class Journey(RuleBasedStateMachine):
             self.model.voice = voice
             self.model.done("voice")
 
-        return Accepted(self.url("tasks"), {"audit events": 1}, {events.SECTION_SAVED.name: 1}, saved)
+        return Accepted(self.url("tasks"), {"audit events": 1, **token}, {events.SECTION_SAVED.name: 1}, saved)
 
     def consent(self, page: str, posted: QueryDict, token: dict[str, int]) -> Outcome:
         m = self.model

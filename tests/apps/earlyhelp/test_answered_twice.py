@@ -1,4 +1,5 @@
-"""A second answer to what was already answered is refused on the page, never a server error.
+"""A second answer to what was already answered is refused on the page, never a server error; the same form
+sent twice (a double click) is stored once.
 
 Found by the POST fuzzing (tests/fuzz/test_posts.py): withdrawing a consent already withdrawn, or accepting a
 step-down already answered (a second click from a page shown before the first), raised inside the view
@@ -107,3 +108,38 @@ def test_progress_saved_twice_with_the_same_form_is_saved_once_and_not_called_so
     action.refresh_from_db()
     assert action.progress == "Chart on the fridge"
     assert audit_events().filter(verb="earlyhelp.plan_changed", payload__change="progress").count() == 1
+
+
+SECTION_FORMS = {  # section → what its page's form posts (the family page's "Save and return" posts only its token)
+    "family": {},
+    "needs": {"needs": ["edu-l2-1"], "strengths": ["family-p-1"], "strengths_text": "Grandparents nearby"},
+    "voice": {"family_voice": "Mornings are hard."},
+}
+
+
+@pytest.mark.parametrize("section", sorted(SECTION_FORMS))
+def test_a_section_saved_twice_with_the_same_form_is_saved_once(acting, section):
+    """A double click on "Save and return to the task list" (family, strengths and needs, the family's voice)
+    recorded one more "section saved" event each time: the section forms' token was ignored. The second
+    sending now stores nothing and records nothing, and lands where the first did."""
+    lead = acting(Role.PRACTITIONER)
+    episode = services.start_from_check(lead, level_two_check(lead))
+    services.add_family_member(lead, episode, kind="child", first_name="Ava", last_name="Smith")
+    client = client_for(lead)
+    page = client.get(url(section, episode.public_id)).content.decode()
+    token = submission_token(page[page.rindex("<form") :])  # the family page's last form saves the section
+    data = {**SECTION_FORMS[section], "submission": token}
+    answers = [client.post(url(section, episode.public_id), data) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"] == url("tasks", episode.public_id)
+    saved = audit_events().filter(verb="earlyhelp.section_saved")
+    assert [e.payload["section"] for e in saved] == [section]
+    episode.refresh_from_db()
+    assert episode.sections_done == [section]
+    if section == "voice":
+        assert episode.family_voice == "Mornings are hard."
+    # A new showing of the page is a new form: saving it again is a new save.
+    page = client.get(url(section, episode.public_id)).content.decode()
+    data["submission"] = submission_token(page[page.rindex("<form") :])
+    assert client.post(url(section, episode.public_id), data).status_code == 302
+    assert audit_events().filter(verb="earlyhelp.section_saved").count() == 2

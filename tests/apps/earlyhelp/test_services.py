@@ -237,6 +237,35 @@ def test_withdrawing_consent_cuts_members_off_from_then_on_and_the_lead_keeps_th
         services.withdraw_consent(lead, consent)
 
 
+def test_consent_can_still_be_withdrawn_once_the_episode_is_closed_and_it_cuts_members_off_the_closed_record(acting):
+    """Consent may be withdrawn at any time (UK GDPR article 7(3)): a closed record stays shared with the team
+    only while consent covering the team is current, so a withdrawal after closure must still be possible."""
+    lead, member = acting(), acting(Role.PRACTITIONER)
+    episode = EpisodeFactory(actor=lead)
+    services.add_team_member(lead, episode, expected_version=version(episode), user=member.user, agency="School")
+    consent = episode.consents.get()
+    services.close(lead, episode, code="needs-met")
+    assert Episode.objects.visible_to(member).filter(pk=episode.pk).exists()
+    services.withdraw_consent(lead, consent, note="Mother asked by phone")
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and consent.withdrawal_note == "Mother asked by phone"
+    assert not Episode.objects.visible_to(member).filter(pk=episode.pk).exists()
+    assert Episode.objects.visible_to(lead).filter(pk=episode.pk).exists()
+
+
+def test_consent_can_be_withdrawn_from_a_draft_and_an_open_episode(acting):
+    lead = acting()
+    for submitted in (False, True):
+        episode = EpisodeFactory(actor=lead, submitted=submitted)
+        parent = episode.family.get(kind="adult")
+        consent = services.record_consent(
+            lead, episode, given_by=parent, to_what="The assessment", share_with=[], shares_with_team=True
+        )
+        services.withdraw_consent(lead, consent)
+        consent.refresh_from_db()
+        assert consent.withdrawn_at is not None
+
+
 def test_consent_not_covering_the_team_shows_the_family_to_no_member(acting):
     lead, member = acting(), acting(Role.PRACTITIONER)
     episode = EpisodeFactory(actor=lead)

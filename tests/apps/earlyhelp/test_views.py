@@ -159,6 +159,40 @@ def test_a_withdrawal_note_is_kept_without_control_or_bidirectional_characters(a
     assert consent.withdrawn_at is not None and consent.withdrawal_note == "By phone"
 
 
+INVALID_POSTS = {  # page → a post its form refuses (400) from someone allowed to make it
+    "needs": {"needs": ["not-an-indicator"]},
+    "voice": {"family_voice": ""},
+    "family": {},  # "Save and return" with no child in the family
+}
+
+
+@pytest.mark.parametrize("page", sorted(INVALID_POSTS))
+def test_who_may_not_edit_the_draft_is_refused_before_what_they_posted_is_checked(acting, page):
+    lead = acting(Role.PRACTITIONER)
+    episode = services.start_from_check(lead, level_two_check(lead))
+    target = url(page, episode.public_id)
+    assert client_for(lead).post(target, INVALID_POSTS[page]).status_code == 400
+    assert client_for(acting(Role.FRONT_DOOR_WORKER)).post(target, INVALID_POSTS[page]).status_code == 403
+    assert client_for(acting(Role.PRACTITIONER)).post(target, INVALID_POSTS[page]).status_code == 404
+    episode.refresh_from_db()
+    assert episode.sections_done == []
+
+
+def test_who_may_not_edit_a_closed_record_is_refused_before_a_withdrawal_is_recorded(acting):
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    consent = episode.consents.get()
+    services.close(lead, episode, code="needs-met")
+    target, posted = url("open_consent", episode.public_id), {"withdraw": consent.pk}
+    assert client_for(acting(Role.FRONT_DOOR_WORKER)).post(target, posted).status_code == 403
+    assert client_for(acting(Role.PRACTITIONER)).post(target, posted).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    assert client_for(lead).post(target, posted).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+
+
 def test_a_stale_plan_edit_is_refused_with_a_clear_message_and_the_input_kept(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)

@@ -110,8 +110,8 @@ def family(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 return redirect("earlyhelp:family", public_id=public_id)
     elif request.method == "POST":
-        try:
-            services.save_section(actor, episode, "family", {})
+        try:  # the same form sent again (a double click) is the section already saved: nothing more
+            submissions.once(submissions.posted(request), lambda: services.save_section(actor, episode, "family", {}))
         except services.EarlyHelpError as exc:
             problem = exc
         else:
@@ -157,8 +157,11 @@ def needs(request: HttpRequest, public_id: str) -> HttpResponse:
         initial={"strengths_text": episode.strengths_text},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_section(actor_of(request), episode, "needs", form.cleaned_data)
+        try:  # the same form sent again (a double click) is the section already saved: nothing more
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.save_section(actor_of(request), episode, "needs", form.cleaned_data),
+            )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
         else:
@@ -187,8 +190,11 @@ def voice(request: HttpRequest, public_id: str) -> HttpResponse:
     episode = found
     form = VoiceForm(request.POST or None, initial={"family_voice": episode.family_voice})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_section(actor_of(request), episode, "voice", form.cleaned_data)
+        try:  # the same form sent again (a double click) is the section already saved: nothing more
+            submissions.once(
+                submissions.posted(request),
+                lambda: services.save_section(actor_of(request), episode, "voice", form.cleaned_data),
+            )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
         else:
