@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import for_target, recorded
+from continuum.apps.checks import services as check_services
 from continuum.apps.earlyhelp import clocks, services
 from continuum.apps.earlyhelp.models import Episode, PlanAction, Review, Status, StepDown
 from continuum.apps.jobs.worker import run
@@ -64,6 +65,18 @@ def test_a_check_at_a_social_care_level_is_refused(acting):
     with pytest.raises(services.EarlyHelpError, match="not an early help level") as refused:
         services.start_from_check(actor, check)
     assert refused.value.field == "check"
+    assert not Episode.objects.exists()
+
+
+def test_a_change_of_mind_to_a_social_care_level_is_the_level_the_start_follows(acting):
+    """The level in force decides (ADR 0018): agreed at Level 2, then changed to Level 3, is no early help start."""
+    actor = acting(Role.PRACTITIONER)
+    check = level_two_check(actor)
+    check_services.record_judgement(check, agrees=True, actor=actor)
+    check_services.revise_judgement(check, agrees=False, own_level=3, reason="Known to police now", actor=actor)
+    check.refresh_from_db()
+    with pytest.raises(services.EarlyHelpError, match="not an early help level"):
+        services.start_from_check(actor, check)
     assert not Episode.objects.exists()
 
 

@@ -178,7 +178,7 @@ def start_from_check(actor: Actor, check: Check) -> Episode:
     if check.framework_id != actor.partnership:
         raise EarlyHelpError("This check was made against another partnership's document", field="check")
     loaded = framework_for(check.framework_id)
-    level = check.decided_level or check.recommended_level
+    level = check.level_in_force or check.recommended_level  # a later change of mind included (ADR 0018)
     if level not in _early_help_levels(loaded):
         raise EarlyHelpError(
             "The check's level is not an early help level in this document: refer to the front door instead",
