@@ -13,7 +13,7 @@ import pytest
 
 from continuum.apps.accounts.actor import Actor, Role
 from continuum.apps.earlyhelp import services
-from continuum.apps.earlyhelp.models import Episode
+from continuum.apps.earlyhelp.models import Episode, FamilyMember
 from tests.apps.earlyhelp.conftest import OWN, _write
 from tests.apps.earlyhelp.factories import EpisodeFactory, level_two_check
 from tests.django_support import frameworks_offered
@@ -131,8 +131,12 @@ def test_early_help_pages_pass_axe(page, live_server, transactional_db, early_he
     page.locator("#code-other").check()
     click(page, "Close the episode")
     look(page, "close-errors")
+    FamilyMember.objects.filter(episode=episode, kind="child").update(date_of_birth=None)  # recorded without one
     page.goto(f"{base}/{episode.public_id}/step-up/")
     look(page, "step-up")
+    click(page, "Step up")
+    assert page.title().startswith("Error: ") and page.locator(".govuk-error-summary a").count() == 2
+    look(page, "step-up-errors")
     page.goto(f"{base}/")
     look(page, "caseload")
     page.goto(f"{base}/reviews-due/")

@@ -16,7 +16,7 @@ from continuum.apps.accounts.permissions import Refused
 from continuum.apps.audit.queries import for_target, recorded
 from continuum.apps.checks import services as check_services
 from continuum.apps.earlyhelp import clocks, services
-from continuum.apps.earlyhelp.models import Episode, PlanAction, Review, Status, StepDown
+from continuum.apps.earlyhelp.models import Episode, FamilyMember, PlanAction, Review, Status, StepDown, StepUp
 from continuum.apps.jobs.worker import run
 from continuum.calendar import UK
 from tests.apps.checks.factories import CheckFactory
@@ -586,6 +586,67 @@ def test_step_up_reaches_the_front_door_as_one_referral_per_child_carrying_the_r
         assert referral.carried == stepped.package  # the assessment, plan, reviews and history travel with it
         assert referral.referral_source == "5D" and referral.partnership == episode.partnership
     assert {r.child_first_name for r in referrals} == set(children.values_list("first_name", flat=True))
+
+
+def _undated_family(lead: Actor) -> tuple[Episode, FamilyMember, FamilyMember]:
+    """An open episode whose child has no date of birth (as the family page allows) and a baby recorded with none."""
+    episode = EpisodeFactory(actor=lead)
+    older = episode.family.get(kind="child")
+    FamilyMember.objects.filter(pk=older.pk).update(date_of_birth=None)
+    baby = FamilyMember.objects.create(episode=episode, kind="child", first_name="Baby", last_name="Smith")
+    older.refresh_from_db()
+    return episode, older, baby
+
+
+def test_a_child_without_a_date_of_birth_is_dated_at_step_up_instead_of_a_dead_end(acting):
+    from continuum.apps.referrals.models import Referral
+
+    lead = acting()
+    episode, older, baby = _undated_family(lead)
+    assert services.undated_children(episode) == [older, baby]
+    before = verbs(episode)
+    with pytest.raises(services.EarlyHelpError) as refused:
+        services.step_up(lead, episode, reason="Needs social care")
+    assert refused.value.field == f"dob_{older.pk}" and str(refused.value).startswith(
+        f"Enter the date of birth of {older}"
+    )
+    episode.refresh_from_db()
+    assert episode.status == Status.OPEN and not StepUp.objects.exists() and not Referral.objects.exists()
+    assert verbs(episode) == before
+    due = timezone.localdate() + timedelta(days=60)
+    dates = {older.pk: (date(2016, 2, 3), False), baby.pk: (due, True)}
+    stepped = services.step_up(lead, episode, reason="Needs social care", dates=dates)
+    older.refresh_from_db()
+    baby.refresh_from_db()
+    assert older.date_of_birth == date(2016, 2, 3) and baby.date_of_birth is None  # a due date is not a birth
+    referrals = {r.child_first_name: r for r in Referral.objects.filter(public_id__in=stepped.referral_ids)}
+    assert referrals[older.first_name].date_of_birth == date(2016, 2, 3)
+    assert (referrals["Baby"].date_of_birth, referrals["Baby"].unborn_due_date) == (None, due)
+    event = for_target(episode).filter(verb="earlyhelp.step_up_recorded").get()
+    assert event.payload["dated_children"] == {str(older.pk): {"unborn": False}, str(baby.pk): {"unborn": True}}
+
+
+@pytest.mark.parametrize(
+    ("born", "unborn", "says"),
+    [
+        (timedelta(days=1), False, "must be in the past; if not yet born, tick"),
+        (timedelta(days=-1), True, "due date of Baby Smith must be today or later"),
+        (timedelta(days=300), True, "within the next 42 weeks"),
+    ],
+)
+def test_a_step_up_date_that_cannot_be_is_refused_and_nothing_is_stored(acting, born, unborn, says):
+    from continuum.apps.referrals.models import Referral
+
+    lead = acting()
+    episode, older, baby = _undated_family(lead)
+    today = timezone.localdate()
+    dates = {older.pk: (date(2016, 2, 3), False), baby.pk: (today + born, unborn)}
+    with pytest.raises(services.EarlyHelpError, match=says) as refused:
+        services.step_up(lead, episode, reason="Needs social care", dates=dates)
+    assert refused.value.field == f"dob_{baby.pk}"
+    older.refresh_from_db()
+    assert older.date_of_birth is None, "the first child's date is not kept from a step-up that failed"
+    assert not StepUp.objects.exists() and not Referral.objects.exists()
 
 
 # --- step-down --------------------------------------------------------------------------------------

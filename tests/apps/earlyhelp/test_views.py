@@ -323,3 +323,25 @@ def test_the_team_starts_from_a_front_door_decision_on_its_page_and_the_list_is_
     episode = Episode.objects.get()
     assert started["Location"] == url("tasks", episode.public_id) and episode.source_reference == referral.public_id
     assert team.post(url("front_door"), {"referral": referral.public_id}).status_code == 404  # no longer waiting
+
+
+def test_the_step_up_page_asks_for_a_missing_date_of_birth_and_steps_up_once_given(acting):
+    """A child recorded without a date of birth is no dead end: the step-up page asks for it (or a due date)."""
+    from continuum.apps.earlyhelp.models import FamilyMember
+
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    child = episode.family.get(kind="child")
+    FamilyMember.objects.filter(pk=child.pk).update(date_of_birth=None)
+    client, target = client_for(lead), url("step_up", episode.public_id)
+    page = client.get(target).content.decode()
+    assert "Dates of birth" in page and f'name="dob_{child.pk}"' in page and f'name="unborn_{child.pk}"' in page
+    refused = client.post(target, {"reason": "Needs social care"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert f'<a href="#dob_{child.pk}">Enter the date of birth of {child}, or the due date if not yet born</a>' in html
+    assert Episode.objects.get(pk=episode.pk).status == Status.OPEN
+    stepped = client.post(target, {"reason": "Needs social care", f"dob_{child.pk}": "03/02/2016"})
+    assert stepped.status_code == 302
+    assert Episode.objects.get(pk=episode.pk).status == Status.CLOSED
+    assert str(FamilyMember.objects.get(pk=child.pk).date_of_birth) == "2016-02-03"

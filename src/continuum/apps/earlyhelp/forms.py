@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from continuum.apps.earlyhelp.models import CLOSURE_LABELS, FamilyMember, StepDown
+from continuum.apps.earlyhelp.services import date_needed
 from continuum.apps.govuk.fields import CleanTextField
 
 
@@ -109,6 +110,37 @@ class ReviseClosureForm(CloseForm):
 
 class ReasonForm(forms.Form):
     reason = CleanTextField(max_length=5000, error_messages={"required": "Enter a reason"})
+
+
+class StepUpForm(ReasonForm):
+    """The step-up's reason, and a date for each child recorded without one (``dob_<id>``, ``unborn_<id>``)."""
+
+    def __init__(self, *args: Any, undated: list[FamilyMember], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.undated = undated
+        for child in undated:
+            self.fields[f"dob_{child.pk}"] = forms.DateField(
+                required=False,  # the service says which child still needs one
+                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                error_messages={"invalid": f"Enter a real date for {child}, for example 27/03/2019"},
+            )
+            self.fields[f"unborn_{child.pk}"] = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        """Every missing date at once, beside the reason's error (the service refuses the first it meets)."""
+        cleaned = super().clean() or {}
+        for child in self.undated:
+            name = f"dob_{child.pk}"
+            if cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, date_needed(child))
+        return cleaned
+
+    def dates(self) -> dict[int, tuple[Any, bool]]:
+        """Each undated child's ``(date or None, unborn)``, as :func:`services.step_up` takes them."""
+        return {
+            child.pk: (self.cleaned_data.get(f"dob_{child.pk}"), bool(self.cleaned_data.get(f"unborn_{child.pk}")))
+            for child in self.undated
+        }
 
 
 class StepDownForm(forms.Form):

@@ -794,19 +794,38 @@ def _front_door_sender() -> Any | None:
     return getattr(referral_services, "receive_step_up", None)
 
 
+def date_needed(child: FamilyMember) -> str:
+    """What a step-up says of a child still without a date of birth."""
+    return f"Enter the date of birth of {child}, or the due date if not yet born"
+
+
+def undated_children(episode: Episode) -> list[FamilyMember]:
+    """The family's children recorded without a date of birth: a step-up asks for each (the referral needs one)."""
+    return list(episode.family.filter(kind=FamilyMember.Kind.CHILD, date_of_birth__isnull=True).order_by("id"))
+
+
 @transaction.atomic
-def step_up(actor: Actor, episode: Episode, *, reason: str) -> StepUp:
+def step_up(
+    actor: Actor, episode: Episode, *, reason: str, dates: Mapping[int, tuple[date | None, bool]] | None = None
+) -> StepUp:
     """Step up to the front door: a referral carrying the assessment, the plan and the history, its clock starting now.
 
     The episode closes with the reason ``step-up``; the package is kept here too, so nothing is lost
-    whatever the front door does with it.
+    whatever the front door does with it. A child recorded without a date of birth (allowed while the
+    assessment was written, for an unborn baby or a date not yet known) is given one here: ``dates``
+    maps the child's id to ``(date, unborn)``. A born child's date of birth is stored on the family's
+    record; an unborn child's due date travels with the referral. Both are in the step-up's event.
     """
     require(actor, "earlyhelp.step_up", episode)
     episode = _locked(episode)
     _need_status(episode, Status.OPEN)
     if not has_visible_text(clean_text(reason)):
         raise EarlyHelpError("Enter why the family needs social care now", field="reason")
+    due_dates = _date_undated_children(episode, dates or {})
     package = handoff_package(episode)
+    for person, member in zip(episode.family.all(), package["assessment"]["family"], strict=True):  # same order
+        if person.pk in due_dates:
+            member["unborn_due_date"] = due_dates[person.pk].isoformat()
     stepped = StepUp.objects.create(
         episode=episode,
         requested_by=actor.user,
@@ -823,13 +842,39 @@ def step_up(actor: Actor, episode: Episode, *, reason: str) -> StepUp:
         stepped.referral_ids = [str(r.public_id) for r in referrals]
         stepped.save(update_fields=["referral_ids"])
     _close(actor, episode, "step-up", clean_text(reason).strip())
+    dated = {str(pk): {"unborn": unborn} for pk, (_, unborn) in (dates or {}).items()}
     record(
         events.STEPPED_UP,
         target=episode,
         actor=actor,
-        payload={"step_up": stepped.pk, "referrals": stepped.referral_ids},
+        payload={"step_up": stepped.pk, "referrals": stepped.referral_ids, "dated_children": dated},
     )
     return stepped
+
+
+def _date_undated_children(episode: Episode, dates: Mapping[int, tuple[date | None, bool]]) -> dict[int, date]:
+    """Give each undated child the date the step-up page asked for; returns the unborn children's due dates."""
+    today = timezone.localdate()
+    due_dates: dict[int, date] = {}
+    for child in undated_children(episode):
+        given, unborn = dates.get(child.pk, (None, False))
+        field = f"dob_{child.pk}"
+        if given is None:
+            raise EarlyHelpError(date_needed(child), field=field)
+        if unborn:
+            if given < today:
+                raise EarlyHelpError(f"The due date of {child} must be today or later", field=field)
+            if given > today + timedelta(days=294):  # 42 weeks: longer than any pregnancy from today
+                raise EarlyHelpError(f"The due date of {child} must be within the next 42 weeks", field=field)
+            due_dates[child.pk] = given
+            continue
+        if given > today:
+            raise EarlyHelpError(
+                f"The date of birth of {child} must be in the past; if not yet born, tick ‘Not yet born’", field=field
+            )
+        child.date_of_birth = given
+        child.save(update_fields=["date_of_birth"])
+    return due_dates
 
 
 # --- step-down -------------------------------------------------------------------------------

@@ -479,6 +479,7 @@ def receive_step_up(actor: Actor, *, episode: Any, package: dict[str, Any], reas
             first_name=str(m.get("first_name", "")),
             last_name=str(m.get("last_name", "")),
             date_of_birth=date.fromisoformat(m["date_of_birth"]) if m.get("date_of_birth") else None,
+            unborn_due_date=date.fromisoformat(m["unborn_due_date"]) if m.get("unborn_due_date") else None,
         )
         for m in assessment.get("family", [])
         if m.get("kind") == "child"

@@ -18,8 +18,8 @@ from continuum.apps.earlyhelp.forms import (
     ActionForm,
     CloseForm,
     ProgressForm,
-    ReasonForm,
     ReviseClosureForm,
+    StepUpForm,
     TeamMemberForm,
 )
 from continuum.apps.earlyhelp.models import Episode, Status
@@ -272,21 +272,41 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
 def step_up(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_of(request)
     episode = queries.family_record(actor, public_id)
-    form = ReasonForm(request.POST or None)
+    undated = services.undated_children(episode) if episode.status == Status.OPEN else []
+    form = StepUpForm(request.POST or None, undated=undated)
     if request.method == "POST" and form.is_valid():
         try:
             submissions.once(
                 submissions.posted(request),
-                lambda: services.step_up(actor, episode, reason=form.cleaned_data["reason"]),
+                lambda: services.step_up(actor, episode, reason=form.cleaned_data["reason"], dates=form.dates()),
             )
         except services.EarlyHelpError as exc:
             _refused(form, exc)
         else:
             return redirect("earlyhelp:record", public_id=public_id)
     loaded = services.framework_for(episode.partnership)
+    children = [
+        {
+            "name": str(child),
+            "dob_name": f"dob_{child.pk}",
+            "dob": form[f"dob_{child.pk}"].value() or "",
+            "dob_error": form.errors.get(f"dob_{child.pk}", [""])[0],
+            "unborn_name": f"unborn_{child.pk}",
+            "unborn_items": [
+                {
+                    "html_id": f"unborn_{child.pk}",
+                    "value": "on",
+                    "label": "Not yet born: the date above is the due date",
+                    "checked": bool(form[f"unborn_{child.pk}"].value()),
+                }
+            ],
+        }
+        for child in undated
+    ]
     context = {
         "episode": episode,
         "reason": form["reason"].value() or "",
+        "undated": children,
         "step_up_words": statements(loaded.framework.early_help.step_up if loaded.framework.early_help else []),
         **_form_context(form),
     }
