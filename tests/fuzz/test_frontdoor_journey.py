@@ -570,11 +570,11 @@ class Journey(RuleBasedStateMachine):
         answer, is_hostile = self.draw_answer(data, valid, ["to"], "reassign", form)
 
         def expect(answer: dict[str, list[str]]) -> Expect:
+            if who != "m":
+                return Expect("forbidden")  # who may, before what was posted
             reassign = forms.ReassignForm(as_query(answer))
             if not reassign.is_valid():
                 return Expect("refused")
-            if who != "m":
-                return Expect("forbidden")
             to = people.get(str(reassign.cleaned_data["to"]))
             if to is None or c.state == State.DECIDED:
                 return Expect("refused")
@@ -946,14 +946,14 @@ class Journey(RuleBasedStateMachine):
         def expect(answer: dict[str, list[str]]) -> Expect:
             if not d.visible_to(who):
                 return Expect("not found")
+            if who not in may:
+                return Expect("forbidden")  # who may, before what was posted
             moved = form_class(as_query(answer))
             if not moved.is_valid():
                 return Expect("refused")
             text = moved.cleaned_data[key]
             if not _visible(text):
                 return Expect("refused")
-            if who not in may:
-                return Expect("forbidden")
             return moved_as_the_model_says(d, action, text, page, "submission" in answer)
 
         self.post(who, url, answer, expect, label=action, is_hostile=is_hostile, twice=data.draw(st.booleans()))
@@ -991,11 +991,11 @@ class Journey(RuleBasedStateMachine):
         def expect(answer: dict[str, list[str]]) -> Expect:
             if not d.visible_to(who):
                 return Expect("not found")
+            if who not in PARTIES:
+                return Expect("forbidden")  # who may, before what was posted
             changed = escalation_forms.ReviseOutcomeForm(as_query(answer))
             if not changed.is_valid():
                 return Expect("refused")
-            if who not in PARTIES:
-                return Expect("forbidden")  # the service asks who first, then what
             outcome, reason = changed.cleaned_data["outcome"], changed.cleaned_data["reason"]
             if not _visible(outcome) or not _visible(reason):
                 return Expect("refused")

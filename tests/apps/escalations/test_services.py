@@ -231,6 +231,19 @@ def test_people_outside_the_disagreement_may_not_move_it(role):
     assert stage(escalation, 1).response == ""
 
 
+@pytest.mark.parametrize(
+    ("move", "keyword"),
+    [("respond", "response"), ("escalate", "reason"), ("resolve", "outcome"), ("withdraw", "reason")],
+)
+def test_who_may_move_it_is_asked_before_the_text(move, keyword):
+    """Someone who may not move it is refused (403) whatever text they give, not told the text is missing."""
+    escalation = EscalationFactory()
+    who = acting(Role.PARTNERSHIP_ADMIN) if move != "withdraw" else acting(Role.FRONT_DOOR_MANAGER)
+    with pytest.raises(Refused):
+        getattr(services, move)(who, escalation, **{keyword: " "})
+    assert stage(escalation, 1).response == "" and verbs(escalation) == [events.RAISED.name]
+
+
 def test_the_front_door_of_another_partnership_may_not_move_it():
     escalation = EscalationFactory()
     with pytest.raises(Refused):

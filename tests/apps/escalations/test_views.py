@@ -11,6 +11,7 @@ from continuum.apps.audit.queries import access_log, recorded
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.escalations import events, services
 from continuum.apps.escalations.models import Escalation, PartnershipProcedure, RegisterExport, Status
+from tests.fuzz.test_posts import stored
 from tests.people import client_for
 
 from .conftest import STAGED, UNSTAGED
@@ -212,3 +213,56 @@ def test_an_escalation_is_not_shown_when_its_access_cannot_be_logged(monkeypatch
         client.get(f"/escalations/{escalation.public_id}/")
     with pytest.raises(RuntimeError):
         client.get("/escalations/register/")
+
+
+# -- who may, before what was posted ---------------------------------------------------------------
+
+TOO_LONG = "x" * 5001  # past every text field's length: the form refuses it
+
+
+def _everything() -> tuple[dict[str, int], int]:
+    """Every Continuum row and job, and every audit event, the access log included."""
+    return stored(), audit_events().count()
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "field"),
+    [
+        (Role.PARTNERSHIP_ADMIN, "respond", "response"),  # the admin sees an escalation but may not move it
+        (Role.PARTNERSHIP_ADMIN, "escalate", "reason"),
+        (Role.PARTNERSHIP_ADMIN, "resolve", "outcome"),
+        (Role.FRONT_DOOR_MANAGER, "withdraw", "withdraw_reason"),  # only the person who raised it withdraws it
+    ],
+)
+def test_a_move_by_someone_who_may_not_is_refused_before_its_text_is_read(role, action, field):
+    """403 whatever was sent: text the form refuses (too long) or the service refuses (none), never a 400."""
+    escalation = EscalationFactory()
+    client = client_for(acting(role))
+    before = _everything()
+    for sent in (TOO_LONG, "", " "):
+        response = client.post(f"/escalations/{escalation.public_id}/{action}/", {field: sent})
+        assert response.status_code == 403, repr(sent[:10])
+    assert _everything() == before
+
+
+def test_a_change_of_outcome_by_someone_who_may_not_is_refused_before_the_form_is_read():
+    raiser = acting(Role.FRONT_DOOR_WORKER)
+    escalation = EscalationFactory(actor=raiser)
+    services.respond(raiser, escalation, response="Spoke; agreed")
+    services.resolve(raiser, escalation, outcome="Level kept")
+    admin = client_for(acting(Role.PARTNERSHIP_ADMIN))  # sees it, may not change it
+    before = _everything()
+    response = admin.post(f"/escalations/{escalation.public_id}/outcome-change/", {"outcome": TOO_LONG, "reason": ""})
+    assert response.status_code == 403
+    assert _everything() == before
+
+
+def test_raising_about_another_partnerships_decision_is_refused_before_the_form_is_read():
+    owner = acting(Role.PRACTITIONER, STAGED)
+    theirs = stored_check(owner, UNSTAGED)  # their own check, against the other partnership's framework
+    before = _everything()
+    response = client_for(owner).post(
+        f"/escalations/raise/check/{theirs.public_id}/", {"concern": TOO_LONG, "other_party": ""}
+    )
+    assert response.status_code == 403
+    assert _everything() == before

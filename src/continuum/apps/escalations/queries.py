@@ -26,8 +26,13 @@ OVERDUE = "overdue"
 PAGE_SIZE = 100
 
 
-def escalation_for(actor: Actor, public_id: str, *, purpose: str = "page") -> Escalation:
-    """The escalation ``public_id`` if ``actor`` may see it (404 otherwise), its stages loaded; the access logged."""
+def escalation_for(
+    actor: Actor, public_id: str, *, purpose: str = "page", action: str = "escalations.view"
+) -> Escalation:
+    """The escalation ``public_id`` if ``actor`` may see it (404 otherwise) and do ``action`` to it (403
+    otherwise), its stages loaded; the access logged. A view that changes an escalation names its action here,
+    before it reads what was posted: a person who may not act learns nothing of the form (the services ask
+    again), and is refused before anything is written, the access log too."""
     found = (
         Escalation.objects.visible_to(actor)
         .filter(public_id=public_id)
@@ -36,7 +41,8 @@ def escalation_for(actor: Actor, public_id: str, *, purpose: str = "page") -> Es
     )
     if found is None:
         raise Http404("No such escalation")
-    require(actor, "escalations.view", found)
+    for needed in dict.fromkeys(("escalations.view", action)):
+        require(actor, needed, found)
     record_access(actor, found, purpose=purpose, verb=events.VIEWED)
     return found
 

@@ -1,6 +1,7 @@
 """The only code that changes escalations. Each change and its audit event share one transaction.
 
-Every function takes the :class:`Actor`, checks the role table (``permissions.require``), locks
+Every function takes the :class:`Actor`, checks the role table (``permissions.require``) first,
+before the text it was given (so a person who may not is refused whatever they sent), locks
 the escalation, checks the move against :data:`~continuum.apps.escalations.models.TRANSITIONS`
 and the stage's state, changes it, writes the audit event and, when a stage's clock starts,
 enqueues its reminder and overdue jobs, all in one transaction. ``now`` is for clocks against
@@ -91,6 +92,17 @@ def _start_stage(escalation: Escalation, number: int, start: datetime, loaded: L
     return stage
 
 
+def require_raise(actor: Actor, kind: SubjectKind, subject: models.Model) -> None:
+    """Raise :class:`Refused` unless ``actor`` may raise a disagreement about ``subject``: their role raises, they
+    can see it, and it is their partnership's. Asked before anything else (the raise page asks it too)."""
+    require(actor, "escalations.raise")
+    manager: Any = type(subject)._default_manager
+    if not manager.visible_to(actor).filter(pk=subject.pk).exists():
+        raise Refused(actor, "escalations.raise", f"the {kind.noun} is not within the actor's partnership and role")
+    if kind.partnership(subject) != actor.partnership:
+        raise Refused(actor, "escalations.raise", f"the {kind.noun} belongs to another partnership")
+
+
 def raise_escalation(
     actor: Actor,
     kind: SubjectKind,
@@ -102,13 +114,8 @@ def raise_escalation(
     now: datetime | None = None,
 ) -> Escalation:
     """``actor`` disagrees with ``subject``'s decision: store it with the procedure's stages and start stage 1."""
-    require(actor, "escalations.raise")
-    manager: Any = type(subject)._default_manager
-    if not manager.visible_to(actor).filter(pk=subject.pk).exists():
-        raise Refused(actor, "escalations.raise", f"the {kind.noun} is not within the actor's partnership and role")
+    require_raise(actor, kind, subject)
     partnership = kind.partnership(subject)
-    if partnership != actor.partnership:
-        raise Refused(actor, "escalations.raise", f"the {kind.noun} belongs to another partnership")
     decision = kind.decision(subject)
     if decision is None:
         raise EscalationError(f"The {kind.noun} has no decision yet to disagree with")
@@ -152,9 +159,11 @@ def raise_escalation(
     return escalation
 
 
-def _locked(actor: Actor, action: str, escalation: Escalation) -> tuple[Escalation, Stage]:
-    """Inside a transaction: the escalation (locked) and its current stage, once ``actor`` may do ``action``."""
-    require(actor, action, escalation)
+def _locked(escalation: Escalation) -> tuple[Escalation, Stage]:
+    """Inside a transaction: the escalation (locked) and its current stage, once it is open.
+
+    The move's caller has asked ``permissions.require`` first, before it reads the text it was given, so
+    a person who may not move it is refused (``Refused``, a 403) whatever they sent."""
     locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if locked.status != Status.OPEN:
         raise EscalationError(f"This escalation is already {locked.get_status_display().lower()}")
@@ -171,9 +180,10 @@ def _transition(escalation: Escalation, to: str) -> Any:
 
 def respond(actor: Actor, escalation: Escalation, *, response: str, now: datetime | None = None) -> Stage:
     """Record the response at the current stage (once per stage)."""
+    require(actor, "escalations.respond", escalation)
     text = _required(response, "response", "Enter the response at this stage")
     with transaction.atomic():
-        locked, stage = _locked(actor, "escalations.respond", escalation)
+        locked, stage = _locked(escalation)
         if stage.response:
             raise EscalationError("The response at this stage is already recorded", field="response")
         stage.response, stage.responded_at, stage.responded_by = text, now or timezone.now(), actor.user
@@ -184,10 +194,11 @@ def respond(actor: Actor, escalation: Escalation, *, response: str, now: datetim
 
 def escalate(actor: Actor, escalation: Escalation, *, reason: str, now: datetime | None = None) -> Stage:
     """Move to the procedure's next stage: after the response at this stage, or once its deadline has passed."""
+    require(actor, "escalations.escalate", escalation)
     text = _required(reason, "reason", "Say why the disagreement moves to the next stage")
     moment = now or timezone.now()
     with transaction.atomic():
-        locked, stage = _locked(actor, "escalations.escalate", escalation)
+        locked, stage = _locked(escalation)
         if not locked.stage_count:
             raise EscalationError(
                 "The procedure's stages are not recorded here, so there is no next stage to move to: "
@@ -222,11 +233,9 @@ def escalate(actor: Actor, escalation: Escalation, *, reason: str, now: datetime
     return following
 
 
-def _close(
-    actor: Actor, escalation: Escalation, action: str, to: str, end: str, text: str, moment: datetime
-) -> Escalation:
+def _close(actor: Actor, escalation: Escalation, to: str, end: str, text: str, moment: datetime) -> Escalation:
     with transaction.atomic():
-        locked, stage = _locked(actor, action, escalation)
+        locked, stage = _locked(escalation)
         if to == Status.RESOLVED and not stage.response:
             raise EscalationError("Record the response at this stage before the resolution", field="outcome")
         verb = _transition(locked, to)
@@ -240,18 +249,16 @@ def _close(
 
 def resolve(actor: Actor, escalation: Escalation, *, outcome: str, now: datetime | None = None) -> Escalation:
     """Record the resolution at the current stage (after its response); the escalation is closed."""
+    require(actor, "escalations.resolve", escalation)
     text = _required(outcome, "outcome", "Enter how the disagreement was resolved")
-    return _close(
-        actor, escalation, "escalations.resolve", Status.RESOLVED, StageEnd.RESOLVED, text, now or timezone.now()
-    )
+    return _close(actor, escalation, Status.RESOLVED, StageEnd.RESOLVED, text, now or timezone.now())
 
 
 def withdraw(actor: Actor, escalation: Escalation, *, reason: str, now: datetime | None = None) -> Escalation:
     """The person who raised it withdraws it, saying why."""
+    require(actor, "escalations.withdraw", escalation)
     text = _required(reason, "withdraw_reason", "Say why you are withdrawing the escalation")
-    return _close(
-        actor, escalation, "escalations.withdraw", Status.WITHDRAWN, StageEnd.WITHDRAWN, text, now or timezone.now()
-    )
+    return _close(actor, escalation, Status.WITHDRAWN, StageEnd.WITHDRAWN, text, now or timezone.now())
 
 
 def revise_outcome(

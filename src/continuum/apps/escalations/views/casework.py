@@ -49,6 +49,8 @@ def raise_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     """Raise a disagreement about one decision: the decision, the procedure it will follow, the form."""
     actor = request.actor  # type: ignore[attr-defined]
     subject_kind, subject = _subject(request, kind, reference)
+    if request.method == "POST":
+        services.require_raise(actor, subject_kind, subject)  # who may, before what they sent
     decision = subject_kind.decision(subject)
     form = RaiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +132,7 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     if action not in MOVES:
         raise Http404("No such action")
     form_class, service, keyword, flash = MOVES[action]
-    escalation = queries.escalation_for(actor, public_id)
+    escalation = queries.escalation_for(actor, public_id, action=f"escalations.{action}")  # before the form
     if submissions.stored(submissions.posted(request)) is not None:  # the same form sent again: it was done
         request.session[FLASH_KEY] = flash
         return redirect(reverse("escalations:detail", kwargs={"public_id": public_id}))
@@ -157,7 +159,7 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
 def revise_outcome(request: HttpRequest, public_id: str) -> HttpResponse:
     """A change to a resolved escalation's outcome, recorded beside it with its reason; refusals on the page."""
     actor = request.actor  # type: ignore[attr-defined]
-    escalation = queries.escalation_for(actor, public_id)
+    escalation = queries.escalation_for(actor, public_id, action="escalations.resolve")  # before the form
     form = ReviseOutcomeForm(request.POST)
     form.is_valid()
     if not form.errors:

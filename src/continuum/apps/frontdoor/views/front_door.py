@@ -87,11 +87,16 @@ class _NothingToClaim(Exception):
     """The queue has no unclaimed contact: nothing is claimed, so the form's token is not spent."""
 
 
-def _triage(request: HttpRequest, public_id: str) -> Triage:
-    triage = queries.triage_for(_actor(request), public_id)
+def _triage(request: HttpRequest, public_id: str, action: str = "frontdoor.view") -> Triage:
+    """The contact, if it is within the actor's reach (else 404) and they may see it and do ``action`` to it
+    (else 403). Each view asks this first, before reading what was posted: a person who may not act learns
+    nothing of the form, and every refusal comes in the same order (the services ask again)."""
+    actor = _actor(request)
+    triage = queries.triage_for(actor, public_id)
     if triage is None:
         raise Http404("no such contact at this front door")
-    require(_actor(request), "frontdoor.view", triage)
+    for needed in dict.fromkeys(("frontdoor.view", action)):
+        require(actor, needed, triage)
     return triage
 
 
@@ -191,7 +196,7 @@ def _done(request: HttpRequest, triage: Triage, message: str) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def claim(request: HttpRequest, public_id: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.claim")
     try:
         submissions.once(submissions.posted(request), lambda: services.claim(_actor(request), triage))
     except services.FrontDoorError as error:
@@ -202,7 +207,7 @@ def claim(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def reassign(request: HttpRequest, public_id: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.reassign")
     form = forms.ReassignForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, triage, form)
@@ -219,7 +224,7 @@ def reassign(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def grade(request: HttpRequest, public_id: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.triage")
     form = forms.GradeForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, triage, form)
@@ -235,7 +240,7 @@ def grade(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def request_check(request: HttpRequest, public_id: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.triage")
     form = forms.RequestCheckForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, triage, form)
@@ -254,7 +259,7 @@ def request_check(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 @action_required("frontdoor.view_queue")
 def answer_check(request: HttpRequest, public_id: str, agency: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.triage")
     check = AgencyCheck.objects.filter(triage=triage, agency=agency).first()
     if check is None:
         raise Http404("no such agency check")
@@ -276,7 +281,7 @@ def answer_check(request: HttpRequest, public_id: str, agency: str) -> HttpRespo
 @require_POST
 @action_required("frontdoor.view_queue")
 def confirm_match(request: HttpRequest, public_id: str) -> HttpResponse:
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.triage")
     form = forms.MatchForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, triage, form)
@@ -294,7 +299,7 @@ def confirm_match(request: HttpRequest, public_id: str) -> HttpResponse:
 @action_required("frontdoor.view_queue")
 def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.decide")
     if triage.state == State.DECIDED:
         if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
             return _done(request, triage, "Decision recorded.")  # the same form sent again
@@ -332,7 +337,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
 @action_required("frontdoor.view_queue")
 def feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
-    triage = _triage(request, public_id)
+    triage = _triage(request, public_id, "frontdoor.decide")
     context = _contact_context(request, triage)
     if request.method == "POST":
         form = forms.FeedbackForm(request.POST)
@@ -369,8 +374,7 @@ def feedback(request: HttpRequest, public_id: str) -> HttpResponse:
 def revise(request: HttpRequest, public_id: str) -> HttpResponse:
     """Record a change to a decided contact's decision: beside the first, in the person's name, with why."""
     actor = _actor(request)
-    triage = _triage(request, public_id)
-    require(actor, "frontdoor.decide", triage)
+    triage = _triage(request, public_id, "frontdoor.decide")
     if triage.state != State.DECIDED:
         return redirect("frontdoor:decide", public_id=triage.public_id)
     context = _contact_context(request, triage)
