@@ -51,6 +51,23 @@ def test_a_denial_ends_at_but():
     ]
 
 
+def test_a_denial_ends_at_the_reason_it_gives():
+    """A reason after a negation is read on its own: "doesn't like bath time because ..." denies no abuse."""
+    assert polarities("She doesn't like bath time because mum's boyfriend does the touching on her private parts") == [
+        ("weak", "She doesn't like bath time"),
+        ("affirmed", "mum's boyfriend does the touching on her private parts"),
+    ]
+    assert polarities("They may not be offered a home cos of their rent arrears")[-1] == (
+        "affirmed",
+        "of their rent arrears",
+    )
+
+
+def test_because_without_a_negation_keeps_the_clause_whole():
+    text = "She is doing all the shopping because mums MS has got a lot worse"
+    assert polarities(text) == [("affirmed", text)]
+
+
 def test_a_denial_covers_a_list_and_ends_at_a_new_subject():
     assert polarities("No concerns about attendance, punctuality or behaviour, mum drinks every night") == [
         ("denied", "No concerns about attendance, punctuality or behaviour"),

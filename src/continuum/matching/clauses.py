@@ -74,6 +74,7 @@ class _Cues:
     pseudo: frozenset[Cue]
     positive: frozenset[Cue]
     terminators: frozenset[Cue]
+    scope_enders: frozenset[Cue]
     starters: frozenset[str]
     acts: frozenset[str]
     longest: int
@@ -88,7 +89,7 @@ def cues() -> _Cues:
     data = load_data("language.yaml")["negation"]
     sets = {
         name: _cue_set(data[name])
-        for name in ("strong_before", "strong_after", "weak", "pseudo", "positive", "terminators")
+        for name in ("strong_before", "strong_after", "weak", "pseudo", "positive", "terminators", "scope_enders")
     }
     longest = max(len(c) for cue_set in sets.values() for c in cue_set)
     return _Cues(
@@ -199,9 +200,13 @@ def _clauses(sentence: str) -> list[list[tuple[str, int, int]]]:
     words = [t[0] for t in tokens]
     clauses: list[list[tuple[str, int, int]]] = [[]]
     i = 0
+    negating = False  # whether the clause so far holds a negation cue (a scope ender then ends the clause)
     while i < len(tokens):
-        size = _find(words, i, c.terminators, c.longest)
+        size = _find(words, i, c.terminators, c.longest) or (
+            _find(words, i, c.scope_enders, c.longest) if negating else 0
+        )
         if size:
+            negating = False
             clauses.append([])
             i += size
             continue
@@ -209,6 +214,8 @@ def _clauses(sentence: str) -> list[list[tuple[str, int, int]]]:
             comma = "," in sentence[tokens[i - 1][2] : tokens[i][1]]
             if comma or words[i - 1] in _JOINERS:
                 clauses.append([])
+                negating = False
+        negating = negating or bool(_find(words, i, c.weak, c.longest) or _find(words, i, c.strong_before, c.longest))
         clauses[-1].append(tokens[i])
         i += 1
     return [clause for clause in clauses if clause]
