@@ -10,13 +10,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from continuum.apps.accounts import permissions
 from continuum.apps.accounts.actor import Role
-from continuum.apps.audit.queries import access_log
+from continuum.apps.audit.queries import access_log, for_target
+from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.earlyhelp import services
 from continuum.apps.earlyhelp.models import Episode, PlanAction, Status, StepDown
+from tests.django_support import submission_token
 from tests.people import client_for
 
-from .conftest import OWN
+from .conftest import OTHER, OWN
 from .factories import EpisodeFactory, level_two_check
 
 pytestmark = pytest.mark.django_db
@@ -273,6 +276,59 @@ def test_the_receiving_team_answers_a_step_down_on_its_page(acting):
     accepted = team.post(url("step_down", handed.public_id), {"answer": "accept"})
     episode = Episode.objects.get()
     assert accepted["Location"] == url("tasks", episode.public_id)
+
+
+def test_a_refused_answer_to_a_step_down_writes_nothing_not_even_the_access_log(acting):
+    """The step-down page wrote its access-log entry before it asked whether the person may answer: the
+    front-door worker who asked for the step-down, posting an answer, was refused (403) with a "viewed" event
+    left behind. Who may answer is now asked first, the role before which step-down (403, then 404), and a
+    refused answer, whatever it posted, writes nothing at all; showing the page is still logged."""
+    asker = acting(Role.FRONT_DOOR_WORKER)
+    handed = services.request_step_down(
+        asker,
+        origin="front-door",
+        source_reference="R-9",
+        family=[{"kind": "child", "first_name": "Mo", "last_name": "Ali"}],
+        reason="Early help decided",
+    )
+    target, before = url("step_down", handed.public_id), audit_events().count()
+    posts = ({"answer": "accept"}, {"answer": "refuse", "reason": ""}, {"answer": "refuse", "reason": "No"})
+    for posted in posts:  # the asker sees the step-down, but answering is the receiving team's
+        assert client_for(asker).post(target, posted).status_code == 403
+        assert audit_events().count() == before, posted
+    for role in (Role.PRACTITIONER, Role.FRONT_DOOR_WORKER):  # a role that may not answer: 403 before 404
+        assert client_for(acting(role)).post(target, posts[0]).status_code == 403
+    assert client_for(acting(Role.EARLY_HELP, OTHER)).post(target, posts[0]).status_code == 404
+    assert audit_events().count() == before
+    assert StepDown.objects.get().state == "requested" and not Episode.objects.exists()
+    assert client_for(asker).get(target).status_code == 200
+    assert [e.payload["purpose"] for e in access_log(handed)] == ["step-down page"]
+
+
+def test_a_close_form_sent_again_is_no_way_past_a_refusal_to_close(acting, monkeypatch):
+    """The close page answered a form sent again (its token already stored: a redirect) before it asked whether
+    the person may close this record, and wrote the access log before that refusal too. Who may close is now
+    asked first. Today the role and the record's visibility (asked before) decide it; a rule for closing
+    stricter than seeing the record (here: no one may close it) stands for any refusal that comes after them."""
+    lead = acting()
+    episode = EpisodeFactory(actor=lead)
+    client, target = client_for(lead), url("close", episode.public_id)
+    token = submission_token(client.get(target).content.decode())
+    closing = {"code": "needs-met", "submission": token}
+    assert client.post(target, closing).status_code == 302
+    assert Episode.objects.get(pk=episode.pk).status == Status.CLOSED
+    seen = access_log(episode).count()
+    again = client.post(target, closing)  # may close: the same form again is the closure already made
+    assert again.status_code == 302 and again["Location"] == url("record", episode.public_id)
+    assert access_log(episode).count() == seen + 1  # and logged, as before
+
+    monkeypatch.setitem(permissions.RECORD_ACTIONS, "earlyhelp.close", permissions.OWNER)  # an episode has no owner
+    before, about = audit_events().count(), for_target(episode).count()
+    assert client.post(target, closing).status_code == 403  # the same form again: refused, not redirected
+    revising = {"code": "other", "text": "", "reason": ""}  # a fresh form, and an invalid change
+    assert client.post(target, revising).status_code == 403  # refused before the form is read
+    assert audit_events().count() == before and for_target(episode).count() == about
+    assert not episode.closure_revisions.exists()
 
 
 def test_the_admin_sets_the_partnerships_intervals_and_bad_ones_are_refused(acting):

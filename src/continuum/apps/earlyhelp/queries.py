@@ -12,13 +12,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from continuum.apps.accounts.actor import Actor, Role
+from continuum.apps.accounts.permissions import require
 from continuum.apps.earlyhelp.models import Episode, Review, Source, Status, StepDown
 from continuum.apps.earlyhelp.services import note_viewed
 
 
-def family_record(actor: Actor, public_id: str, *, purpose: str = "page") -> Episode:
-    """The episode behind ``public_id`` if the actor may see it (else 404), written to the access log first."""
+def family_record(actor: Actor, public_id: str, *, purpose: str = "page", action: str | None = None) -> Episode:
+    """The episode behind ``public_id`` if the actor may see it (else 404) and, when a view names ``action``,
+    do that to it (else 403), written to the access log only then: a refused request leaves nothing behind,
+    the access log included. A view names its action here before anything else it does with the request
+    (a form sent again, what was posted); the services ask again."""
     episode = get_object_or_404(Episode.objects.visible_to(actor), public_id=public_id)
+    if action is not None:
+        require(actor, action, episode)
     note_viewed(actor, episode, what=purpose)
     return episode
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from continuum.apps.accounts.permissions import action_required, can, require
+from continuum.apps.accounts.permissions import action_required, can
 from continuum.apps.audit import registry
 from continuum.apps.audit.queries import for_target
 from continuum.apps.earlyhelp import clocks, queries, services
@@ -220,12 +220,12 @@ def review(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
     """Close an open episode; once closed, the closure as recorded, its changes beside it, and a form for another."""
     actor = actor_of(request)
-    episode = queries.family_record(actor, public_id)
+    # Who may close this record is asked first (403), before the access log and before a form sent again is
+    # answered: a refused request writes nothing, and a replayed token is no way past the refusal.
+    episode = queries.family_record(actor, public_id, action="earlyhelp.close")
     if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
         return redirect("earlyhelp:record", public_id=public_id)  # the same form sent again: it was done
     closed = episode.status == Status.CLOSED
-    if closed and request.method == "POST":
-        require(actor, "earlyhelp.close", episode)
     form: CloseForm = (ReviseClosureForm if closed else CloseForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -47,10 +47,13 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
     """A step-down: the receiving team accepts it (an assessment starts) or refuses it with a reason;
     whoever asked sees where it stands."""
     actor = actor_of(request)
+    answering = request.method == "POST"
+    if answering:  # the role first (403), before which step-down (404), as every other page refuses
+        require(actor, "earlyhelp.answer_step_down")
     handed = get_object_or_404(StepDown.objects.visible_to(actor), public_id=public_id)
-    services.note_viewed(actor, handed, what="step-down page")
-    if request.method == "POST":
+    if answering:  # and this step-down, before the access log: a refused answer writes nothing at all
         require(actor, "earlyhelp.answer_step_down", handed)
+    services.note_viewed(actor, handed, what="step-down page")
     form = ReasonForm(request.POST if request.POST.get("answer") == "refuse" else None)
     refusal = ""
     if request.method == "POST":
