@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from continuum.apps.accounts import permissions
 from continuum.apps.accounts.actor import Role
+from continuum.apps.accounts.models import Membership
 from continuum.apps.audit.queries import access_log, for_target
 from continuum.apps.audit.queries import events as audit_events
 from continuum.apps.earlyhelp import services
@@ -248,6 +249,86 @@ def test_the_caseload_and_reviews_due_list_only_the_leads_families(acting):
     assert mine.public_id in due and theirs.public_id not in due and "The document" in due
 
 
+def _listed(verb: str = "earlyhelp.listed") -> list[tuple[str, str, str, list[str]]]:
+    """The list pages' access events: target, which list, and the references each named."""
+    found = []
+    for event in access_log().filter(verb=verb):
+        which, _, named = event.payload["purpose"].partition(" listed: ")
+        found.append((event.target_type, event.target_id, which, named.split(", ")))
+    return found
+
+
+def _acting_as(actor: Any) -> tuple[str, str]:
+    """The list events' target: the membership the person acts in (label, id)."""
+    membership = Membership.objects.get(user=actor.user, partnership=actor.partnership, role=actor.role)
+    return "accounts.membership", str(membership.pk)
+
+
+def test_the_caseload_page_writes_one_access_event_naming_every_family_it_lists(acting):
+    """The caseload names families but wrote nothing to the access log. Now one event per page view names
+    every episode it listed (as the front door's queue does), its target the membership the lead acts in;
+    another lead's families and another partnership's are not named."""
+    lead = acting()
+    draft, open_ = EpisodeFactory(actor=lead, submitted=False), EpisodeFactory(actor=lead)
+    EpisodeFactory(actor=acting()), EpisodeFactory(actor=acting(Role.EARLY_HELP, OTHER))
+    client, before = client_for(lead), audit_events().count()
+    page = client.get(url("caseload"))
+    assert page.status_code == 200 and draft.public_id in page.content.decode()
+    assert audit_events().count() == before + 1
+    [(target_type, target_id, which, named)] = _listed()
+    assert (target_type, target_id, which) == (*_acting_as(lead), "early help caseload")
+    assert sorted(named) == sorted([draft.public_id, open_.public_id])
+    assert not access_log(draft).exists() and not access_log(open_).exists()  # one event, not one per row
+    client.get(url("caseload"))
+    assert len(_listed()) == 2  # every page view
+
+
+def test_the_reviews_due_page_writes_one_access_event_naming_every_family_it_lists(acting):
+    """Reviews due names families too: one event per page view naming each open episode listed (a draft has
+    no review due); nothing else is made or changed for it."""
+    lead = acting()
+    first, second = EpisodeFactory(actor=lead), EpisodeFactory(actor=lead)
+    EpisodeFactory(actor=lead, submitted=False), EpisodeFactory(actor=acting())
+    EpisodeFactory(actor=acting(Role.EARLY_HELP, OTHER))
+    before = audit_events().count()
+    assert client_for(lead).get(url("reviews_due")).status_code == 200
+    assert audit_events().count() == before + 1
+    [(target_type, target_id, which, named)] = _listed()
+    assert (target_type, target_id, which) == (*_acting_as(lead), "early help reviews due")
+    assert sorted(named) == sorted([first.public_id, second.public_id])
+    assert services.partnership_settings(OWN) is None
+
+
+def test_an_empty_caseload_or_reviews_due_page_writes_nothing(acting):
+    """A page listing no family writes no event; once it lists one, it writes one."""
+    lead = acting()
+    EpisodeFactory(actor=acting())  # another lead's family
+    client, before = client_for(lead), audit_events().count()
+    assert "You lead no open early help episodes" in client.get(url("caseload")).content.decode()
+    assert "No reviews are due" in client.get(url("reviews_due")).content.decode()
+    assert audit_events().count() == before
+    draft = EpisodeFactory(actor=lead, submitted=False)  # on the caseload, with no review due
+    assert "No reviews are due" in client.get(url("reviews_due")).content.decode()
+    assert not _listed()
+    client.get(url("caseload"))
+    assert [named for *_, named in _listed()] == [[draft.public_id]]
+
+
+@pytest.mark.parametrize("page", ["caseload", "reviews_due"])
+def test_a_list_page_whose_access_event_fails_is_not_shown(acting, monkeypatch, page):
+    from continuum.apps.audit import services as audit_services
+
+    lead = acting()
+    EpisodeFactory(actor=lead)
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the access log is down")
+
+    monkeypatch.setattr(audit_services, "record_access", failing)
+    with pytest.raises(RuntimeError, match="the access log is down"):
+        client_for(lead).get(url(page))
+
+
 def test_closing_from_the_page_needs_a_reason(acting):
     lead = acting()
     episode = EpisodeFactory(actor=lead)
@@ -329,6 +410,54 @@ def test_a_close_form_sent_again_is_no_way_past_a_refusal_to_close(acting, monke
     assert client.post(target, revising).status_code == 403  # refused before the form is read
     assert audit_events().count() == before and for_target(episode).count() == about
     assert not episode.closure_revisions.exists()
+
+
+def _parent(episode: Episode) -> int:
+    return episode.family.get(kind="adult").pk
+
+
+SAVING_PAGES = {  # a view kind that saves → (its page, its args, the action it does, a valid post, an invalid one)
+    "draft section": ("voice", (), "earlyhelp.edit", lambda e: {"family_voice": "Mornings."}, {"family_voice": ""}),
+    "consent": (
+        "open_consent",
+        (),
+        "earlyhelp.edit",
+        lambda e: {"given_by": _parent(e), "to_what": "The plan", "share_with": "GP", "shares_with_team": "on"},
+        {"given_by": "", "to_what": ""},
+    ),
+    "plan": (
+        "plan",
+        (),
+        "earlyhelp.edit",
+        lambda e: {"form": "member", "version": e.version, "name": "Jo Bloggs", "agency": "School nursing"},
+        {"form": "member", "version": "", "name": ""},
+    ),
+    "review": ("review", (1,), "earlyhelp.edit", lambda e: {"summary": "Better", "needs": ["edu-l2-1"]}, {}),
+    "step-up": ("step_up", (), "earlyhelp.step_up", lambda e: {"reason": "Needs social care"}, {"reason": ""}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SAVING_PAGES))
+def test_a_saving_form_sent_again_is_no_way_past_a_refusal(acting, monkeypatch, kind):
+    """The saving pages asked who may save only in the service, after the form was read, and a form sent
+    again (its token stored) was answered before that: a redirect, and the access log written, for someone
+    who may not save. Each page now names its action when it loads the record (403 first). Today the role
+    and the record's visibility decide it; a record rule stricter than seeing it (no one owns an episode)
+    stands for any refusal that comes after them."""
+    page, args, action, valid, invalid = SAVING_PAGES[kind]
+    lead = acting()
+    episode = EpisodeFactory(actor=lead, submitted=kind != "draft section")
+    client, target = client_for(lead), url(page, episode.public_id, *args)
+    saved = {**valid(episode), "submission": submission_token(client.get(target).content.decode())}
+    assert client.post(target, saved).status_code == 302
+    assert client.post(target, saved).status_code == 302  # may save: the same form again is what was saved
+
+    monkeypatch.setitem(permissions.RECORD_ACTIONS, action, permissions.OWNER)  # an episode has no owner
+    before = audit_events().count()
+    assert client.post(target, saved).status_code == 403  # the same form again: refused, not redirected
+    assert client.post(target, invalid).status_code == 403  # a fresh, invalid form: refused before it is read
+    assert audit_events().count() == before  # nothing written, the access log included
+    assert client.get(target).status_code == 200  # seeing the page asks nothing more than seeing the record
 
 
 def test_the_admin_sets_the_partnerships_intervals_and_bad_ones_are_refused(acting):

@@ -50,3 +50,8 @@ STEP_DOWN_ESCALATED = register(
 )
 SETTING_CHANGED = register("earlyhelp.setting_changed", "The partnership admin changed an early help setting.")
 VIEWED = register("earlyhelp.viewed", "Someone saw a family's early help record (its page, print or PDF).", access=True)
+LISTED = register(
+    "earlyhelp.listed",
+    "Families were listed on an early help list page (the caseload, reviews due): one event names them all.",
+    access=True,
+)

@@ -1026,3 +1026,17 @@ def note_viewed(actor: Actor, record: Any, *, what: str = "page") -> None:
     from continuum.apps.audit.services import record_access
 
     record_access(actor, record, purpose=what, verb=events.VIEWED)
+
+
+def note_listed(actor: Actor, episodes: Iterable[Episode], *, what: str) -> None:
+    """The access log for a list page (the caseload, reviews due): one event naming every family it listed,
+    as the front door's queue does, rather than one chained append per row. Its target is the membership the
+    person acts in (the list is theirs: their caseload, their reviews); the purpose says which list and names
+    each episode's reference. An empty list writes nothing; if the write fails, the page is not shown."""
+    from continuum.apps.audit.services import record_access
+
+    listed = list(dict.fromkeys(episode.public_id for episode in episodes))
+    if not listed or actor.user is None or actor.partnership is None or actor.role is None:
+        return
+    acting_as = Membership.objects.get(user=actor.user, partnership=actor.partnership, role=actor.role)
+    record_access(actor, acting_as, purpose=f"{what} listed: {', '.join(listed)}", verb=events.LISTED)

@@ -41,8 +41,15 @@ def _form_context(form: Any, anchors: dict[str, str] | None = None) -> dict[str,
     return {"form": form, "errors": error_summary(form, anchors), "field_errors": field_errors(form)}
 
 
+def saving(request: HttpRequest, action: str) -> str | None:
+    """The action a page's post does (``action``), asked of this record first (403) by :func:`queries.family_record`:
+    before the access log, before a form sent again is answered and before what was posted is read. A page only
+    shown (GET) asks nothing more than seeing the record."""
+    return action if request.method == "POST" else None
+
+
 def _draft(request: HttpRequest, public_id: str) -> Episode | HttpResponse:
-    episode = queries.family_record(actor_of(request), public_id)
+    episode = queries.family_record(actor_of(request), public_id, action=saving(request, "earlyhelp.edit"))
     if episode.status != Status.DRAFT:
         return redirect("earlyhelp:record", public_id=public_id)
     return episode

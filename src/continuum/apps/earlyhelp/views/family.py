@@ -29,6 +29,7 @@ from continuum.apps.earlyhelp.views.assessment import (
     actor_of,
     consent_page,
     indicator_choices,
+    saving,
     statements,
 )
 from continuum.apps.govuk import submissions
@@ -91,7 +92,7 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
     """The team around the family and the plan. Each form carries the version seen; a stale one is refused
     with a clear message and the person's input kept in the form (nothing overwritten, nothing lost)."""
     actor = actor_of(request)
-    episode = queries.family_record(actor, public_id)
+    episode = queries.family_record(actor, public_id, action=saving(request, "earlyhelp.edit"))
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("form") if posted else None
     initial = {"version": episode.version}
@@ -161,7 +162,7 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_consent(request: HttpRequest, public_id: str) -> HttpResponse:
     """Consent on an open record: record more, or withdraw (sharing with the team stops from then on)."""
-    episode = queries.family_record(actor_of(request), public_id)
+    episode = queries.family_record(actor_of(request), public_id, action=saving(request, "earlyhelp.edit"))
     return consent_page(request, episode, "earlyhelp/consent.html")
 
 
@@ -186,7 +187,7 @@ def pdf(request: HttpRequest, public_id: str, what: str) -> HttpResponse:
 def review(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """Hold a review: progress against each action, and the level now (a new check: the needs present today)."""
     actor = actor_of(request)
-    episode = queries.family_record(actor, public_id)
+    episode = queries.family_record(actor, public_id, action=saving(request, "earlyhelp.edit"))
     held = get_object_or_404(episode.reviews, number=number)
     need_items, strength_items = indicator_choices(episode)
     errors: list[dict[str, str]] = []
@@ -271,7 +272,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_up(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_of(request)
-    episode = queries.family_record(actor, public_id)
+    episode = queries.family_record(actor, public_id, action=saving(request, "earlyhelp.step_up"))
     undated = services.undated_children(episode) if episode.status == Status.OPEN else []
     form = StepUpForm(request.POST or None, undated=undated)
     if request.method == "POST" and form.is_valid():

@@ -21,14 +21,18 @@ PAGE_SIZE = 50
 @action_required("earlyhelp.view")
 def caseload(request: HttpRequest) -> HttpResponse:
     """The lead professional's open and draft episodes, the next review due first; 50 a page."""
-    page = Paginator(queries.caseload(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    actor = actor_of(request)
+    page = Paginator(queries.caseload(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.note_listed(actor, page.object_list, what="early help caseload")  # one event names every family
     return render(request, "earlyhelp/caseload.html", {"page": page, "now": timezone.now()})
 
 
 @action_required("earlyhelp.view")
 def reviews_due(request: HttpRequest) -> HttpResponse:
     """Reviews not yet held on the lead professional's open episodes, soonest (and overdue) first; 50 a page."""
-    page = Paginator(queries.reviews_due(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    actor = actor_of(request)
+    page = Paginator(queries.reviews_due(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.note_listed(actor, [review.episode for review in page.object_list], what="early help reviews due")
     return render(request, "earlyhelp/reviews_due.html", {"page": page, "now": timezone.now()})
 
 
