@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import continuum.apps
+from continuum.apps.earlyhelp.models import FamilyMember
 from tests.fuzz.inputs import values_for
 
 EXAMPLES = 40
@@ -48,6 +49,10 @@ ARGUMENTS: dict[str, Any] = {
     "strengths": PAIRS,
     "members": NUMBERED,
     "owners": NUMBERED,
+    "undated": [  # a step-up's children without a date of birth (unsaved: the form reads pk and name)
+        FamilyMember(pk=1, kind="child", first_name="Ada", last_name="Smith"),
+        FamilyMember(pk=2, kind="child", first_name="Baby", last_name="Smith"),
+    ],
 }
 
 
