@@ -143,3 +143,41 @@ def test_a_section_saved_twice_with_the_same_form_is_saved_once(acting, section)
     data["submission"] = submission_token(page[page.rindex("<form") :])
     assert client.post(url(section, episode.public_id), data).status_code == 302
     assert audit_events().filter(verb="earlyhelp.section_saved").count() == 2
+
+
+def test_the_same_form_sent_again_with_other_answers_is_refused_not_dropped(acting):
+    """The form's token once stored what was sent first; the same token with a changed answer (the page
+    kept open, changed and sent again) returned the first save and dropped the change without a word.
+    It is now answered "already sent" (409) with a way back, and nothing of the second sending is kept."""
+    lead = acting(Role.PRACTITIONER)
+    episode = services.start_from_check(lead, level_two_check(lead))
+    client = client_for(lead)
+    target = url("voice", episode.public_id)
+    page = client.get(target).content.decode()
+    token = submission_token(page[page.rindex("<form") :])
+    first = client.post(target, {"family_voice": "Mornings are hard.", "submission": token})
+    assert first.status_code == 302
+    changed = client.post(
+        target, {"family_voice": "Evenings are hard.", "submission": token}, HTTP_REFERER=f"http://testserver{target}"
+    )
+    assert changed.status_code == 409
+    body = changed.content.decode()
+    assert "This form was already sent" in body and "none of them were saved" in body
+    assert f'href="http://testserver{target}"' in body
+    episode.refresh_from_db()
+    assert episode.family_voice == "Mornings are hard."
+    assert audit_events().filter(verb="earlyhelp.section_saved").count() == 1
+
+
+def test_a_way_back_to_another_site_is_not_offered(acting):
+    lead = acting(Role.PRACTITIONER)
+    episode = services.start_from_check(lead, level_two_check(lead))
+    client = client_for(lead)
+    target = url("voice", episode.public_id)
+    token = submission_token(client.get(target).content.decode().rsplit("<form", 1)[1])
+    assert client.post(target, {"family_voice": "Mornings.", "submission": token}).status_code == 302
+    changed = client.post(
+        target, {"family_voice": "Nights.", "submission": token}, HTTP_REFERER="https://evil.example/"
+    )
+    assert changed.status_code == 409
+    assert "evil.example" not in changed.content.decode()

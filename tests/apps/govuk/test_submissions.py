@@ -86,3 +86,17 @@ def test_the_same_token_with_another_request_is_refused_and_runs_nothing():
     with pytest.raises(submissions.Reused):
         submissions.once(token, make("second"), scope="api:ann", fingerprint="b" * 64)
     assert list(Group.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_a_forms_fingerprint_is_its_answers_not_its_tokens():
+    from django.test import RequestFactory
+
+    def fingerprint(data: dict[str, object]) -> str:
+        return submissions.form_fingerprint(RequestFactory().post("/", data))
+
+    answers = {"reason": "Seen at school", "needs": ["a", "b"]}
+    same = fingerprint(answers | {"submission": str(uuid.uuid4()), "csrfmiddlewaretoken": "x"})
+    assert same == fingerprint({"needs": ["a", "b"], "reason": "Seen at school"})
+    assert fingerprint(answers | {"reason": "Seen at home"}) != same
+    assert fingerprint(answers | {"needs": ["b", "a"]}) != same  # a list's order is part of what was sent
+    assert len(same) == submissions.FINGERPRINT_MAX

@@ -1,21 +1,26 @@
 """One record per form submission: a token per form shown, so a double click or a resent POST stores once.
 
 Every form that creates or changes a record carries a hidden ``submission`` field with a fresh token
-(``{% submission_field %}`` from ``{% load govuk %}``). The view passes the posted token and the service
-call to :func:`once`: the first submission runs the call and stores the token beside the record it
-returned, in the same transaction; a second submission with the same token (even one racing the first)
-returns that record and runs nothing. A form without a token (an old page, a script) runs the call as
-before. ADR 0018.
+(``{% submission_field %}`` from ``{% load govuk %}``). The view passes the request and the service
+call to :func:`of_form`: the first submission runs the call and stores the token beside the record it
+returned, in the same transaction; a second submission with the same token and the same answers
+(even one racing the first) returns that record and runs nothing. The same token sent with other
+answers (a page kept open, changed and sent again after the first save) is refused with
+:class:`Reused`, which a page answers with "already sent" (409, :mod:`.middleware`): a change is
+never dropped in silence. A form without a token (an old page, a script) runs the call as before.
+ADR 0018.
 
 The HTTP API's ``Idempotency-Key`` goes through the same ledger (ADR 0012): its entries carry a
 ``scope`` (the API token that sent the key, so one token's key never finds another's record) and a
 ``fingerprint`` of the request (the same key sent with a different request is refused with
-:class:`Reused`). The pages' forms use the empty scope and no fingerprint. Old rows are deleted by
-a periodic job (``CONTINUUM_SUBMISSION_TOKEN_DAYS``).
+:class:`Reused`). The pages' forms use the empty scope and the fingerprint of what was posted
+(:func:`form_fingerprint`). Old rows are deleted by a periodic job (``CONTINUUM_SUBMISSION_TOKEN_DAYS``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -52,6 +57,28 @@ def token_of(value: Any) -> uuid.UUID | None:
 def posted(request: HttpRequest) -> uuid.UUID | None:
     """The token the request's form carried."""
     return token_of(request.POST.get(FIELD))
+
+
+# Posted fields that are not the answers: the form's token itself and Django's CSRF token.
+NOT_ANSWERS = frozenset({FIELD, "csrfmiddlewaretoken"})
+
+
+def form_fingerprint(request: HttpRequest) -> str:
+    """A SHA-256 of the answers a form posted (every field but the tokens, every value, in order):
+    equal for a double click, different once anything was changed."""
+    answers = sorted((name, request.POST.getlist(name)) for name in request.POST if name not in NOT_ANSWERS)
+    return hashlib.sha256(json.dumps(answers, ensure_ascii=False).encode()).hexdigest()
+
+
+def of_form(request: HttpRequest, call: Callable[[], M]) -> M:
+    """:func:`once` for a page's form: its posted token, fingerprinted by its answers."""
+    return once(posted(request), call, fingerprint=form_fingerprint(request))
+
+
+def sent_before(request: HttpRequest) -> models.Model | None:
+    """What this form's first submission stored, when these answers were sent before with its token
+    (:func:`stored`; raises :class:`Reused` when the token came first with other answers)."""
+    return stored(posted(request), fingerprint=form_fingerprint(request))
 
 
 def stored(token: uuid.UUID | str | None, scope: str = "", fingerprint: str = "") -> models.Model | None:

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "continuum.apps.accounts.middleware.ActorMiddleware",
     "continuum.web.middleware.RateLimitMiddleware",  # after sign-in is known: counts per address and account
+    "continuum.apps.govuk.middleware.ResentFormMiddleware",  # a form sent again with other answers: 409
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with the lockout page
 ]

@@ -54,10 +54,10 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             }
             try:
                 if check.judgement:
-                    submissions.once(submissions.posted(request), lambda: services.revise_judgement(check, **arguments))
+                    submissions.of_form(request, lambda: services.revise_judgement(check, **arguments))
                     flash = "Your change of judgement has been recorded beside the first"
                 else:
-                    submissions.once(submissions.posted(request), lambda: services.record_judgement(check, **arguments))
+                    submissions.of_form(request, lambda: services.record_judgement(check, **arguments))
                     flash = "Your judgement has been recorded"
             except services.JudgementError as exc:
                 form.add_error(exc.field, str(exc))
@@ -77,8 +77,8 @@ def lower_view(request: HttpRequest, public_id: str) -> HttpResponse:
     lower_form = LowerViewForm(request.POST, levels=services.lower_levels(check))
     if lower_form.is_valid():
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.record_lower_view(
                     check,
                     level=lower_form.cleaned_data["lower_level"],

@@ -66,7 +66,7 @@ def start(request: HttpRequest, check_id: str) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            episode = submissions.once(submissions.posted(request), lambda: services.start_from_check(actor, check))
+            episode = submissions.of_form(request, lambda: services.start_from_check(actor, check))
         except services.EarlyHelpError as exc:
             problem = str(exc)
         else:
@@ -108,8 +108,8 @@ def family(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("add"):
         if form.is_valid():
             try:
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.add_family_member(actor, episode, **form.cleaned_data),
                 )
             except services.EarlyHelpError as exc:
@@ -118,7 +118,7 @@ def family(request: HttpRequest, public_id: str) -> HttpResponse:
                 return redirect("earlyhelp:family", public_id=public_id)
     elif request.method == "POST":
         try:  # the same form sent again (a double click) is the section already saved: nothing more
-            submissions.once(submissions.posted(request), lambda: services.save_section(actor, episode, "family", {}))
+            submissions.of_form(request, lambda: services.save_section(actor, episode, "family", {}))
         except services.EarlyHelpError as exc:
             problem = exc
         else:
@@ -165,8 +165,8 @@ def needs(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:  # the same form sent again (a double click) is the section already saved: nothing more
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.save_section(actor_of(request), episode, "needs", form.cleaned_data),
             )
         except services.EarlyHelpError as exc:
@@ -198,8 +198,8 @@ def voice(request: HttpRequest, public_id: str) -> HttpResponse:
     form = VoiceForm(request.POST or None, initial={"family_voice": episode.family_voice})
     if request.method == "POST" and form.is_valid():
         try:  # the same form sent again (a double click) is the section already saved: nothing more
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.save_section(actor_of(request), episode, "voice", form.cleaned_data),
             )
         except services.EarlyHelpError as exc:
@@ -230,8 +230,8 @@ def consent_page(request: HttpRequest, episode: Episode, template: str) -> HttpR
             return redirect(request.path)
     elif adding and form.is_valid():
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.record_consent(
                     actor,
                     episode,

@@ -109,8 +109,8 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
                     user = get_user_model().objects.filter(username=data["username"]).first()
                     if user is None:
                         raise services.EarlyHelpError("There is no one with that username", field="username")
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.add_team_member(
                         actor,
                         episode,
@@ -122,8 +122,8 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
             elif which == "action":
                 owner = get_object_or_404(episode.team, pk=data["owner"])
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.add_action(
                         actor,
                         episode,
@@ -135,8 +135,8 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
             else:  # the same form again (a double click) is the progress already saved, not someone else's change
                 action = get_object_or_404(episode.actions, pk=data["action"])
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.update_action(
                         actor, action, expected_version=data["version"], progress=data["progress"], done=data["done"]
                     ),
@@ -195,8 +195,8 @@ def review(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
         progress = {str(a.pk): request.POST.get(f"progress-{a.pk}", "") for a in episode.actions.all()}
         selection = {"indicators": request.POST.getlist("needs"), "protective": request.POST.getlist("strengths")}
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.record_review(
                     actor, held, progress=progress, summary=request.POST.get("summary", ""), selection=selection
                 ),
@@ -224,7 +224,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
     # Who may close this record is asked first (403), before the access log and before a form sent again is
     # answered: a refused request writes nothing, and a replayed token is no way past the refusal.
     episode = queries.family_record(actor, public_id, action="earlyhelp.close")
-    if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
+    if request.method == "POST" and submissions.sent_before(request) is not None:
         return redirect("earlyhelp:record", public_id=public_id)  # the same form sent again: it was done
     closed = episode.status == Status.CLOSED
     form: CloseForm = (ReviseClosureForm if closed else CloseForm)(request.POST or None)
@@ -232,15 +232,15 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if closed:
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.revise_closure(
                         actor, episode, code=data["code"], text=data["text"], reason=data["reason"]
                     ),
                 )
             else:
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.close(actor, episode, code=data["code"], text=data["text"]),
                 )
         except services.EarlyHelpError as exc:
@@ -277,8 +277,8 @@ def step_up(request: HttpRequest, public_id: str) -> HttpResponse:
     form = StepUpForm(request.POST or None, undated=undated)
     if request.method == "POST" and form.is_valid():
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.step_up(actor, episode, reason=form.cleaned_data["reason"], dates=form.dates()),
             )
         except services.EarlyHelpError as exc:

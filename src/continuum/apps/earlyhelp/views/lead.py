@@ -63,13 +63,11 @@ def step_down(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "accept":
-                episode = submissions.once(
-                    submissions.posted(request), lambda: services.accept_step_down(actor, handed)
-                )
+                episode = submissions.of_form(request, lambda: services.accept_step_down(actor, handed))
                 return redirect("earlyhelp:tasks", public_id=episode.public_id)
             if form.is_valid():
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.refuse_step_down(actor, handed, reason=form.cleaned_data["reason"]),
                 )
                 return redirect("earlyhelp:step_downs")
@@ -101,8 +99,8 @@ def new_step_down(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         history = [{"what": data["history"].strip()}] if data.get("history", "").strip() else []
         try:
-            handed = submissions.once(
-                submissions.posted(request),
+            handed = submissions.of_form(
+                request,
                 lambda: services.request_step_down(
                     actor,
                     origin=data["origin"],
@@ -135,9 +133,7 @@ def front_door(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         referral = queries.front_door_referral(actor, request.POST.get("referral", ""))
         try:
-            episode = submissions.once(
-                submissions.posted(request), lambda: services.start_from_front_door(actor, referral)
-            )
+            episode = submissions.of_form(request, lambda: services.start_from_front_door(actor, referral))
         except services.EarlyHelpError as exc:
             errors = [{"href": "#main-content", "text": str(exc)}]
         else:

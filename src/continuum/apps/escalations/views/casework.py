@@ -55,8 +55,8 @@ def raise_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     form = RaiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            escalation = submissions.once(
-                submissions.posted(request),
+            escalation = submissions.of_form(
+                request,
                 lambda: services.raise_escalation(actor, subject_kind, subject, **form.cleaned_data),
             )
         except services.EscalationError as exc:
@@ -133,7 +133,7 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         raise Http404("No such action")
     form_class, service, keyword, flash = MOVES[action]
     escalation = queries.escalation_for(actor, public_id, action=f"escalations.{action}")  # before the form
-    if submissions.stored(submissions.posted(request)) is not None:  # the same form sent again: it was done
+    if submissions.sent_before(request) is not None:  # the same form sent again: it was done
         request.session[FLASH_KEY] = flash
         return redirect(reverse("escalations:detail", kwargs={"public_id": public_id}))
     form = form_class(request.POST)
@@ -141,8 +141,8 @@ def move(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     if not form.errors:
         argument = "reason" if action == "withdraw" else keyword
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: service(actor, escalation, **{argument: form.cleaned_data[keyword]}),
             )
         except services.EscalationError as exc:
@@ -164,8 +164,8 @@ def revise_outcome(request: HttpRequest, public_id: str) -> HttpResponse:
     form.is_valid()
     if not form.errors:
         try:
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.revise_outcome(
                     actor, escalation, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
                 ),

@@ -76,7 +76,7 @@ def claim_next(request: HttpRequest) -> HttpResponse:
         return triage
 
     try:
-        triage = submissions.once(submissions.posted(request), claimed)
+        triage = submissions.of_form(request, claimed)
     except _NothingToClaim:
         messages.info(request, "There is no unclaimed contact to claim.")
         return redirect("frontdoor:queue")
@@ -198,7 +198,7 @@ def _done(request: HttpRequest, triage: Triage, message: str) -> HttpResponse:
 def claim(request: HttpRequest, public_id: str) -> HttpResponse:
     triage = _triage(request, public_id, "frontdoor.claim")
     try:
-        submissions.once(submissions.posted(request), lambda: services.claim(_actor(request), triage))
+        submissions.of_form(request, lambda: services.claim(_actor(request), triage))
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "You have claimed this contact.")
@@ -215,7 +215,7 @@ def reassign(request: HttpRequest, public_id: str) -> HttpResponse:
     if to is None:
         return _refused(request, triage, services.FrontDoorError("Choose someone from the list.", field="to"))
     try:
-        submissions.once(submissions.posted(request), lambda: services.reassign(_actor(request), triage, to))
+        submissions.of_form(request, lambda: services.reassign(_actor(request), triage, to))
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, f"Given to {services.person_name(to)}.")
@@ -229,9 +229,7 @@ def grade(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        submissions.once(
-            submissions.posted(request), lambda: services.grade(_actor(request), triage, form.cleaned_data["grade"])
-        )
+        submissions.of_form(request, lambda: services.grade(_actor(request), triage, form.cleaned_data["grade"]))
     except services.FrontDoorError as error:
         return _refused(request, triage, error)
     return _done(request, triage, "Grade recorded; the decision deadline follows it.")
@@ -245,8 +243,8 @@ def request_check(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        submissions.once(
-            submissions.posted(request),
+        submissions.of_form(
+            request,
             lambda: services.request_check(
                 _actor(request), triage, form.cleaned_data["agency"], form.cleaned_data["question"]
             ),
@@ -269,8 +267,8 @@ def answer_check(request: HttpRequest, public_id: str, agency: str) -> HttpRespo
             request, triage, services.FrontDoorError(f"Enter what {check.agency_name} said.", field="response")
         )
     try:
-        submissions.once(
-            submissions.posted(request),
+        submissions.of_form(
+            request,
             lambda: services.answer_check(_actor(request), check, form.cleaned_data["response"]),
         )
     except services.FrontDoorError as error:
@@ -286,8 +284,8 @@ def confirm_match(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, triage, form)
     try:
-        submissions.once(
-            submissions.posted(request),
+        submissions.of_form(
+            request,
             lambda: services.confirm_match(_actor(request), triage, form.cleaned_data["same_child"] == "yes"),
         )
     except services.FrontDoorError as error:
@@ -301,7 +299,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
     triage = _triage(request, public_id, "frontdoor.decide")
     if triage.state == State.DECIDED:
-        if request.method == "POST" and submissions.stored(submissions.posted(request)) is not None:
+        if request.method == "POST" and submissions.sent_before(request) is not None:
             return _done(request, triage, "Decision recorded.")  # the same form sent again
         return redirect("frontdoor:contact", public_id=triage.public_id)
     context = _contact_context(request, triage)
@@ -311,8 +309,8 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     if values is not None:
         try:
             outcome, police = values.pop("outcome"), values.pop("police")
-            submissions.once(
-                submissions.posted(request),
+            submissions.of_form(
+                request,
                 lambda: services.decide(
                     actor, triage, outcome=outcome, police=police, rationale=services.Rationale(**values)
                 ),
@@ -343,8 +341,8 @@ def feedback(request: HttpRequest, public_id: str) -> HttpResponse:
         form = forms.FeedbackForm(request.POST)
         if form.is_valid():
             try:
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.send_feedback(
                         actor,
                         triage,
@@ -384,8 +382,8 @@ def revise(request: HttpRequest, public_id: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                submissions.once(
-                    submissions.posted(request),
+                submissions.of_form(
+                    request,
                     lambda: services.revise_decision(
                         actor,
                         triage,

@@ -98,8 +98,8 @@ def phoned(request: HttpRequest) -> HttpResponse:
         )
         try:
             actor = request.actor  # type: ignore[attr-defined]
-            referral = submissions.once(
-                submissions.posted(request),
+            referral = submissions.of_form(
+                request,
                 lambda: services.record_phoned_referral(
                     actor, details=details, concerns=data["concerns"], referrer_level=data["referrer_level"]
                 )[0],

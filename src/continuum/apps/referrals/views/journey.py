@@ -360,7 +360,7 @@ class CheckAnswersPage(ReferralPage):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             # The same answers sent again (a double click, a resent form): the referral they already made.
-            sent = submissions.stored(submissions.posted(request))
+            sent = submissions.sent_before(request)
             if isinstance(sent, Referral) and sent.referrer_id == getattr(request.user, "pk", None):
                 return redirect("referrals:sent", public_id=sent.public_id)
         return super().dispatch(request, *args, **kwargs)
@@ -394,9 +394,7 @@ class CheckAnswersPage(ReferralPage):
         try:
             actor = request.actor  # type: ignore[attr-defined]
             details = details_from(self.answers)
-            first = submissions.once(
-                submissions.posted(request), lambda: services.send_referral(actor, self.check, details)[0]
-            )
+            first = submissions.of_form(request, lambda: services.send_referral(actor, self.check, details)[0])
         except services.ReferralError as refusal:
             step = FIELD_PAGES.get(refusal.field)
             if step is None and refusal.field.startswith(
