@@ -793,3 +793,20 @@ def test_the_seed_documents_first_review_clocks(framework_id, basis, words):
         assert clock.due(loaded, start) == datetime(2027, 3, 29, 9, 0, tzinfo=UK)
     else:
         assert clock.text.startswith("The document does not say") and not clock.runs
+
+
+def test_a_step_ups_event_names_only_the_children_it_dated(acting):
+    """The event named every id the caller sent a date for, an already-dated child or another family's
+    included; it names only the children of this family that had no date and were given one."""
+    lead = acting()
+    episode, older, baby = _undated_family(lead)
+    FamilyMember.objects.filter(pk=older.pk).update(date_of_birth=date(2015, 5, 6))
+    elsewhere = EpisodeFactory(actor=lead).family.get(kind="child")
+    due = timezone.localdate() + timedelta(days=30)
+    dates = {older.pk: (date(2016, 2, 3), False), baby.pk: (due, True), elsewhere.pk: (date(2017, 1, 1), False)}
+    services.step_up(lead, episode, reason="Needs social care", dates=dates)
+    event = for_target(episode).filter(verb="earlyhelp.step_up_recorded").get()
+    assert event.payload["dated_children"] == {str(baby.pk): {"unborn": True}}
+    older.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert older.date_of_birth == date(2015, 5, 6) and elsewhere.date_of_birth != date(2017, 1, 1)

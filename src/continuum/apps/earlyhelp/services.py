@@ -821,7 +821,8 @@ def step_up(
     _need_status(episode, Status.OPEN)
     if not has_visible_text(clean_text(reason)):
         raise EarlyHelpError("Enter why the family needs social care now", field="reason")
-    due_dates = _date_undated_children(episode, dates or {})
+    dated = _date_undated_children(episode, dates or {})
+    due_dates = {pk: given for pk, (given, unborn) in dated.items() if unborn}
     package = handoff_package(episode)
     for person, member in zip(episode.family.all(), package["assessment"]["family"], strict=True):  # same order
         if person.pk in due_dates:
@@ -842,20 +843,26 @@ def step_up(
         stepped.referral_ids = [str(r.public_id) for r in referrals]
         stepped.save(update_fields=["referral_ids"])
     _close(actor, episode, "step-up", clean_text(reason).strip())
-    dated = {str(pk): {"unborn": unborn} for pk, (_, unborn) in (dates or {}).items()}
     record(
         events.STEPPED_UP,
         target=episode,
         actor=actor,
-        payload={"step_up": stepped.pk, "referrals": stepped.referral_ids, "dated_children": dated},
+        payload={
+            "step_up": stepped.pk,
+            "referrals": stepped.referral_ids,
+            "dated_children": {str(pk): {"unborn": unborn} for pk, (_, unborn) in dated.items()},
+        },
     )
     return stepped
 
 
-def _date_undated_children(episode: Episode, dates: Mapping[int, tuple[date | None, bool]]) -> dict[int, date]:
-    """Give each undated child the date the step-up page asked for; returns the unborn children's due dates."""
+def _date_undated_children(
+    episode: Episode, dates: Mapping[int, tuple[date | None, bool]]
+) -> dict[int, tuple[date, bool]]:
+    """Give each undated child the date the step-up page asked for; returns the children dated, each
+    with its date and whether it is a due date (unborn). A date given for any other child is ignored."""
     today = timezone.localdate()
-    due_dates: dict[int, date] = {}
+    dated: dict[int, tuple[date, bool]] = {}
     for child in undated_children(episode):
         given, unborn = dates.get(child.pk, (None, False))
         field = f"dob_{child.pk}"
@@ -866,7 +873,7 @@ def _date_undated_children(episode: Episode, dates: Mapping[int, tuple[date | No
                 raise EarlyHelpError(f"The due date of {child} must be today or later", field=field)
             if given > today + timedelta(days=294):  # 42 weeks: longer than any pregnancy from today
                 raise EarlyHelpError(f"The due date of {child} must be within the next 42 weeks", field=field)
-            due_dates[child.pk] = given
+            dated[child.pk] = (given, True)
             continue
         if given > today:
             raise EarlyHelpError(
@@ -874,7 +881,8 @@ def _date_undated_children(episode: Episode, dates: Mapping[int, tuple[date | No
             )
         child.date_of_birth = given
         child.save(update_fields=["date_of_birth"])
-    return due_dates
+        dated[child.pk] = (given, False)
+    return dated
 
 
 # --- step-down -------------------------------------------------------------------------------
