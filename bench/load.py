@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import multiprocessing
@@ -98,9 +99,17 @@ class Phase:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     seconds: float = 0.0
+    origin: float = field(default_factory=time.perf_counter)
+    # (seconds since the phase began, latency) of every measured request, and (seconds, CPU
+    # readings) every --timeline seconds: how the phase went over time, not only overall.
+    arrivals: list[tuple[float, float]] = field(default_factory=list)
+    readings: list[tuple[float, dict[str, float]]] = field(default_factory=list)
 
     def record(self, label: str, started: float, status: int, elapsed: float | None = None) -> None:
-        self.latencies[label].append(time.perf_counter() - started if elapsed is None else elapsed)
+        latency = time.perf_counter() - started if elapsed is None else elapsed
+        self.latencies[label].append(latency)
+        if label != FLOOD:
+            self.arrivals.append((started - self.origin, latency))
         self.statuses[label][status] += 1
         if status >= 400 or status == 0:
             self.errors[label] += 1
@@ -322,9 +331,10 @@ async def run_phase(
     flood: list[User],
     attacker: ProcessPoolExecutor,
     duration: float | None = None,
+    meter: CpuMeter | None = None,
 ) -> Phase:
     """The mix at ``args.rate`` for ``duration`` (else ``args.duration``) seconds, open loop, with
-    ``flood`` clients posting long concerns."""
+    ``flood`` clients posting long concerns; with a ``meter``, CPU read every ``args.timeline`` seconds."""
     phase = Phase()
     labels, weights = list(MIX), list(MIX.values())
     stop = time.monotonic() + (duration or args.duration)
@@ -338,8 +348,16 @@ async def run_phase(
         if flood
         else None
     )
-    started = time.perf_counter()
+    started = phase.origin = time.perf_counter()
     interval = 1.0 / args.rate
+
+    async def read_cpu_every(seconds: float) -> None:
+        assert meter is not None
+        while True:
+            phase.readings.append((time.perf_counter() - started, meter.read()))
+            await asyncio.sleep(seconds)
+
+    reading = asyncio.create_task(read_cpu_every(args.timeline)) if meter and args.timeline else None
     next_at = time.monotonic()
     n = concerns = 0
     while next_at < stop:
@@ -358,6 +376,10 @@ async def run_phase(
     if in_flight:
         await asyncio.wait(in_flight, timeout=180)
     phase.seconds = time.perf_counter() - started
+    if reading is not None:
+        reading.cancel()
+        assert meter is not None
+        phase.readings.append((phase.seconds, meter.read()))
     if flooding is not None:
         for elapsed, status in await flooding:
             phase.record(FLOOD, 0.0, status, elapsed)
@@ -375,9 +397,32 @@ def stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def timeline(phase: Phase) -> list[dict[str, float]]:
+    """Per window between two CPU readings: requests begun, p50/p95/max of their latency, and
+    the cores used by the server and the machine (empty without ``--timeline``)."""
+    windows = []
+    for (t0, a), (t1, b) in itertools.pairwise(phase.readings):
+        ms = [latency * 1000 for at, latency in phase.arrivals if t0 <= at < t1]
+        seconds = b["wall"] - a["wall"]
+        windows.append(
+            {
+                "from_s": t0,
+                "to_s": t1,
+                "requests": len(ms),
+                "p50_ms": percentile(ms, 50),
+                "p95_ms": percentile(ms, 95),
+                "max_ms": max(ms, default=float("nan")),
+                "server_cores": (b["server"] - a["server"]) / seconds if seconds else float("nan"),
+                "machine_cores": (b["machine"] - a["machine"]) / seconds if seconds else float("nan"),
+            }
+        )
+    return windows
+
+
 def summary(phase: Phase) -> dict[str, Any]:
     total = sum(len(v) for k, v in phase.latencies.items() if k != FLOOD)
     return {
+        "timeline": timeline(phase),
         "seconds": phase.seconds,
         "requests": total,
         "requests_per_s": total / phase.seconds if phase.seconds else 0.0,
@@ -437,6 +482,14 @@ def print_report(result: dict[str, Any]) -> None:
             f"flood {c['flood']:.2f}; "
             f"the machine {c['machine']:.2f} of {c['of']:g} (the rest is anything else running)"
         )
+    for name, s in (("normal", normal), ("flood", flood)):
+        if s["timeline"]:
+            print(f"{name}, over time:  from s   requests   p50 ms   p95 ms   max ms   server cores   machine cores")
+            for w in s["timeline"]:
+                print(
+                    f"{'':<19}{w['from_s']:>6.0f} {w['requests']:>10} {w['p50_ms']:>8.1f} {w['p95_ms']:>8.1f} "
+                    f"{w['max_ms']:>8.1f} {w['server_cores']:>14.2f} {w['machine_cores']:>15.2f}"
+                )
     if result["server_errors"]:
         print("server errors:", *result["server_errors"], sep="\n  ")
     flood_codes = flood["statuses"].get(FLOOD, {})
@@ -610,11 +663,11 @@ async def drive(
         meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}), proxy_pid=proxy_pid)
         before = log.counts()
         meter.start()
-        normal = await run_phase(users, concern_users, queue_clients, args, texts, [], attacker)
+        normal = await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, meter=meter)
         normal_cores = meter.cores()
         middle = log.counts()
         meter.start()
-        under_flood = await run_phase(users, concern_users, queue_clients, args, texts, flood, attacker)
+        under_flood = await run_phase(users, concern_users, queue_clients, args, texts, flood, attacker, meter=meter)
         flood_cores = meter.cores()
     after = log.counts()
     for c in [u.measured for u in concern_users if u.measured] + queue_clients:
@@ -680,6 +733,12 @@ def main() -> None:
         choices=("aiohttp", "httpx"),
         default="aiohttp",
         help="what sends the measured requests and the flood: aiohttp (default, less CPU) or httpx (as before)",
+    )
+    parser.add_argument(
+        "--timeline",
+        type=float,
+        default=0.0,
+        help="seconds per window: print each window's requests, p50/p95/max and cores (how a long run changes)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
