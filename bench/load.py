@@ -36,6 +36,7 @@ taken from the server it measures. ``--client httpx`` measures as before, to com
     .venv/bin/python bench/load.py --duration 600       # the issue's 10 minutes
     .venv/bin/python bench/load.py --duration 20 --clients 10 --rate 50 --flood 10 --json
     .venv/bin/python bench/load.py --client httpx       # the earlier client, for comparison
+    .venv/bin/python bench/load.py --duration 240 --flood 0 --timeline 20   # how a long run changes
 """
 
 from __future__ import annotations
