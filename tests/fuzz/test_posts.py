@@ -442,6 +442,8 @@ def answer_kind(response: Any, context: str) -> str:
 
 # A form with no fields (a button) refused by the service: the page saying so, with the reason and a way back.
 REFUSED_PAGE = '<h1 class="govuk-heading-l">This cannot be done</h1>'
+# A form's token sent again with other answers than the first time: nothing kept, and the page says so.
+ALREADY_SENT = '<h1 class="govuk-heading-l">This form was already sent</h1>'
 
 
 def _is_file(response: HttpResponse) -> bool:
@@ -465,7 +467,11 @@ def judge(response: Any, may: bool, before: dict[str, int], context: str, off_th
     if status in (403, 404):
         assert stored() == before, f"{where}: a refused post stored something"
         return "refused"
-    assert status in (200, 400), f"{where}, not a redirect, an error summary, 403 or 404"
+    if status == 409:  # the form's token sent again with other answers (ADR 0018): said, and nothing kept
+        assert ALREADY_SENT in response.content.decode(), f"{where} without the 'already sent' page"
+        assert stored() == before, f"{where}: a form sent again stored something"
+        return "already sent"
+    assert status in (200, 400), f"{where}, not a redirect, an error summary, 403, 404 or 409"
     body = response.content.decode()
     if status == 200 and off_the_page and SUMMARY not in body:
         assert stored() == before, f"{where}: a post choosing no form stored something"
@@ -507,7 +513,7 @@ def fuzz(
     def post(chosen: dict[str, str], values: dict[str, list[str]]) -> None:
         url = url_of(page, chosen)
         before = stored()
-        response = client.post(url, {**BROWSER, **values})
+        response = client.post(url, {**values, **BROWSER})  # a browser's own token, whatever else is sent
         off_the_page = any(values.get(k) not in [[v] for v in keys[k]] for k in routing)
         seen.add(judge(response, may, before, f"{who} POST {url} {_short(values)}", off_the_page))
 
