@@ -167,3 +167,24 @@ def test_early_help_pages_pass_axe(page, live_server, transactional_db, early_he
     page.locator("#review_interval").fill("sometimes")
     click(page, "Save settings")
     look(page, "settings-errors")
+
+
+def test_the_already_sent_page_passes_axe_and_leads_back(page, live_server, transactional_db, early_help_frameworks):
+    """The same form's token sent again with other answers (ADR 0018): the 409 page, accessible, with its link back."""
+    lead = person(Role.PRACTITIONER)
+    draft = services.start_from_check(lead, level_two_check(lead))
+    sign_in(page, live_server, lead)
+    voice = f"{live_server.url}/early-help/{draft.public_id}/assessment/voice/"
+    page.goto(voice)
+    token = page.locator("form input[name=submission]").last.input_value()
+    page.locator("#family_voice").fill("Mornings are hard.")
+    click(page, "Save and return to the task list")
+    page.goto(voice)
+    page.locator("form input[name=submission]").last.evaluate("(input, token) => { input.value = token; }", token)
+    page.locator("#family_voice").fill("Evenings are hard.")
+    click(page, "Save and return to the task list")
+    assert page.locator("h1").inner_text() == "This form was already sent"
+    look(page, "already-sent")
+    page.get_by_role("link", name="Open the page again").click()
+    page.wait_for_load_state()
+    assert page.url == voice and page.locator("#family_voice").input_value() == "Mornings are hard."
