@@ -105,6 +105,8 @@ class Phase:
     # readings) every --timeline seconds: how the phase went over time, not only overall.
     arrivals: list[tuple[float, float]] = field(default_factory=list)
     readings: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    # (seconds since the phase began, CPU ms) of each unit of the yardstick's fixed work (see Yardstick)
+    yardstick: list[tuple[float, float]] = field(default_factory=list)
 
     def record(self, label: str, started: float, status: int, elapsed: float | None = None) -> None:
         latency = time.perf_counter() - started if elapsed is None else elapsed
@@ -333,6 +335,7 @@ async def run_phase(
     attacker: ProcessPoolExecutor,
     duration: float | None = None,
     meter: CpuMeter | None = None,
+    yardstick: Yardstick | None = None,
 ) -> Phase:
     """The mix at ``args.rate`` for ``duration`` (else ``args.duration``) seconds, open loop, with
     ``flood`` clients posting long concerns; with a ``meter``, CPU read every ``args.timeline`` seconds."""
@@ -349,6 +352,8 @@ async def run_phase(
         if flood
         else None
     )
+    if yardstick is not None:
+        yardstick.drain()  # the last phase's
     started = phase.origin = time.perf_counter()
     interval = 1.0 / args.rate
 
@@ -381,6 +386,8 @@ async def run_phase(
         reading.cancel()
         assert meter is not None
         phase.readings.append((phase.seconds, meter.read()))
+    if yardstick is not None:
+        phase.yardstick = [(done - started, cpu_ms) for done, cpu_ms in yardstick.drain() if done >= started]
     if flooding is not None:
         for elapsed, status in await flooding:
             phase.record(FLOOD, 0.0, status, elapsed)
@@ -404,6 +411,7 @@ def timeline(phase: Phase) -> list[dict[str, float]]:
     windows = []
     for (t0, a), (t1, b) in itertools.pairwise(phase.readings):
         ms = [latency * 1000 for at, latency in phase.arrivals if t0 <= at < t1]
+        units = [cpu_ms for at, cpu_ms in phase.yardstick if t0 <= at < t1]
         seconds = b["wall"] - a["wall"]
         windows.append(
             {
@@ -415,6 +423,7 @@ def timeline(phase: Phase) -> list[dict[str, float]]:
                 "max_ms": max(ms, default=float("nan")),
                 "server_cores": (b["server"] - a["server"]) / seconds if seconds else float("nan"),
                 "machine_cores": (b["machine"] - a["machine"]) / seconds if seconds else float("nan"),
+                "yardstick_ms": statistics.median(units) if units else float("nan"),
             }
         )
     return windows
@@ -485,11 +494,15 @@ def print_report(result: dict[str, Any]) -> None:
         )
     for name, s in (("normal", normal), ("flood", flood)):
         if s["timeline"]:
-            print(f"{name}, over time:  from s   requests   p50 ms   p95 ms   max ms   server cores   machine cores")
+            print(
+                f"{name}, over time:  from s   requests   p50 ms   p95 ms   max ms   server cores   machine cores"
+                "   yardstick CPU ms"
+            )
             for w in s["timeline"]:
                 print(
                     f"{'':<19}{w['from_s']:>6.0f} {w['requests']:>10} {w['p50_ms']:>8.1f} {w['p95_ms']:>8.1f} "
                     f"{w['max_ms']:>8.1f} {w['server_cores']:>14.2f} {w['machine_cores']:>15.2f}"
+                    f"{w['yardstick_ms']:>19.2f}"
                 )
     if result["server_errors"]:
         print("server errors:", *result["server_errors"], sep="\n  ")
@@ -559,6 +572,53 @@ def machine_busy() -> float:
         return 0.0
     idle = fields[3] + fields[4]  # idle and waiting for input/output
     return (sum(fields[:8]) - idle) / TICKS
+
+
+# One unit of fixed, pure-Python work (about 2 ms here) every half second, in a process of its own,
+# printing when it was done (time.perf_counter(): the same clock in every process on Linux) and its CPU ms.
+YARDSTICK = """
+import sys, time
+while True:
+    time.sleep(0.5)
+    started = time.thread_time()
+    total = 0
+    for i in range(40_000):
+        total += i * i % 7
+    print(time.perf_counter(), (time.thread_time() - started) * 1000, flush=True)
+"""
+
+
+class Yardstick:
+    """Whether the cores themselves got slower: a process of its own does the same unit of work
+    every half second and reports the CPU time it took. Waiting for a core (a busy machine) does not
+    change it; a core whose sibling hyperthread or neighbour is busy, or that runs at a lower clock,
+    does. So a window whose server needs more CPU for the same requests, with the yardstick's CPU
+    per unit up too, is the machine's doing, not the server's. Costs about 0.005 of a core."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen([sys.executable, "-c", YARDSTICK], stdout=subprocess.PIPE, text=True)
+        self._found: list[tuple[float, float]] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            done, cpu_ms = line.split()
+            with self._lock:
+                self._found.append((float(done), float(cpu_ms)))
+
+    def drain(self) -> list[tuple[float, float]]:
+        """The units done since the last drain: (time.perf_counter() when done, CPU ms)."""
+        with self._lock:
+            found, self._found = self._found, []
+        return found
+
+    def close(self) -> None:
+        self._process.terminate()
+        self._process.wait(5)
+        self._reader.join(5)
 
 
 @dataclass
@@ -662,14 +722,21 @@ async def drive(
         if args.warmup > 0:  # the same mix, not measured: the first minute of a fresh server is not its normal
             await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, args.warmup)
         meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}), proxy_pid=proxy_pid)
+        yardstick = Yardstick() if args.timeline else None
         before = log.counts()
         meter.start()
-        normal = await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, meter=meter)
+        normal = await run_phase(
+            users, concern_users, queue_clients, args, texts, [], attacker, meter=meter, yardstick=yardstick
+        )
         normal_cores = meter.cores()
         middle = log.counts()
         meter.start()
-        under_flood = await run_phase(users, concern_users, queue_clients, args, texts, flood, attacker, meter=meter)
+        under_flood = await run_phase(
+            users, concern_users, queue_clients, args, texts, flood, attacker, meter=meter, yardstick=yardstick
+        )
         flood_cores = meter.cores()
+        if yardstick is not None:
+            yardstick.close()
     after = log.counts()
     for c in [u.measured for u in concern_users if u.measured] + queue_clients:
         await c.close()
@@ -739,7 +806,8 @@ def main() -> None:
         "--timeline",
         type=float,
         default=0.0,
-        help="seconds per window: print each window's requests, p50/p95/max and cores (how a long run changes)",
+        help="seconds per window: print each window's requests, p50/p95/max, cores and the yardstick's CPU per unit "
+        "(how a long run changes, and whether the cores themselves got slower)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
