@@ -161,7 +161,7 @@ def test_the_proxy_slows_a_flood_of_posts_and_refuses_what_is_left_before_the_ap
 ) -> None:
     """The shipped nginx file limits form posts per address (ADR 0021): a script posting as fast as
     it is answered gets 20 at once, then waits in nginx at five a second (costing no server CPU: a
-    flood's clients are slowed, not answered faster); past 50 waiting, the proxy's own 429 page
+    flood's clients are slowed, not answered faster); past 50 beyond the rate, the proxy's own 429 page
     (with Retry-After). Pages (GET) from the same address still pass through at once."""
     context = behind_nginx["context"]
     assert isinstance(context, ssl.SSLContext)
