@@ -577,7 +577,7 @@ def machine_busy() -> float:
 # One unit of fixed, pure-Python work (about 2 ms here) every half second, in a process of its own,
 # printing when it was done (time.perf_counter(): the same clock in every process on Linux) and its CPU ms.
 YARDSTICK = """
-import sys, time
+import time
 while True:
     time.sleep(0.5)
     started = time.thread_time()
@@ -723,20 +723,22 @@ async def drive(
             await run_phase(users, concern_users, queue_clients, args, texts, [], attacker, args.warmup)
         meter = CpuMeter(server_pid, flood_pids=list(getattr(attacker, "_processes", {}) or {}), proxy_pid=proxy_pid)
         yardstick = Yardstick() if args.timeline else None
-        before = log.counts()
-        meter.start()
-        normal = await run_phase(
-            users, concern_users, queue_clients, args, texts, [], attacker, meter=meter, yardstick=yardstick
-        )
-        normal_cores = meter.cores()
-        middle = log.counts()
-        meter.start()
-        under_flood = await run_phase(
-            users, concern_users, queue_clients, args, texts, flood, attacker, meter=meter, yardstick=yardstick
-        )
-        flood_cores = meter.cores()
-        if yardstick is not None:
-            yardstick.close()
+        try:
+            before = log.counts()
+            meter.start()
+            normal = await run_phase(
+                users, concern_users, queue_clients, args, texts, [], attacker, meter=meter, yardstick=yardstick
+            )
+            normal_cores = meter.cores()
+            middle = log.counts()
+            meter.start()
+            under_flood = await run_phase(
+                users, concern_users, queue_clients, args, texts, flood, attacker, meter=meter, yardstick=yardstick
+            )
+            flood_cores = meter.cores()
+        finally:
+            if yardstick is not None:
+                yardstick.close()
     after = log.counts()
     for c in [u.measured for u in concern_users if u.measured] + queue_clients:
         await c.close()

@@ -146,14 +146,18 @@ def test_production_behind_a_tls_proxy(behind_nginx: dict[str, object]):
 def _post(
     tls_port: int, context: ssl.SSLContext, https: http.client.HTTPSConnection | None = None
 ) -> tuple[int, str, str]:
-    """A form post with no CSRF token to the concern step: (status, body, Retry-After)."""
+    """A form post with no CSRF token to the concern step, on ``https`` or a connection of its own
+    (closed after): (status, body, Retry-After)."""
     conn = https or http.client.HTTPSConnection("127.0.0.1", tls_port, context=context, timeout=30)
-    conn.request(
-        "POST", "/checks/new/concern", body="text=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
-    response = conn.getresponse()
-    body = response.read().decode()
-    return response.status, body, response.headers.get("Retry-After", "")
+    try:
+        conn.request(
+            "POST", "/checks/new/concern", body="text=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        response = conn.getresponse()
+        return response.status, response.read().decode(), response.headers.get("Retry-After", "")
+    finally:
+        if https is None:
+            conn.close()
 
 
 def test_the_proxy_slows_a_flood_of_posts_and_refuses_what_is_left_before_the_application(
@@ -175,7 +179,9 @@ def test_the_proxy_slows_a_flood_of_posts_and_refuses_what_is_left_before_the_ap
 
     with ThreadPoolExecutor(40) as pool:  # 40 at once, the excess already near 20: past the 50 that may wait
         at_once = list(pool.map(lambda _: _post(tls_port, context), range(40)))
-    refused_by_proxy = [(status, retry) for status, body, retry in at_once if 'content="proxy"' in body]
+    refused_by_proxy = [
+        (status, retry) for status, body, retry in at_once if 'name="continuum-refused-by" content="proxy"' in body
+    ]
     assert refused_by_proxy and all(status == 429 and retry == "60" for status, retry in refused_by_proxy)
     assert all("call 999" in body for status, body, _ in at_once if status == 429)
     assert [status for status, _, _ in at_once].count(429) == len(refused_by_proxy)  # none the application's
