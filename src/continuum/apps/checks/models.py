@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from continuum.apps.accounts.permissions import FRONT_DOOR_ROLES
-from continuum.apps.govuk.records import Revision
+from continuum.apps.govuk.records import Revision, new_reference
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 def new_public_id() -> str:
     """A random, unguessable identifier for URLs (128 bits); database ids are never shown."""
-    return secrets.token_urlsafe(16)
+    return new_reference(16)
 
 
 class Judgement(models.TextChoices):

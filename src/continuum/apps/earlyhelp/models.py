@@ -8,7 +8,6 @@ with the team. Withdrawing consent cuts members off from that moment.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from continuum.apps.accounts.actor import Role
-from continuum.apps.govuk.records import Revision
+from continuum.apps.govuk.records import Revision, new_reference
 from continuum.frameworks.casework import CLOSURE_CODES
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ assert set(CLOSURE_LABELS) == set(CLOSURE_CODES)
 
 
 def new_public_id() -> str:
-    return secrets.token_urlsafe(9)
+    return new_reference(9)
 
 
 class Status(models.TextChoices):

@@ -9,7 +9,6 @@ starts), its response and how it ended.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.db.models import Q
 
 from continuum.apps.accounts.actor import Role
 from continuum.apps.escalations import events
-from continuum.apps.govuk.records import Revision
+from continuum.apps.govuk.records import Revision, new_reference
 
 if TYPE_CHECKING:
     from continuum.apps.accounts.actor import Actor
@@ -32,7 +31,7 @@ PARTNERSHIP_READERS: frozenset[Role] = frozenset(
 
 
 def new_public_id() -> str:
-    return secrets.token_urlsafe(9)
+    return new_reference(9)
 
 
 class Status(models.TextChoices):

@@ -13,12 +13,25 @@ a separate privilege). The application never tries either: the triggers are the 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Q
+
+
+def new_reference(nbytes: int) -> str:
+    """A random reference for URLs, pages and exports that starts with a letter or digit.
+
+    ``token_urlsafe`` may start with "-" or "_": a spreadsheet reads a leading "-" as a formula (so
+    exports defuse it with a quote and the reference no longer matches), and either is easy to lose
+    when read aloud or copied from a line's start.
+    """
+    while not (reference := secrets.token_urlsafe(nbytes))[0].isalnum():
+        continue
+    return reference
 
 
 class Revision(models.Model):
