@@ -110,6 +110,18 @@ def test_deficit_indicators(text, deficit):
         ("Bruise on his shin and he won't say how", None),
         ("Police took no further action last time. Now he is scared to go home", None),
         ("He is scared to go home. The previous referral was NFA. He has a bruise", None),
+        # a whole sentence: neither a semicolon nor a bracketed age cuts the window short
+        (
+            "Leo (2) pulled hot tea onto his arm. Both parents gave the same account, which fits the burn. "
+            "I dressed it twice and it's healing well; the family now use travel cups.",
+            "fits the burn",
+        ),
+        ("The bruise fitted what was described. Then he said dad hits him. He is scared to go home. He cried.", None),
+        (
+            "Mum said he fell. The bruise fitted what was described, and it had faded by Thursday.",
+            "fitted what was described",
+        ),
+        ("The explanation does not fit the burn; she is 2 (two) and was alone all day", None),
     ],
 )
 def test_the_writers_conclusion(text, conclusion):

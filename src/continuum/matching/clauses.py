@@ -34,6 +34,10 @@ from functools import lru_cache
 from continuum.matching.text import fold, load_data, stopwords
 
 _SENTENCE = re.compile(r"[.!?;\n()]+")
+# Where a writer concludes: whole sentences. A semicolon or a bracketed age ("Leo (2)") does
+# not end one, so "both parents gave the same account, which fits the burn; it's healing well"
+# is read as the one sentence it is.
+_WHOLE_SENTENCE = re.compile(r"[.!?\n]+")
 _TOKEN = re.compile(r"[A-Za-z0-9&]+(?:'[A-Za-z]+)*")
 _JOINERS = frozenset({"and", "then", "so", "plus", "&"})
 
@@ -134,11 +138,11 @@ def _reassurance() -> tuple[frozenset[Cue], frozenset[Cue], frozenset[Cue], int]
 def reassured(text: str) -> str | None:
     """The words in which ``text`` concludes there is nothing to act on, if it does.
 
-    Only the last two sentences are read (where a writer concludes), and not a sentence
+    Only the last two whole sentences are read (where a writer concludes), and not a sentence
     about the past ("the last referral was NFA").
     """
     listed, past, _outcomes, longest = _reassurance()
-    return _last_words(text, listed, past, longest)
+    return _last_words(text, listed, past, longest, split=_WHOLE_SENTENCE)
 
 
 def need_met(text: str) -> tuple[str, str] | None:
@@ -155,11 +159,13 @@ def need_met(text: str) -> tuple[str, str] | None:
     return found, sentences[-1]
 
 
-def _last_words(text: str, cue_set: frozenset[Cue], past: frozenset[Cue], longest: int) -> str | None:
-    """The first cue of ``cue_set`` in the last two sentences of ``text`` that are not about the past."""
+def _last_words(
+    text: str, cue_set: frozenset[Cue], past: frozenset[Cue], longest: int, split: re.Pattern[str] = _SENTENCE
+) -> str | None:
+    """The first cue of ``cue_set`` in the last two sentences of ``text`` (cut by ``split``) not about the past."""
     from continuum.matching.text import words as text_words
 
-    sentences = [s for s in _SENTENCE.split(fold(text)) if s.strip()]
+    sentences = [s for s in split.split(fold(text)) if s.strip()]
     for sentence in sentences[-2:]:
         tokens = text_words(sentence)
         if any(_find(tokens, i, past, longest) for i in range(len(tokens))):
