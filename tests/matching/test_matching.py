@@ -238,6 +238,8 @@ def test_a_text_ending_on_the_need_met_reads_as_a_conclusion(sample, mode):
     assert "edu-l2-1" in chosen(worry)
     assert "edu-l2-1" not in chosen(met)
     assert "edu-l2-1" in chosen(still)
+    # the last sentence's own concern blocks the conclusion only above the threshold plus the allowance
+    assert "edu-l2-1" not in chosen(still, strict.with_(need_met_allowance=1.0))
     assert "harm-l4-1" in chosen(baby)
     assert "edu-l2-1" in chosen(met, strict.with_(need_met=False))
     assessed = read_and_assess(sample, met, mode=mode, tuning=strict)

@@ -76,6 +76,7 @@ class Tuning:
     reassured_raise: float = 0.15  # selection: a concern needs this much more where the writer concludes all is well
     near_higher_margin: float = 0.05  # a higher-level match this close to the best selected one is shown to check
     need_met: bool = True  # a text ending on the need met now ("back to her usual self") reads as a conclusion
+    need_met_allowance: float = 0.06  # ... unless its last sentence affirms a concern at the threshold plus this
     level_raise: float = 0.0  # selection: a concern at the framework's top level needs this much more (linear)
     say_not_enough: bool = True  # nothing selected and no conclusion: say the words are not enough (no guess)
     ask_about: int = 3  # how many domains "tell us more about" names
@@ -674,8 +675,10 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
     """The writer's conclusion (:func:`writer_conclusion`), or the need met now where the text ends on it.
 
     A text ending on the need met ("two months on she's dry nearly every night") concludes
-    it only where its last sentence affirms no concern at the threshold: "doing well, but mum
-    is anxious about the bills" still states a worry.
+    it only where its last sentence affirms no concern clearly (at the threshold plus
+    ``need_met_allowance``): "doing well, but mum is anxious about the bills" still states a
+    worry, while a sentence that only echoes the worry it resolves ("no new decay at his
+    six-month check") does not.
     """
     concluded = writer_conclusion(text)
     if concluded or not tuning.need_met or not tuning.reassured_raise:
@@ -685,7 +688,8 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
         return None
     last = index.score(found[1], chosen)
     concern = np.where(index.strength | last.negated, -np.inf, last.affirmed)
-    return found[0] if float(concern.max(initial=-np.inf)) < _threshold(tuning, chosen) else None
+    clearly = _threshold(tuning, chosen) + tuning.need_met_allowance
+    return found[0] if float(concern.max(initial=-np.inf)) < clearly else None
 
 
 def _baby(text: str) -> bool:
