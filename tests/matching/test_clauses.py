@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from continuum.matching.clauses import Polarity, analyse, is_deficit, need_met, reassured
+from continuum.matching.clauses import Polarity, analyse, doubted, is_deficit, need_met, reassured
 
 
 def polarities(text: str) -> list[tuple[str, str]]:
@@ -145,3 +145,17 @@ def test_the_need_met_now(text, outcome):
     assert (found[0] if found else None) == outcome
     if found:
         assert text.rstrip(".").endswith(found[1].strip())
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ("Mum says he put his hand in the bath himself, but the explanation doesn't fit the burn.", "doesnt fit"),
+        ("The bruises are unexplained. He is back to his usual self.", "unexplained"),
+        ("Dad has changed his story twice about how she fell.", "changed his story"),
+        ("Both parents gave the same account, which fits the burn.", None),
+        ("The explanation is consistent with the injury and it has healed.", None),
+    ],
+)
+def test_doubt_anywhere_in_the_text(text, doubt):
+    assert doubted(text) == doubt

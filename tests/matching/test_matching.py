@@ -238,6 +238,9 @@ def test_a_text_ending_on_the_need_met_reads_as_a_conclusion(sample, mode):
     assert "edu-l2-1" in chosen(worry)
     assert "edu-l2-1" not in chosen(met)
     assert "edu-l2-1" in chosen(still)
+    doubt = worry + " Dad's explanation doesn't fit what school saw. Since half term things are back to normal."
+    assert "edu-l2-1" in chosen(doubt)  # doubt anywhere: no conclusion, however the text ends
+    assert read_and_assess(sample, doubt, mode=mode, tuning=strict).result["text"]["writer_conclusion"] is None
     # the last sentence's own concern blocks the conclusion only above the threshold plus the allowance
     assert "edu-l2-1" not in chosen(still, strict.with_(need_met_allowance=1.0))
     assert "harm-l4-1" in chosen(baby)

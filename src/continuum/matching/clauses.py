@@ -128,6 +128,28 @@ def is_deficit(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _doubts() -> tuple[frozenset[Cue], int]:
+    listed = _cue_set(load_data("language.yaml")["reassurance"].get("doubts") or [])
+    return listed, max((len(c) for c in listed), default=0)
+
+
+def doubted(text: str) -> str | None:
+    """The words anywhere in ``text`` that doubt the account ("the explanation doesn't fit"), if any.
+
+    Where the writer doubts what they were told, no conclusion is read, however the text ends.
+    """
+    from continuum.matching.text import words as text_words
+
+    listed, longest = _doubts()
+    tokens = text_words(text)
+    for i in range(len(tokens)):
+        size = _find(tokens, i, listed, longest)
+        if size:
+            return " ".join(tokens[i : i + size])
+    return None
+
+
+@lru_cache(maxsize=1)
 def _reassurance() -> tuple[frozenset[Cue], frozenset[Cue], frozenset[Cue], int]:
     data = load_data("language.yaml")["reassurance"]
     listed, past = _cue_set(data["conclusions"]), _cue_set(data["past"])

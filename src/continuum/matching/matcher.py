@@ -24,7 +24,7 @@ import numpy as np
 
 from continuum.frameworks.loader import LoadedFramework
 from continuum.frameworks.schema import Indicator
-from continuum.matching.clauses import Polarity, Unit, analyse, is_deficit, need_met, reassured
+from continuum.matching.clauses import Polarity, Unit, analyse, doubted, is_deficit, need_met, reassured
 from continuum.matching.lexical import LexicalIndex
 from continuum.matching.semantic import SemanticUnavailable, cached_embeddings, load_encoder, read_cached
 from continuum.matching.text import lexical_tokens, vocabulary
@@ -529,11 +529,12 @@ def _result(index: FrameworkIndex, scored: Scored, i: int, *, negated: bool) -> 
 def writer_conclusion(text: str) -> str | None:
     """The words in which the writer concludes all is well, where the selection weighs them.
 
-    Not where the text describes a baby not yet mobile: an injury to such a baby needs
-    action whatever the explanation.
+    Not where the text describes a baby not yet mobile (an injury to such a baby needs action
+    whatever the explanation), nor where it doubts the account anywhere ("the explanation
+    doesn't fit the burn").
     """
     words = reassured(text)
-    if words is None or _baby(text):
+    if words is None or _baby(text) or doubted(text):
         return None
     return words
 
@@ -684,7 +685,7 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
     if concluded or not tuning.need_met or not tuning.reassured_raise:
         return concluded
     found = need_met(text)
-    if found is None or _baby(text):
+    if found is None or _baby(text) or doubted(text):
         return None
     last = index.score(found[1], chosen)
     concern = np.where(index.strength | last.negated, -np.inf, last.affirmed)
