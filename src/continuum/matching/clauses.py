@@ -141,12 +141,7 @@ def doubted(text: str) -> str | None:
     from continuum.matching.text import words as text_words
 
     listed, longest = _doubts()
-    tokens = text_words(text)
-    for i in range(len(tokens)):
-        size = _find(tokens, i, listed, longest)
-        if size:
-            return " ".join(tokens[i : i + size])
-    return None
+    return _first_cue(text_words(text), listed, longest)
 
 
 @lru_cache(maxsize=1)
@@ -190,12 +185,17 @@ def _last_words(
     sentences = [s for s in split.split(fold(text)) if s.strip()]
     for sentence in sentences[-2:]:
         tokens = text_words(sentence)
-        if any(_find(tokens, i, past, longest) for i in range(len(tokens))):
-            continue
-        for i in range(len(tokens)):
-            size = _find(tokens, i, cue_set, longest)
-            if size:
-                return " ".join(tokens[i : i + size])
+        if _first_cue(tokens, past, longest) is None and (found := _first_cue(tokens, cue_set, longest)):
+            return found
+    return None
+
+
+def _first_cue(tokens: list[str], cue_set: frozenset[Cue], longest: int) -> str | None:
+    """The first cue of ``cue_set`` in ``tokens`` (the longest where several start at one word)."""
+    for i in range(len(tokens)):
+        size = _find(tokens, i, cue_set, longest)
+        if size:
+            return " ".join(tokens[i : i + size])
     return None
 
 

@@ -534,9 +534,12 @@ def writer_conclusion(text: str) -> str | None:
     doesn't fit the burn").
     """
     words = reassured(text)
-    if words is None or _baby(text) or doubted(text):
-        return None
-    return words
+    return None if words is None or _no_conclusion_holds(text) else words
+
+
+def _no_conclusion_holds(text: str) -> bool:
+    """Whether ``text`` describes a baby not yet mobile or doubts the account: then nothing concludes it."""
+    return _baby(text) or doubted(text) is not None
 
 
 CLOSE_SHOWN = 5  # close matches not selected that a practitioner is shown beside a level from words
@@ -685,7 +688,7 @@ def _conclusion(index: FrameworkIndex, text: str, chosen: Mode, tuning: Tuning) 
     if concluded or not tuning.need_met or not tuning.reassured_raise:
         return concluded
     found = need_met(text)
-    if found is None or _baby(text) or doubted(text):
+    if found is None or _no_conclusion_holds(text):
         return None
     last = index.score(found[1], chosen)
     concern = np.where(index.strength | last.negated, -np.inf, last.affirmed)
